@@ -1,0 +1,68 @@
+using System.Text.Json.Serialization;
+
+namespace Queueing.Shared.Events;
+
+// Wire-compatible with Amazon.Lambda.SQSEvents: the JSON names are what Lambda's SQS event source sends.
+
+public sealed class SqsEvent
+{
+    [JsonPropertyName("Records")] public List<SqsMessage> Records { get; set; } = [];
+}
+
+public sealed class SqsMessage
+{
+    [JsonPropertyName("messageId")] public string MessageId { get; set; } = "";
+    [JsonPropertyName("receiptHandle")] public string? ReceiptHandle { get; set; }
+    [JsonPropertyName("body")] public string Body { get; set; } = "";
+    [JsonPropertyName("md5OfBody")] public string? Md5OfBody { get; set; }
+    [JsonPropertyName("md5OfMessageAttributes")] public string? Md5OfMessageAttributes { get; set; }
+    [JsonPropertyName("eventSourceARN")] public string? EventSourceArn { get; set; }
+    [JsonPropertyName("eventSource")] public string? EventSource { get; set; }
+    [JsonPropertyName("awsRegion")] public string? AwsRegion { get; set; }
+    [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get; set; } = [];
+    [JsonPropertyName("messageAttributes")] public Dictionary<string, SqsMessageAttribute> MessageAttributes { get; set; } = [];
+
+    /// <summary><c>ApproximateReceiveCount</c>; 1 when absent (first delivery).</summary>
+    public int ReceiveCount =>
+        Attributes.TryGetValue(SqsAttributeNames.ApproximateReceiveCount, out var v) && int.TryParse(v, out var n) ? n : 1;
+
+    public DateTimeOffset? FirstReceiveTime => Timestamp(SqsAttributeNames.ApproximateFirstReceiveTimestamp);
+
+    public DateTimeOffset? SentTime => Timestamp(SqsAttributeNames.SentTimestamp);
+
+    public string? MessageGroupId => Attributes.GetValueOrDefault(SqsAttributeNames.MessageGroupId);
+
+    private DateTimeOffset? Timestamp(string name) =>
+        Attributes.TryGetValue(name, out var v) && long.TryParse(v, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+}
+
+public sealed class SqsMessageAttribute
+{
+    [JsonPropertyName("stringValue")] public string? StringValue { get; set; }
+    [JsonPropertyName("binaryValue")] public byte[]? BinaryValue { get; set; }
+    [JsonPropertyName("stringListValues")] public List<string>? StringListValues { get; set; }
+    [JsonPropertyName("binaryListValues")] public List<byte[]>? BinaryListValues { get; set; }
+    [JsonPropertyName("dataType")] public string DataType { get; set; } = "String";
+}
+
+public static class SqsAttributeNames
+{
+    public const string ApproximateReceiveCount = "ApproximateReceiveCount";
+    public const string ApproximateFirstReceiveTimestamp = "ApproximateFirstReceiveTimestamp";
+    public const string SentTimestamp = "SentTimestamp";
+    public const string SenderId = "SenderId";
+    public const string MessageGroupId = "MessageGroupId";
+    public const string MessageDeduplicationId = "MessageDeduplicationId";
+    public const string SequenceNumber = "SequenceNumber";
+}
+
+/// <summary>The partial-batch response Lambda reads when the mapping has <c>ReportBatchItemFailures</c>.</summary>
+public sealed class SqsBatchResponse
+{
+    [JsonPropertyName("batchItemFailures")] public List<BatchItemFailure> BatchItemFailures { get; set; } = [];
+}
+
+public sealed class BatchItemFailure
+{
+    [JsonPropertyName("itemIdentifier")] public string ItemIdentifier { get; set; } = "";
+}

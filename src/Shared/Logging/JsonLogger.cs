@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Queueing.Shared.Runtime;
+
+namespace Queueing.Shared.Logging;
+
+/// <summary>
+/// Structured log lines: <c>{"timestamp","level","category","message","requestId","traceId",...fields,"exception"}</c>.
+/// Message-template fields become JSON properties, so CloudWatch Logs Insights can query them.
+/// </summary>
+public sealed class JsonLogger : ILogger
+{
+    private readonly string _category;
+    private readonly JsonLogWriter _output;
+    private readonly LogLevel _minimum;
+    private readonly TimeProvider _time;
+
+    public JsonLogger(string category, JsonLogWriter output, LogLevel minimum, TimeProvider time)
+    {
+        _category = category;
+        _output = output;
+        _minimum = minimum;
+        _time = time;
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= _minimum;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
+        var entry = new Entry(_time.GetUtcNow(), logLevel, _category, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>>, exception, InvocationContext.Current);
+        _output.WriteLine(entry, static (writer, e) => e.Write(writer));
+    }
+
+    private readonly record struct Entry(
+        DateTimeOffset Timestamp,
+        LogLevel Level,
+        string Category,
+        string Message,
+        IReadOnlyList<KeyValuePair<string, object?>>? Fields,
+        Exception? Exception,
+        InvocationContext? Invocation)
+    {
+        public void Write(Utf8JsonWriter writer)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("timestamp", Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteString("level", LevelName(Level));
+            writer.WriteString("category", Category);
+            writer.WriteString("message", Message);
+            if (Invocation is not null)
+            {
+                writer.WriteString("requestId", Invocation.RequestId);
+                if (Invocation.TraceId is not null)
+                {
+                    writer.WriteString("traceId", Invocation.TraceId);
+                }
+            }
+
+            if (Fields is not null)
+            {
+                foreach (var (key, value) in Fields)
+                {
+                    if (key == "{OriginalFormat}" || key is "timestamp" or "level" or "category" or "message" or "requestId" or "traceId" or "exception")
+                    {
+                        continue;
+                    }
+
+                    writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(key));
+                    WriteValue(writer, value);
+                }
+            }
+
+            if (Exception is not null)
+            {
+                writer.WriteString("exception", Exception.ToString());
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    internal static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
+            case decimal m: writer.WriteNumberValue(m); break;
+            case TimeSpan t: writer.WriteNumberValue(Math.Round(t.TotalMilliseconds, 3)); break;
+            case DateTimeOffset dto: writer.WriteStringValue(dto.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)); break;
+            case IFormattable f: writer.WriteStringValue(f.ToString(null, CultureInfo.InvariantCulture)); break;
+            default: writer.WriteStringValue(value.ToString()); break;
+        }
+    }
+
+    private static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "TRACE",
+        LogLevel.Debug => "DEBUG",
+        LogLevel.Information => "INFO",
+        LogLevel.Warning => "WARN",
+        LogLevel.Error => "ERROR",
+        _ => "FATAL",
+    };
+}
+
+/// <summary>Hands out <see cref="JsonLogger"/>s that share one output and one minimum level.</summary>
+public sealed class JsonLoggerFactory : ILoggerFactory
+{
+    private readonly JsonLogWriter _output;
+    private readonly LogLevel _minimum;
+    private readonly TimeProvider _time;
+
+    public JsonLoggerFactory(JsonLogWriter output, LogLevel minimum, TimeProvider time)
+    {
+        _output = output;
+        _minimum = minimum;
+        _time = time;
+    }
+
+    public JsonLogWriter Output => _output;
+
+    public ILogger CreateLogger(string categoryName) => new JsonLogger(categoryName, _output, _minimum, _time);
+
+    public void AddProvider(ILoggerProvider provider) =>
+        throw new NotSupportedException("JsonLoggerFactory writes JSON lines itself; it takes no providers.");
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Queueing.Shared.Logging;
+using Queueing.Shared.Settings;
+
+namespace Queueing.Shared.Runtime;
+
+/// <summary>
+/// The entry point of a function executable: picks the function named by <c>_HANDLER</c>, runs its init,
+/// reports init failures to <c>/runtime/init/error</c>, then serves invocations until SIGTERM.
+/// </summary>
+public static partial class FunctionHost
+{
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, FunctionFactory> functions)
+    {
+        using var shutdown = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; shutdown.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; shutdown.Cancel(); });
+
+        var variables = ProcessEnvironment.Read();
+        if (!variables.TryGetValue("AWS_LAMBDA_RUNTIME_API", out var runtimeApi) || string.IsNullOrWhiteSpace(runtimeApi))
+        {
+            await Console.Error.WriteLineAsync("AWS_LAMBDA_RUNTIME_API is not set: this executable runs under the Lambda Runtime API (on AWS or under `dotnet run --project src/Local`).");
+            return 2;
+        }
+
+        using var client = new RuntimeApiClient(runtimeApi);
+        return await RunAsync(functions, variables, client, TimeProvider.System, JsonLogWriter.StandardOutput, shutdown.Token);
+    }
+
+    public static async Task<int> RunAsync(
+        IReadOnlyDictionary<string, FunctionFactory> functions,
+        IReadOnlyDictionary<string, string> variables,
+        IRuntimeApiClient client,
+        TimeProvider time,
+        JsonLogWriter output,
+        CancellationToken shutdown)
+    {
+        var settings = new SettingsReader(variables);
+        var loggers = new JsonLoggerFactory(output, settings.LogLevel(), time);
+        var logger = loggers.CreateLogger("Queueing.Runtime");
+        var functionName = variables.GetValueOrDefault("AWS_LAMBDA_FUNCTION_NAME") ?? "local";
+        var handlerName = variables.GetValueOrDefault("_HANDLER") ?? string.Empty;
+
+        IFunctionHandler handler;
+        try
+        {
+            if (!functions.TryGetValue(handlerName, out var factory))
+            {
+                throw new SettingsException([
+                    $"_HANDLER is '{handlerName}'; this executable hosts: {string.Join(", ", functions.Keys.Order(StringComparer.Ordinal))}."]);
+            }
+
+            handler = await factory(new FunctionStartup { FunctionName = functionName, Settings = settings, Loggers = loggers, Time = time }, shutdown);
+            settings.ThrowIfInvalid();
+        }
+        // Boundary: any init failure is reported to Lambda, which records it and retries the init.
+        catch (Exception ex)
+        {
+            LogInitFailed(logger, ex, ex.Message);
+            await client.SendInitErrorAsync(RuntimeError.From(ex), shutdown);
+            return 1;
+        }
+
+        await new LambdaBootstrap(client, handler, functionName, time, logger).RunAsync(shutdown);
+        return 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Init failed: {Reason}")]
+    private static partial void LogInitFailed(ILogger logger, Exception exception, string reason);
+}

@@ -1,0 +1,49 @@
+namespace Queueing.Shared.Runtime;
+
+/// <summary>What a handler knows about the invocation it serves.</summary>
+public sealed class InvocationContext
+{
+    private readonly TimeProvider _time;
+
+    public InvocationContext(Invocation invocation, string functionName, TimeProvider time)
+    {
+        RequestId = invocation.RequestId;
+        Deadline = invocation.Deadline;
+        FunctionArn = invocation.FunctionArn;
+        TraceId = invocation.TraceId;
+        FunctionName = functionName;
+        _time = time;
+    }
+
+    public string RequestId { get; }
+    public DateTimeOffset Deadline { get; }
+    public string FunctionArn { get; }
+    public string? TraceId { get; }
+    public string FunctionName { get; }
+
+    public TimeSpan RemainingTime
+    {
+        get
+        {
+            var left = Deadline - _time.GetUtcNow();
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// A token that fires <paramref name="safetyMargin"/> before the deadline (or on shutdown), so a handler
+    /// stops its own work in time to report what it did instead of being killed mid-batch.
+    /// </summary>
+    public CancellationTokenSource CreateBudget(TimeSpan safetyMargin, CancellationToken shutdown)
+    {
+        var budget = RemainingTime - safetyMargin;
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        cts.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.Zero);
+        return cts;
+    }
+
+    /// <summary>The request id of the invocation running on this async flow, for log lines.</summary>
+    public static InvocationContext? Current => CurrentHolder.Value;
+
+    internal static readonly AsyncLocal<InvocationContext?> CurrentHolder = new();
+}

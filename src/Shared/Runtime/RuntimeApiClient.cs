@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Queueing.Shared.Json;
+
+namespace Queueing.Shared.Runtime;
+
+/// <summary>HTTP client of the Lambda Runtime API at <c>AWS_LAMBDA_RUNTIME_API</c> (host:port).</summary>
+public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
+{
+    private const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
+    private readonly HttpClient _http;
+
+    public RuntimeApiClient(string runtimeApiAddress, HttpMessageHandler? handler = null)
+    {
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false }, disposeHandler: true)
+        {
+            BaseAddress = new Uri($"http://{runtimeApiAddress}/2018-06-01/"),
+            // The next call blocks until an event arrives (minutes or hours): it must never time out.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public async Task<Invocation> NextAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync("runtime/invocation/next", HttpCompletionOption.ResponseContentRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var headers = response.Headers;
+        var requestId = Header(headers, "Lambda-Runtime-Aws-Request-Id")
+            ?? throw new InvalidOperationException("The Runtime API sent an event without Lambda-Runtime-Aws-Request-Id.");
+        var deadlineMs = Header(headers, "Lambda-Runtime-Deadline-Ms");
+        var deadline = long.TryParse(deadlineMs, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : throw new InvalidOperationException($"The Runtime API sent an invalid Lambda-Runtime-Deadline-Ms '{deadlineMs}'.");
+        return new Invocation(
+            requestId,
+            deadline,
+            Header(headers, "Lambda-Runtime-Invoked-Function-Arn") ?? string.Empty,
+            Header(headers, "Lambda-Runtime-Trace-Id"),
+            Header(headers, "Lambda-Runtime-Client-Context"),
+            Header(headers, "Lambda-Runtime-Cognito-Identity"),
+            await response.Content.ReadAsByteArrayAsync(cancellationToken));
+    }
+
+    public async Task SendResponseAsync(string requestId, byte[] response, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(response);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var answer = await _http.PostAsync($"runtime/invocation/{Uri.EscapeDataString(requestId)}/response", content, cancellationToken);
+        answer.EnsureSuccessStatusCode();
+    }
+
+    public Task SendErrorAsync(string requestId, RuntimeError error, CancellationToken cancellationToken) =>
+        PostErrorAsync($"runtime/invocation/{Uri.EscapeDataString(requestId)}/error", error, cancellationToken);
+
+    public Task SendInitErrorAsync(RuntimeError error, CancellationToken cancellationToken) =>
+        PostErrorAsync("runtime/init/error", error, cancellationToken);
+
+    private async Task PostErrorAsync(string path, RuntimeError error, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, SharedJsonContext.Default.RuntimeError));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.TryAddWithoutValidation(ErrorTypeHeader, error.ErrorType);
+        using var answer = await _http.SendAsync(request, cancellationToken);
+        answer.EnsureSuccessStatusCode();
+    }
+
+    private static string? Header(HttpResponseHeaders headers, string name) =>
+        headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,10 @@
+namespace Queueing.Shared.Settings;
+
+/// <summary>One or more settings are missing or invalid; the message names every one.</summary>
+public sealed class SettingsException : Exception
+{
+    public SettingsException(IReadOnlyList<string> problems)
+        : base("Invalid configuration: " + string.Join(" ", problems)) => Problems = problems;
+
+    public IReadOnlyList<string> Problems { get; }
+}
