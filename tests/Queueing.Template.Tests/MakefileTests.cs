@@ -58,6 +58,28 @@ public sealed class MakefileTests
         Assert.Contains($"/Queueing.Actuate\" \"{artifacts.Path}/bootstrap\"", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2.0", false)]
+    [InlineData("99.0", true)]
+    public async Task GlibcCheck_ExecutableAgainstLambdaGlibc_PassesOnlyWhenLambdaHasEveryVersionItNeeds(string lambdaGlibc, bool passes)
+    {
+        using var scratch = new TempDirectory();
+        var makefile = scratch.File("check.mk");
+        // The repository Makefile's check, applied to a real dynamically linked executable of this machine.
+        await File.WriteAllTextAsync(makefile, $"include {RepositoryRoot.File("Makefile")}\ncheck:\n\t@$(call check_glibc,/bin/sh)\n");
+
+        var result = await ExternalTool.RunAsync("make", ["-f", makefile, "check", $"LAMBDA_GLIBC={lambdaGlibc}"], MakeInstallHint);
+
+        if (result.StandardError.Contains("objdump not found", StringComparison.Ordinal))
+        {
+            Assert.Equal(0, result.ExitCode); // without binutils the build warns and goes on
+            return;
+        }
+
+        Assert.True(passes == (result.ExitCode == 0), result.ToString());
+        Assert.Equal(!passes, result.StandardError.Contains($"but provided.al2023 has {lambdaGlibc}", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task BuildIngestFunction_WithoutArtifactsDir_FailsBeforePublishing()
     {
