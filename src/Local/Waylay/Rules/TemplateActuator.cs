@@ -1,21 +1,21 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Queueing.Local.Waylay.Rules;
 
 /// <summary>
-/// An actuator that calls a Waylay webscript: a POST to <see cref="Url"/> whose JSON body is
-/// <see cref="BodyTemplate"/> with Waylay's placeholders filled in: <c>{{RESOURCE}}</c> (the task's resource) and
-/// <c>{{label.parameter}}</c>, <c>{{label.threshold}}</c>, <c>{{label.state}}</c> of a sensor of the task.
-/// <see cref="Webscript"/> is the webscript the URL names (its last path segment).
+/// A <c>webscriptActuator</c>: it POSTs its properties other than <c>url</c> as a JSON object to the webscript at
+/// <see cref="Url"/>, string values with Waylay's placeholders filled in: <c>{{RESOURCE}}</c> (the task's
+/// resource) and <c>{{label.parameter}}</c>, <c>{{label.threshold}}</c>, <c>{{label.state}}</c> of a sensor of the
+/// task. <see cref="Webscript"/> is the webscript the URL names (its last path segment).
 /// </summary>
 public sealed partial record TemplateActuator(
     string Label,
     string Plugin,
     string Url,
     string Webscript,
-    string BodyTemplate,
+    IReadOnlyList<KeyValuePair<string, JsonNode?>> BodyProperties,
     TimeSpan Timeout)
 {
     public const string ResourcePlaceholder = "RESOURCE";
@@ -24,9 +24,19 @@ public sealed partial record TemplateActuator(
     public static IEnumerable<string> Placeholders(string text) =>
         Placeholder().Matches(text).Select(m => m.Groups[1].Value);
 
-    /// <summary>The body for one firing; values are JSON-escaped so they are safe inside JSON strings.</summary>
-    public string RenderBody(string resource, IReadOnlyDictionary<string, SensorObservation> observations) =>
-        Render(BodyTemplate, resource, observations);
+    /// <summary>The JSON body for one firing.</summary>
+    public string RenderBody(string resource, IReadOnlyDictionary<string, SensorObservation> observations)
+    {
+        var body = new JsonObject();
+        foreach (var (name, value) in BodyProperties)
+        {
+            body[name] = value is JsonValue v && v.TryGetValue<string>(out var text)
+                ? Render(text, resource, observations)
+                : value?.DeepClone();
+        }
+
+        return body.ToJsonString();
+    }
 
     public static string Render(string template, string resource, IReadOnlyDictionary<string, SensorObservation> observations) =>
         Placeholder().Replace(template, match =>
@@ -34,7 +44,7 @@ public sealed partial record TemplateActuator(
             var name = match.Groups[1].Value;
             if (name == ResourcePlaceholder)
             {
-                return Escape(resource);
+                return resource;
             }
 
             var dot = name.LastIndexOf('.');
@@ -43,17 +53,11 @@ public sealed partial record TemplateActuator(
                 {
                     "parameter" => observed.Value.ToString("R", CultureInfo.InvariantCulture),
                     "threshold" => observed.Threshold.ToString("R", CultureInfo.InvariantCulture),
-                    _ => Escape(observed.State),
+                    _ => observed.State,
                 }
-                // A sensor that has not observed anything yet: Waylay leaves such a placeholder empty.
+                // A sensor that has not observed anything yet: the placeholder is left empty.
                 : "";
         });
-
-    private static string Escape(string value)
-    {
-        var quoted = JsonSerializer.Serialize(value);
-        return quoted[1..^1];
-    }
 
     [GeneratedRegex(@"\{\{\s*([^{}]+?)\s*\}\}")]
     private static partial Regex Placeholder();

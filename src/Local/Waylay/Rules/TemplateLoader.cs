@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Queueing.Local.Waylay.Broker;
 
 namespace Queueing.Local.Waylay.Rules;
@@ -12,7 +13,7 @@ namespace Queueing.Local.Waylay.Rules;
 /// polling, schedules, loops, an actuator that does not call a webscript of <c>waylay/webscripts/</c>, unknown
 /// states, unknown properties. Metadata (positions, descriptions, versions, notes) is ignored.
 /// </summary>
-public static class TemplateLoader
+public static partial class TemplateLoader
 {
     private static readonly HashSet<string> TemplateKeys =
         ["name", "description", "user", "createTime", "lastUpdateTime", "tags", "notes", "metadata", "task", "sensors", "actuators", "relations", "triggers"];
@@ -29,9 +30,10 @@ public static class TemplateLoader
 
     private static readonly TimeSpan DefaultActuatorTimeout = TimeSpan.FromSeconds(50);
 
+    public const string WebscriptActuatorPlugin = "webscriptActuator";
+
     /// <summary>Every <c>*.json</c> of <paramref name="directory"/>, in file name order.</summary>
-    /// <param name="webscripts">The names of the webscripts the sandbox hosts (file names without <c>.js</c>).</param>
-    public static IReadOnlyList<TaskTemplate> LoadDirectory(string directory, IReadOnlyCollection<string> webscripts)
+    public static IReadOnlyList<TaskTemplate> LoadDirectory(string directory, TemplateContext context)
     {
         if (!Directory.Exists(directory))
         {
@@ -42,7 +44,7 @@ public static class TemplateLoader
         var templates = new List<TaskTemplate>();
         foreach (var file in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
         {
-            if (Parse(Path.GetFileName(file), File.ReadAllText(file), webscripts, problems) is { } template)
+            if (Parse(Path.GetFileName(file), File.ReadAllText(file), context, problems) is { } template)
             {
                 templates.Add(template);
             }
@@ -62,14 +64,14 @@ public static class TemplateLoader
     }
 
     /// <summary>One template from its JSON text; <paramref name="source"/> names it in messages.</summary>
-    public static TaskTemplate Load(string source, string json, IReadOnlyCollection<string> webscripts)
+    public static TaskTemplate Load(string source, string json, TemplateContext context)
     {
         var problems = new List<string>();
-        var template = Parse(source, json, webscripts, problems);
+        var template = Parse(source, json, context, problems);
         return problems.Count > 0 || template is null ? throw new TemplateException(problems) : template;
     }
 
-    private static TaskTemplate? Parse(string source, string json, IReadOnlyCollection<string> webscripts, List<string> problems)
+    private static TaskTemplate? Parse(string source, string json, TemplateContext context, List<string> problems)
     {
         var start = problems.Count;
         void Problem(string message) => problems.Add($"{source}: {message}");
@@ -107,7 +109,7 @@ public static class TemplateLoader
         }
 
         var sensors = Nodes(root, "sensors", Problem).Select((s, i) => ParseSensor(s, i, Problem)).OfType<StreamingDataSensor>().ToList();
-        var actuators = Nodes(root, "actuators", Problem).Select((a, i) => ParseActuator(a, i, webscripts, Problem)).OfType<TemplateActuator>().ToList();
+        var actuators = Nodes(root, "actuators", Problem).Select((a, i) => ParseActuator(a, i, context.Webscripts, context.Variables, Problem)).OfType<TemplateActuator>().ToList();
         if (sensors.Count == 0)
         {
             Problem("no sensor: a template needs a streamingDataSensor to react to the resource's data.");
@@ -203,7 +205,8 @@ public static class TemplateLoader
         return parameter is { Length: > 0 } && threshold is { } t ? new StreamingDataSensor(label, parameter, t, eviction) : null;
     }
 
-    private static TemplateActuator? ParseActuator(JsonObject node, int index, IReadOnlyCollection<string> webscripts, Action<string> problem)
+    private static TemplateActuator? ParseActuator(
+        JsonObject node, int index, IReadOnlyCollection<string> webscripts, IReadOnlyDictionary<string, string> variables, Action<string> problem)
     {
         var label = Text(node, "label") ?? $"#{index}";
         var where = $"actuator '{label}'";
@@ -215,46 +218,42 @@ public static class TemplateLoader
             Problem("has no label.");
         }
 
-        var plugin = Text(node, "name") ?? "";
-        if (!plugin.Contains("webscript", StringComparison.OrdinalIgnoreCase))
+        var plugin = Text(node, "name");
+        if (plugin != WebscriptActuatorPlugin)
         {
-            Problem($"plugin '{plugin}' cannot run in the sandbox; it runs actuators that call a webscript (a plugin named like 'webscriptActuator', with 'url' and 'json').");
+            Problem($"plugin '{plugin ?? "(none)"}' cannot run in the sandbox; it runs the '{WebscriptActuatorPlugin}' plugin only (a call to a webscript of waylay/webscripts/).");
             return null;
         }
 
         if (node["properties"] is not JsonObject properties)
         {
-            Problem("has no properties: a webscript actuator needs 'url' and 'json'.");
+            Problem("has no properties: a webscriptActuator needs at least 'url'.");
             return null;
         }
 
-        Unknown(properties, ["url", "json", "method"], $"{where} properties", problem);
-        if (properties["method"] is { } method && !string.Equals(Text(properties, "method"), "POST", StringComparison.OrdinalIgnoreCase))
-        {
-            Problem($"properties.method {method.ToJsonString()}: webscripts are called with POST.");
-        }
-
-        var url = Text(properties, "url");
+        var url = Text(properties, "url") is { } rawUrl ? Substitute(rawUrl, variables, $"{where} properties.url", problem) : null;
         var webscript = url is null ? null : WebscriptName(url);
         if (webscript is null)
         {
-            Problem($"properties.url {properties["url"]?.ToJsonString() ?? "(none)"} must be the webscript's URL.");
+            Problem($"properties.url {properties["url"]?.ToJsonString() ?? "(none)"} must be the webscript's URL (or a ${{...}} variable naming it).");
         }
         else if (!webscripts.Contains(webscript, StringComparer.Ordinal))
         {
             Problem($"properties.url names webscript '{webscript}', which is not in waylay/webscripts/ (found: {(webscripts.Count == 0 ? "none" : string.Join(", ", webscripts))}).");
         }
 
-        // Waylay actuator properties are strings: the body is JSON written in a string. An object is taken as is.
-        var body = properties["json"] switch
+        // Everything but the URL is what the actuator posts to the webscript.
+        var body = new List<KeyValuePair<string, JsonNode?>>();
+        foreach (var (name, value) in properties)
         {
-            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-            JsonObject or JsonArray => properties["json"]!.ToJsonString(),
-            _ => null,
-        };
-        if (body is null)
-        {
-            Problem($"properties.json {properties["json"]?.ToJsonString() ?? "(none)"} must be the JSON body to post to the webscript.");
+            if (name == "url")
+            {
+                continue;
+            }
+
+            body.Add(new(name, value is JsonValue v && v.TryGetValue<string>(out var text)
+                ? JsonValue.Create(Substitute(text, variables, $"{where} properties.{name}", problem))
+                : value?.DeepClone()));
         }
 
         var timeout = DefaultActuatorTimeout;
@@ -263,10 +262,24 @@ public static class TemplateLoader
             Problem($"timeout {timeoutNode.ToJsonString()} is not an ISO 8601 duration such as \"PT50S\".");
         }
 
-        return url is not null && webscript is not null && body is not null
-            ? new TemplateActuator(label, plugin, url, webscript, body, timeout)
-            : null;
+        return url is not null && webscript is not null ? new TemplateActuator(label, plugin, url, webscript, body, timeout) : null;
     }
+
+    /// <summary>
+    /// Fills in the deployment variables (<c>${name}</c>) of a property value. An unknown variable is a problem:
+    /// the sandbox would otherwise post the literal text.
+    /// </summary>
+    private static string Substitute(string text, IReadOnlyDictionary<string, string> variables, string where, Action<string> problem) =>
+        Variable().Replace(text, match =>
+        {
+            if (variables.TryGetValue(match.Groups[1].Value, out var value))
+            {
+                return value;
+            }
+
+            problem($"{where}: variable ${{{match.Groups[1].Value}}} has no value in the sandbox (known: {(variables.Count == 0 ? "none" : string.Join(", ", variables.Keys.Order(StringComparer.Ordinal)))}).");
+            return match.Value;
+        });
 
     private static TemplateTrigger? ParseTrigger(
         JsonObject node, int index, List<StreamingDataSensor> sensors, List<TemplateActuator> actuators, Action<string> problem)
@@ -345,7 +358,8 @@ public static class TemplateLoader
 
     private static void CheckPlaceholders(TemplateActuator actuator, List<StreamingDataSensor> sensors, Action<string> problem)
     {
-        foreach (var placeholder in TemplateActuator.Placeholders(actuator.BodyTemplate).Distinct(StringComparer.Ordinal))
+        var texts = actuator.BodyProperties.Select(p => p.Value is JsonValue v && v.TryGetValue<string>(out var text) ? text : "");
+        foreach (var placeholder in texts.SelectMany(TemplateActuator.Placeholders).Distinct(StringComparer.Ordinal))
         {
             var dot = placeholder.LastIndexOf('.');
             var known = placeholder == TemplateActuator.ResourcePlaceholder
@@ -354,17 +368,6 @@ public static class TemplateLoader
             {
                 problem($"actuator '{actuator.Label}': placeholder {{{{{placeholder}}}}} is not supported; use {{{{RESOURCE}}}} or {{{{<sensor label>.parameter|threshold|state}}}}.");
             }
-        }
-
-        // The body must be JSON once filled in (with typical values), else every firing would fail at run time.
-        var sample = sensors.ToDictionary(s => s.Label, s => new SensorObservation(SensorStates.Above, s.Threshold + 1, s.Threshold), StringComparer.Ordinal);
-        try
-        {
-            using var _ = JsonDocument.Parse(TemplateActuator.Render(actuator.BodyTemplate, "resource-1", sample));
-        }
-        catch (JsonException ex)
-        {
-            problem($"actuator '{actuator.Label}': properties.json is not JSON once its placeholders are filled in ({ex.Message}).");
         }
     }
 
@@ -421,4 +424,7 @@ public static class TemplateLoader
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Segments.Length > 1
             ? Path.GetFileNameWithoutExtension(Uri.UnescapeDataString(uri.Segments[^1].TrimEnd('/')))
             : null;
+
+    [GeneratedRegex(@"\$\{([^{}]+)\}")]
+    private static partial Regex Variable();
 }

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Queueing.Local.Waylay.Faults;
+
+namespace Queueing.Local.Waylay;
+
+/// <summary>How to run the Waylay sandbox (see <see cref="WaylaySandbox"/>).</summary>
+public sealed record WaylaySandboxOptions
+{
+    /// <summary>The Waylay API key the ingest function authenticates with (the SSM credentials' <c>apiKey</c>).</summary>
+    public required string ApiKey { get; init; }
+
+    /// <summary>The Waylay API secret (the SSM credentials' <c>apiSecret</c>).</summary>
+    public required string ApiSecret { get; init; }
+
+    /// <summary>The rule templates to run: <c>waylay/templates/</c>.</summary>
+    public required string TemplatesDirectory { get; init; }
+
+    /// <summary>The webscripts the actuators call: <c>waylay/webscripts/</c>.</summary>
+    public required string WebscriptsDirectory { get; init; }
+
+    /// <summary>The command API's <c>POST /commands</c> URL, given to the webscripts as <c>COMMAND_API_URL</c>.</summary>
+    public required Uri CommandApiUrl { get; init; }
+
+    /// <summary>The shared signing secret, given to the webscripts as <c>COMMAND_SIGNING_SECRET</c>.</summary>
+    public required string CommandSigningSecret { get; init; }
+
+    /// <summary>More webscript secrets (environment variables of the webscripts); they win over the two above.</summary>
+    public IReadOnlyDictionary<string, string> WebscriptSecrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Deployment variables (<c>${name}</c>) of the templates' actuator properties, beyond the webscript URLs
+    /// (<c>${sendCommandWebscriptUrl}</c>) the sandbox defines itself.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> TemplateVariables { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The broker's loopback port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary><c>--waylay-fail-rate</c>, <c>--waylay-throttle-rate</c>, <c>--waylay-latency</c>.</summary>
+    public WaylayFaultOptions Faults { get; init; } = WaylayFaultOptions.None;
+
+    public int MessagesPerResource { get; init; } = 100;
+
+    /// <summary>Rule engine loops; a resource's events are always evaluated in order by one of them.</summary>
+    public int RulePartitions { get; init; } = 4;
+
+    public string NodeExecutable { get; init; } = "node";
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public ILoggerFactory Loggers { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Every problem with these options, empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrEmpty(ApiKey) || ApiKey.Contains(':', StringComparison.Ordinal))
+        {
+            problems.Add("The Waylay API key must be non-empty and without ':' (it is the HTTP Basic user name).");
+        }
+
+        if (string.IsNullOrEmpty(ApiSecret))
+        {
+            problems.Add("The Waylay API secret must be non-empty.");
+        }
+
+        if (!CommandApiUrl.IsAbsoluteUri || CommandApiUrl.Scheme is not ("http" or "https"))
+        {
+            problems.Add($"The command API URL must be an absolute http(s) URL (got '{CommandApiUrl}').");
+        }
+
+        if (string.IsNullOrEmpty(CommandSigningSecret))
+        {
+            problems.Add("The command signing secret must be non-empty.");
+        }
+
+        if (MessagesPerResource < 1)
+        {
+            problems.Add("Messages per resource must be at least 1.");
+        }
+
+        if (RulePartitions < 1)
+        {
+            problems.Add("Rule partitions must be at least 1.");
+        }
+
+        problems.AddRange(Faults.Validate());
+        return problems;
+    }
+}
