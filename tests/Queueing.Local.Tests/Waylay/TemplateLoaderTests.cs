@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+using Queueing.Local.Waylay.Rules;
+using Queueing.Testing;
+
+namespace Queueing.Local.Tests.Waylay;
+
+public sealed class TemplateLoaderTests
+{
+    [Fact]
+    public void Load_LightThreshold_ReadsSensorActuatorsAndTriggers()
+    {
+        var template = TestTemplates.Load(TestTemplates.LightThreshold());
+
+        Assert.Equal("light-threshold", template.Name);
+        var sensor = Assert.Single(template.Sensors);
+        Assert.Equal(("lightLevel", "lightValue", 350.0, (TimeSpan?)null), (sensor.Label, sensor.Parameter, sensor.Threshold, sensor.EvictionTime));
+        Assert.Equal(["lightOff", "lightOn"], template.Actuators.Select(a => a.Label));
+        var off = template.Actuators[0];
+        Assert.Equal(("send-command", "http://127.0.0.1:9/send-command"), (off.Webscript, off.Url));
+        Assert.Equal(["deviceId", "payload", "ttlSeconds"], off.BodyProperties.Select(p => p.Key));
+        Assert.Equal(TimeSpan.FromSeconds(50), off.Timeout);
+        Assert.Equal(
+            [new StateChangeTrigger("lightLevel", "lightOff", "*", "Above"), new StateChangeTrigger("lightLevel", "lightOn", "*", "Below")],
+            template.Triggers);
+    }
+
+    [Fact]
+    public void Load_OriginalStyleStringThresholdAndStatesTrigger_IsAccepted()
+    {
+        var json = TestTemplates.LightThreshold("states");
+        json["sensors"]![0]!["properties"]!["threshold"] = "350";
+
+        var template = TestTemplates.Load(json);
+
+        Assert.Equal(350.0, template.Sensors[0].Threshold);
+        Assert.Equal(new[] { "Above" }, Assert.IsType<StatesTrigger>(template.Triggers[0]).States);
+    }
+
+    [Fact]
+    public void Load_TriggerWithoutCondition_IsAnExecutionTrigger()
+    {
+        var template = TestTemplates.Load(TestTemplates.LightThreshold("execution"));
+
+        Assert.All(template.Triggers, t => Assert.IsType<ExecutionTrigger>(t));
+    }
+
+    [Fact]
+    public void Load_LiteralWaylayWebscriptUrl_NamesTheWebscriptByItsLastSegment()
+    {
+        var json = TestTemplates.LightThreshold();
+        json["actuators"]![0]!["properties"]!["url"] = "https://webscripts.waylay.io/api/v1/0123abcd/send-command";
+
+        Assert.Equal("send-command", TestTemplates.Load(json).Actuators[0].Webscript);
+    }
+
+    public static TheoryData<string, string> Unsupported => new()
+    {
+        { "sensor-plugin", "sensor 'lightLevel': plugin 'currentWeather' cannot run" },
+        { "relations", "relations (gates) are not supported" },
+        { "fixed-resource", "resource \"lamp-1\"" },
+        { "no-resource", "resource (none)" },
+        { "threshold", "properties.threshold \"high\" is not a number" },
+        { "no-parameter", "properties.parameter must name" },
+        { "sensor-property", "sensor 'lightLevel' properties: 'window' is not supported" },
+        { "polling", "sensor 'lightLevel': 'pollingPeriod' is not supported" },
+        { "data-trigger", "dataTrigger is not true" },
+        { "state", "statesTrigger state 'ABOVE' is not a state of streamingDataSensor" },
+        { "state-change", "stateChangeTrigger.stateTo 'Hot'" },
+        { "sensor-to-sensor", "sensor-to-sensor triggers" },
+        { "actuator-source", "sourceLabel 'lightOn' is not a sensor of the template (actuators cannot trigger)" },
+        { "actuator-plugin", "actuator 'lightOff': plugin 'debugDialog' cannot run" },
+        { "variable", "variable ${otherWebscriptUrl} has no value" },
+        { "webscript", "names webscript 'publish-to-aws', which is not in waylay/webscripts/" },
+        { "placeholder", "placeholder {{TASK_ID}} is not supported" },
+        { "invocation-policy", "invocationPolicy is not supported" },
+        { "task-type", "reactive tasks only" },
+        { "top-level", "the template: 'gates' is not supported" },
+        { "both-triggers", "has both statesTrigger and stateChangeTrigger" },
+        { "duplicate-label", "label 'lightOff' is used by more than one node" },
+        { "no-sensor", "no sensor" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Unsupported))]
+    public void Load_ConstructTheSandboxCannotRun_IsRefusedNamingIt(string construct, string expected)
+    {
+        var json = TestTemplates.LightThreshold();
+        var sensor = json["sensors"]![0]!.AsObject();
+        var actuator = json["actuators"]![0]!.AsObject();
+        var trigger = json["triggers"]![0]!.AsObject();
+        switch (construct)
+        {
+            case "sensor-plugin": sensor["name"] = "currentWeather"; break;
+            case "relations": json["relations"] = new JsonArray(new JsonObject { ["label"] = "and", ["type"] = "AND" }); break;
+            case "fixed-resource": sensor["resource"] = "lamp-1"; break;
+            case "no-resource": sensor.Remove("resource"); break;
+            case "threshold": sensor["properties"]!["threshold"] = "high"; break;
+            case "no-parameter": sensor["properties"]!.AsObject().Remove("parameter"); break;
+            case "sensor-property": sensor["properties"]!["window"] = "PT1M"; break;
+            case "polling": sensor["pollingPeriod"] = 60; break;
+            case "data-trigger": sensor["dataTrigger"] = false; break;
+            case "state": json["triggers"]![0] = TestTemplates.Trigger("lightOff", "ABOVE", "states"); break;
+            case "state-change": trigger["stateChangeTrigger"]!["stateTo"] = "Hot"; break;
+            case "sensor-to-sensor": trigger["destinationLabel"] = "lightLevel"; break;
+            case "actuator-source": trigger["sourceLabel"] = "lightOn"; break;
+            case "actuator-plugin": actuator["name"] = "debugDialog"; break;
+            case "variable": actuator["properties"]!["url"] = "${otherWebscriptUrl}"; break;
+            case "webscript": actuator["properties"]!["url"] = "https://webscripts.waylay.io/api/v1/x/publish-to-aws"; break;
+            case "placeholder": actuator["properties"]!["deviceId"] = "{{TASK_ID}}"; break;
+            case "invocation-policy": trigger["invocationPolicy"] = 1; break;
+            case "task-type": json["task"] = new JsonObject { ["type"] = "periodic", ["frequency"] = 900000 }; break;
+            case "top-level": json["gates"] = new JsonArray(); break;
+            case "both-triggers": trigger["statesTrigger"] = new JsonArray("Above"); break;
+            case "duplicate-label": json["actuators"]![1]!["label"] = "lightOff"; break;
+            case "no-sensor": json["sensors"] = new JsonArray(); json["triggers"] = new JsonArray(); break;
+        }
+
+        var refused = Assert.Throws<TemplateException>(() => TestTemplates.Load(json));
+
+        Assert.Contains(refused.Problems, p => p.StartsWith("test.json: ", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains(expected, refused.Message);
+    }
+
+    [Fact]
+    public void Load_SeveralProblems_AreReportedTogether()
+    {
+        var json = TestTemplates.LightThreshold();
+        json["sensors"]![0]!["properties"]!["threshold"] = "high";
+        json["actuators"]![1]!["name"] = "debugDialog";
+        json["relations"] = new JsonArray(new JsonObject());
+
+        var refused = Assert.Throws<TemplateException>(() => TestTemplates.Load(json));
+
+        Assert.True(refused.Problems.Count >= 3, string.Join("\n", refused.Problems));
+    }
+
+    [Fact]
+    public void Load_NotJson_IsRefused()
+    {
+        var refused = Assert.Throws<TemplateException>(() => TemplateLoader.Load("broken.json", """{"sensors": [ { "label": "x" ]""", TestTemplates.Context));
+
+        Assert.Contains("broken.json: not valid JSON", refused.Message);
+    }
+
+    [Fact]
+    public void LoadDirectory_TwoTemplatesWithOneName_IsRefused()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("a.json"), TestTemplates.LightThreshold().ToJsonString());
+        File.WriteAllText(dir.File("b.json"), TestTemplates.LightThreshold().ToJsonString());
+
+        var refused = Assert.Throws<TemplateException>(() => TemplateLoader.LoadDirectory(dir.Path, TestTemplates.Context));
+
+        Assert.Contains("template name 'light-threshold' is used by a.json and b.json", refused.Message);
+    }
+
+    [Fact]
+    public void LoadDirectory_NoTemplates_IsRefused()
+    {
+        using var dir = new TempDirectory();
+
+        Assert.Contains("no rule template", Assert.Throws<TemplateException>(() => TemplateLoader.LoadDirectory(dir.Path, TestTemplates.Context)).Message);
+    }
+
+    [Fact]
+    public void VariableFor_WebscriptName_IsCamelCaseWebscriptUrl()
+    {
+        Assert.Equal("sendCommandWebscriptUrl", TemplateContext.VariableFor("send-command"));
+        Assert.Equal("notifyWebscriptUrl", TemplateContext.VariableFor("notify"));
+    }
+}
