@@ -52,7 +52,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
 
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["COMMAND_API_URL"] = options.CommandApiUrl.ToString(),
+            ["COMMAND_API_URL"] = options.CommandApiUrl.AbsoluteUri,
             ["COMMAND_SIGNING_SECRET"] = options.CommandSigningSecret,
         };
         foreach (var (name, value) in options.WebscriptSecrets)

@@ -15,6 +15,10 @@ internal static class WebscriptHostScript
         const path = require('node:path')
         const { Console } = require('node:console')
 
+        if (Number(process.versions.node.split('.')[0]) < 18) {
+          console.error(`Node.js ${process.versions.node} is too old: webscripts need Node.js 18 or later (global fetch)`)
+          process.exit(3)
+        }
         const dir = process.env.QUEUEING_WEBSCRIPTS_DIR
         const timeoutMs = Number(process.env.QUEUEING_WEBSCRIPT_TIMEOUT_MS || 30000)
         const scriptConsole = new Console(process.stderr, process.stderr)
