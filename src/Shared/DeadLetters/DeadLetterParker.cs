@@ -123,11 +123,19 @@ public sealed partial class DeadLetterParker
         }
     }
 
-    private static bool IsRefusedForContent(AmazonSQSException ex) =>
-        ex.StatusCode == HttpStatusCode.BadRequest
-        && ex is not QueueDoesNotExistException
-        && !(ex.ErrorCode ?? string.Empty).Contains("Throttl", StringComparison.OrdinalIgnoreCase)
-        && !(ex.ErrorCode ?? string.Empty).Contains("NonExistentQueue", StringComparison.OrdinalIgnoreCase);
+    // A 400 about the request's content; not one about the queue or the caller, which sending the entries one by
+    // one would only repeat ten times.
+    private static bool IsRefusedForContent(AmazonSQSException ex)
+    {
+        var code = ex.ErrorCode ?? string.Empty;
+        return ex.StatusCode == HttpStatusCode.BadRequest
+            && ex is not QueueDoesNotExistException
+            && !code.Contains("Throttl", StringComparison.OrdinalIgnoreCase)
+            && !code.Contains("NonExistentQueue", StringComparison.OrdinalIgnoreCase)
+            && !code.Contains("QueueDoesNotExist", StringComparison.OrdinalIgnoreCase)
+            && !code.Contains("AccessDenied", StringComparison.OrdinalIgnoreCase)
+            && !code.StartsWith("Kms", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static bool TryIndex(string? id, int count, out int index)
     {
