@@ -36,7 +36,8 @@ public sealed class InvocationContext
     /// </summary>
     public CancellationTokenSource CreateBudget(TimeSpan safetyMargin, CancellationToken shutdown)
     {
-        var budget = RemainingTime - safetyMargin;
+        // Clamped to what a timer can hold (~49 days); a Lambda deadline is at most 15 minutes away anyway.
+        var budget = TimeSpan.FromMilliseconds(Math.Min((RemainingTime - safetyMargin).TotalMilliseconds, uint.MaxValue - 1.0));
         // The timer runs on the injected TimeProvider (not CancelAfter's system clock), so the budget follows the
         // same clock as RemainingTime and tests can move it with FakeTimeProvider.
         return new BudgetSource(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, _time, shutdown);

@@ -45,6 +45,15 @@ public sealed class InvocationContextTests
     }
 
     [Fact]
+    public void CreateBudget_DeadlineFarAway_DoesNotThrow()
+    {
+        // A hand-made local event may carry any deadline; a timer cannot hold more than ~49 days.
+        using var budget = Context(TimeSpan.FromDays(400)).CreateBudget(TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.False(budget.IsCancellationRequested);
+    }
+
+    [Fact]
     public void CreateBudget_Shutdown_CancelsTheBudget()
     {
         using var shutdown = new CancellationTokenSource();
