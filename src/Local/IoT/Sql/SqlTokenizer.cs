@@ -27,7 +27,7 @@ internal readonly record struct SqlToken(SqlTokenKind Kind, string Text, int Pos
 /// <summary>Splits a rule's SQL into tokens; characters with no place in the supported subset are refused here.</summary>
 internal static class SqlTokenizer
 {
-    private static readonly string[] Symbols = ["<>", "<=", ">=", "!=", "<", ">", "=", "(", ")", ",", ".", "*", "+", "-", "/", "%", "[", "]", "{", "}", ":", ";", "|", "&"];
+    private static readonly string[] Symbols = ["<>", "<=", ">=", "!=", "<", ">", "=", "(", ")", ",", ".", "*", "+", "-", "/", "%", "[", "]", "{", "}", ":", ";", "|", "&", "@"];
 
     public static List<SqlToken> Tokenize(string sql, Func<string, int, Exception> refuse, Func<string, int, Exception> syntaxError)
     {
