@@ -164,6 +164,26 @@ public sealed class MqttBrokerTests
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.Single().ResultCode);
     }
 
+    [Fact]
+    public async Task Publish_WithQos2_IsNotRoutedAndTheClientIsDisconnected()
+    {
+        var sink = new RecordingSink();
+        await using var broker = await StartAsync(new MqttBrokerOptions(), sink);
+        await using var device = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
+        var disconnected = new TaskCompletionSource();
+        device.Client.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await Record.ExceptionAsync(() => device.PublishAsync("devices/lamp-1/telemetry", "{}", MqttQualityOfServiceLevel.ExactlyOnce));
+
+        await disconnected.Task.WaitAsync(MqttTestClient.Patience);
+        Assert.Equal(1, broker.Counters.PublishesRejected);
+        Assert.Equal(0, sink.Pending);
+    }
+
     private static async Task<MqttBroker> StartAsync(MqttBrokerOptions options, IPublishedMessageSink sink)
     {
         var broker = new MqttBroker(options);
