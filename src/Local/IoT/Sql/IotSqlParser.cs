@@ -406,7 +406,7 @@ public static class IotSqlParser
         {
             if (!Current.IsSymbol(")"))
             {
-                throw SyntaxError($"{function.Text}() takes {(function.Text.Equals("topic", StringComparison.OrdinalIgnoreCase) ? "at most one argument" : function.Text.StartsWith("is", StringComparison.OrdinalIgnoreCase) ? "one argument" : "no arguments")}; found {Current.Describe()}", Current.Position);
+                throw SyntaxError($"expected ')' to close {function.Text}( but found {Current.Describe()}", Current.Position);
             }
 
             Next();

@@ -155,6 +155,7 @@ public sealed class IotSqlTests
         { "SELECT *, * FROM 'a'", "'*' appears twice" },
         { "SELECT a AS FROM FROM 'a'", "expected a name after AS" },
         { "SELECT * FROM 'a' extra", "unexpected 'extra'" },
+        { "SELECT timestamp(1) AS t FROM 'a'", "expected ')' to close timestamp(" },
     };
 
     [Theory]
