@@ -34,8 +34,6 @@ public sealed class FaultInjector
         _random = options.Seed is { } seed ? new Random(seed) : new Random();
     }
 
-    public WaylayFaultOptions Options => _options;
-
     public FaultDecision Next()
     {
         double latencyDraw, faultDraw, kindDraw;

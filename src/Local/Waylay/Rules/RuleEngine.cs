@@ -22,6 +22,7 @@ public sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
     private readonly ConcurrentDictionary<(string Template, string Resource), ReactiveTask> _tasks = new();
     private readonly Lock _idleGate = new();
     private long _pending;
+    private bool _disposed;
     private TaskCompletionSource _idle = CompletedSource();
 
     public RuleEngine(IReadOnlyList<TaskTemplate> templates, IActuator actuator, RuleEngineOptions options)
@@ -85,6 +86,12 @@ public sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _stopping.CancelAsync();
         await StopAsync();
         _stopping.Dispose();

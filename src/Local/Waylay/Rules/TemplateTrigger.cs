@@ -12,8 +12,6 @@ public abstract record TemplateTrigger(string SourceLabel, string DestinationLab
     /// <param name="current">The sensor's state now; null when not known.</param>
     /// <param name="executedNow">True when this sensor is the one that just executed.</param>
     public abstract bool Fires(string? previous, string? current, bool executedNow);
-
-    public abstract string Describe();
 }
 
 public sealed record StatesTrigger(string SourceLabel, string DestinationLabel, IReadOnlyList<string> States)
@@ -21,8 +19,6 @@ public sealed record StatesTrigger(string SourceLabel, string DestinationLabel, 
 {
     public override bool Fires(string? previous, string? current, bool executedNow) =>
         current is not null && States.Contains(current, StringComparer.Ordinal);
-
-    public override string Describe() => $"{SourceLabel} in [{string.Join(", ", States)}] -> {DestinationLabel}";
 }
 
 public sealed record StateChangeTrigger(string SourceLabel, string DestinationLabel, string From, string To)
@@ -40,13 +36,9 @@ public sealed record StateChangeTrigger(string SourceLabel, string DestinationLa
         var toMatches = To == SensorStates.Any || current == To;
         return fromMatches && toMatches;
     }
-
-    public override string Describe() => $"{SourceLabel} {From} -> {To} -> {DestinationLabel}";
 }
 
 public sealed record ExecutionTrigger(string SourceLabel, string DestinationLabel) : TemplateTrigger(SourceLabel, DestinationLabel)
 {
     public override bool Fires(string? previous, string? current, bool executedNow) => executedNow;
-
-    public override string Describe() => $"{SourceLabel} executed -> {DestinationLabel}";
 }
