@@ -21,8 +21,17 @@ public sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
     {
         var outcomes = new List<SendOutcome>(messages.Count);
         var brokenGroups = new HashSet<string>(StringComparer.Ordinal);
+        var interrupted = false;
         foreach (var chunk in Chunk(messages, rate.BatchSize))
         {
+            if (interrupted || cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: what was sent is reported as sent (so the caller deletes it from the DLQ); the rest stays.
+                interrupted = true;
+                outcomes.AddRange(chunk.Select(m => new SendOutcome(m.Key, null, "not sent: interrupted")));
+                continue;
+            }
+
             var sendable = new List<OutgoingMessage>(chunk.Count);
             foreach (var message in chunk)
             {
@@ -41,7 +50,17 @@ public sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
                 continue;
             }
 
-            await rate.WaitAsync(sendable.Count, cancellationToken);
+            try
+            {
+                await rate.WaitAsync(sendable.Count, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                interrupted = true;
+                outcomes.AddRange(sendable.Select(m => new SendOutcome(m.Key, null, "not sent: interrupted")));
+                continue;
+            }
+
             foreach (var outcome in await SendBatchAsync(target, sendable, cancellationToken))
             {
                 outcomes.Add(outcome);
