@@ -61,6 +61,42 @@ public sealed class InterruptedRedriveTests(MotoServer moto) : IClassFixture<Mot
         Assert.Empty(dlq);
     }
 
+    [Fact]
+    public async Task Redrive_CtrlC_StopsReturnsHeldMessagesAtOnceAndLosesNothing()
+    {
+        using var sqs = moto.CreateSqs();
+        var pair = await QueuePair.CreateAsync(sqs, Scenario.NewStack(), fifo: false);
+        var originals = Enumerable.Range(0, 20).Select(i => TestMessage.Telemetry($"lamp-{i % 3}", 2000 + i)).ToList();
+        await new DeadLetterFiller(sqs, pair).ThroughParkerAsync(DeadLetterKind.Exhausted, "Waylay answered 503", [.. originals]);
+        using var ctrlC = new CancellationTokenSource();
+
+        // A long visibility timeout: if held messages came back, it was the release, not the timeout.
+        var run = new CliRunner(moto).RunCancellableAsync(ctrlC.Token, "redrive", pair.DlqName, "--rate", "4", "--visibility-timeout", "600");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await DeadLetterFiller.CountAsync(sqs, pair.SourceUrl) < 3)
+        {
+            if (run.IsCompleted)
+            {
+                Assert.Fail("The redrive ended before Ctrl+C: " + await run);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The redrive moved nothing within 60 s.");
+            await Task.Delay(50);
+        }
+
+        ctrlC.Cancel();
+        var result = await run;
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("Interrupted", result.Error);
+        var attributes = (await sqs.GetQueueAttributesAsync(pair.DlqUrl, ["ApproximateNumberOfMessagesNotVisible"])).Attributes;
+        Assert.Equal("0", attributes["ApproximateNumberOfMessagesNotVisible"]);
+        var source = await QueueContents.DrainAsync(sqs, pair.SourceUrl);
+        var dlq = await QueueContents.DrainAsync(sqs, pair.DlqUrl);
+        Assert.InRange(source.Count, 3, originals.Count - 1);
+        Assert.Equal(originals.Select(o => o.Body).Order(), source.Concat(dlq).Select(m => m.Body).Order());
+    }
+
     private Process StartChild(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "queueing-dlq.dll");

@@ -9,9 +9,16 @@ namespace Queueing.Redrive.Tests.Infrastructure;
 internal sealed class CliRunner(MotoServer moto, TimeProvider? time = null)
 {
     public Task<CliResult> RunAsync(params string[] args) =>
-        RunAgainstAsync(moto.Endpoint, args);
+        RunAgainstAsync(moto.Endpoint, CancellationToken.None, args);
 
-    public async Task<CliResult> RunAgainstAsync(Uri endpoint, params string[] args)
+    public Task<CliResult> RunAgainstAsync(Uri endpoint, params string[] args) =>
+        RunAgainstAsync(endpoint, CancellationToken.None, args);
+
+    /// <summary>Runs with a token the test cancels, as Ctrl+C does for the real process.</summary>
+    public Task<CliResult> RunCancellableAsync(CancellationToken cancellationToken, params string[] args) =>
+        RunAgainstAsync(moto.Endpoint, cancellationToken, args);
+
+    private async Task<CliResult> RunAgainstAsync(Uri endpoint, CancellationToken cancellationToken, string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -21,7 +28,7 @@ internal sealed class CliRunner(MotoServer moto, TimeProvider? time = null)
             CliConsole.ForWriters(output, error),
             new SqsClientFactory(moto.Credentials),
             time ?? TimeProvider.System,
-            CancellationToken.None);
+            cancellationToken);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 }
