@@ -41,7 +41,10 @@ public static class AwsErrors
         ex is QueueDoesNotExistException || ex.ErrorCode is "AWS.SimpleQueueService.NonExistentQueue" or "QueueDoesNotExist";
 
     /// <summary>A one-line description of a failure that stops the whole command (exit code 2), or null.</summary>
-    public static string? Describe(Exception ex, ConnectionOptions connection)
+    public static string? Describe(Exception ex, ConnectionOptions connection) =>
+        DescribeLines(ex, connection) is { } text ? string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) : null;
+
+    private static string? DescribeLines(Exception ex, ConnectionOptions connection)
     {
         switch (ex)
         {
@@ -58,13 +61,16 @@ public static class AwsErrors
             case HttpRequestException http:
                 return $"Cannot reach SQS at {connection.Describe()}: {http.Message}";
             case AmazonClientException client when client.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase):
-                return $"No usable AWS credentials: {client.Message}";
+                // The SDK lists every provider it tried, one per line; the operator needs the remedy.
+                return $"No usable AWS credentials ({FirstLine(client.Message)}): pass --profile, or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
             case AmazonClientException client:
                 return $"AWS SDK: {client.Message}";
             default:
                 return null;
         }
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Split(". ", 2)[0].Trim().TrimEnd('.', ':');
 
     public static string Code(AmazonServiceException ex) => string.IsNullOrEmpty(ex.ErrorCode) ? "no error code" : ex.ErrorCode;
 }

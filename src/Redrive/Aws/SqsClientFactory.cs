@@ -48,7 +48,8 @@ public sealed class SqsClientFactory(AWSCredentials? fixedCredentials)
         catch (AmazonClientException ex)
         {
             // No region anywhere, a broken profile: the SDK says so at construction.
-            throw new UsageException($"Cannot configure the SQS client: {ex.Message}");
+            var hint = options.Region is null && options.EndpointUrl is null ? " Pass --region, or set AWS_REGION, or use a profile with a region." : "";
+            throw new UsageException($"Cannot configure the SQS client: {ex.Message}.{hint}");
         }
     }
 }

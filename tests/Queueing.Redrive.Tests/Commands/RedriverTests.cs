@@ -1,7 +1,4 @@
-using System.Net;
-using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Aws;
 using Queueing.Redrive.Commands.Redrive;
 using Queueing.Redrive.Messages;
 using Queueing.Redrive.Queues;
@@ -47,15 +44,4 @@ public sealed class RedriverTests
         Assert.Null(outgoing.DeduplicationId);
         Assert.Equal("1", outgoing.Attributes["Queueing.RedriveCount"].StringValue);
     }
-
-    [Theory]
-    [InlineData(HttpStatusCode.InternalServerError, "", true)]
-    [InlineData(HttpStatusCode.BadRequest, "UnknownOperationException", true)]
-    [InlineData(HttpStatusCode.BadRequest, "InvalidAction", true)]
-    [InlineData(HttpStatusCode.NotImplemented, "", true)]
-    [InlineData(HttpStatusCode.InternalServerError, "InternalFailure", false)]
-    [InlineData(HttpStatusCode.BadRequest, "UnsupportedOperation", true)]
-    [InlineData(HttpStatusCode.BadRequest, "InvalidParameterValue", false)]
-    public void IsUnsupportedOperation_TellsAnUnknownActionFromARealFailure(HttpStatusCode status, string code, bool expected) =>
-        Assert.Equal(expected, AwsErrors.IsUnsupportedOperation(new AmazonSQSException("boom") { StatusCode = status, ErrorCode = code }));
 }
