@@ -95,12 +95,15 @@ public sealed class ErrorTests(MotoServer moto) : IClassFixture<MotoServer>
 
         var start = await _cli.RunAsync("redrive", scenario.Queues.DlqName, "--server");
         var status = await _cli.RunAsync("redrive", "status", scenario.Queues.DlqName);
+        var cancel = await _cli.RunAsync("redrive", "cancel", "AQEBhandle");
 
         Assert.Equal(2, start.ExitCode);
         AssertOneLineError(start, "does not support server-side message moves");
         Assert.Contains("StartMessageMoveTask", start.Error);
         Assert.Equal(2, status.ExitCode);
         AssertOneLineError(status, "does not support server-side message moves");
+        Assert.Equal(2, cancel.ExitCode);
+        AssertOneLineError(cancel, "CancelMessageMoveTask");
         Assert.Equal(6, await DeadLetterFiller.CountAsync(sqs, scenario.Queues.DlqUrl));
     }
 

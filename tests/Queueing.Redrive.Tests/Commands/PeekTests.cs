@@ -48,7 +48,7 @@ public sealed class PeekTests(MotoServer moto) : IClassFixture<MotoServer>
         using var sqs = moto.CreateSqs();
         var scenario = await Scenario.CommandsAsync(sqs);
 
-        var result = await _cli.RunAsync("peek", scenario.Queues.DlqUrl, "--json");
+        var result = await _cli.RunAsync("peek", scenario.Queues.DlqArn, "--json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = result.JsonLines().ToDictionary(l => l.GetProperty("body").GetString()!);
@@ -88,6 +88,31 @@ public sealed class PeekTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(scenario.BodiesOf(expected).Order(), result.JsonLines().Select(l => l.GetProperty("body").GetString()).Order());
         Assert.Equal(6, await DeadLetterFiller.CountAsync(sqs, scenario.Queues.DlqUrl));
+    }
+
+    [Fact]
+    public async Task Peek_ByUrl_ReadsTheSameQueue()
+    {
+        using var sqs = moto.CreateSqs();
+        var scenario = await Scenario.IngestAsync(sqs);
+
+        var result = await _cli.RunAsync("peek", scenario.Queues.DlqUrl, "--json", "--kind", "malformed");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(scenario.Body("malformed"), Assert.Single(result.JsonLines()).GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public async Task Peek_EmptyDlq_SaysSoAndCountsNoReceive()
+    {
+        using var sqs = moto.CreateSqs();
+        var pair = await QueuePair.CreateAsync(sqs, Scenario.NewStack(), fifo: false);
+
+        var result = await _cli.RunAsync("peek", pair.DlqName);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("No matching message in " + pair.DlqName + " (0 examined)", result.Output);
+        Assert.DoesNotContain("ApproximateReceiveCount", result.Error);
     }
 
     [Fact]

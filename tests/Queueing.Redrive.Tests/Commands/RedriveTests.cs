@@ -133,7 +133,7 @@ public sealed class RedriveTests(MotoServer moto) : IClassFixture<MotoServer>
         var scenario = await Scenario.IngestAsync(sqs);
         var other = (await sqs.CreateQueueAsync(Scenario.NewStack() + "-Replay")).QueueUrl;
 
-        var result = await _cli.RunAsync("redrive", scenario.Queues.DlqName, "--kind", "rejected", "--to", other);
+        var result = await _cli.RunAsync("redrive", scenario.Queues.DlqName, "--kind", "rejected", "--to", await QueuePair.ArnAsync(sqs, other));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal([scenario.Body("rejected-lamp-1")], (await QueueContents.DrainAsync(sqs, other)).Select(m => m.Body));

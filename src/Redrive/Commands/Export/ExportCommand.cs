@@ -89,7 +89,10 @@ public static class ExportCommand
                 cli.Console.Note(line);
             }
 
-            cli.Console.Note(PeekCommandNote(dlq));
+            if (report.Examined > 0)
+            {
+                cli.Console.Note(Peek.PeekCommand.ReceiveNote(dlq));
+            }
             if (error is not null)
             {
                 await cli.Console.Error.WriteLineAsync($"error: the scan stopped: {error}");
@@ -100,8 +103,6 @@ public static class ExportCommand
         });
         return command;
     }
-
-    private static string PeekCommandNote(SqsQueue queue) => Peek.PeekCommand.ReceiveNote(queue);
 
     private static StreamWriter Open(string path)
     {

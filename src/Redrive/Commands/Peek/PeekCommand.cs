@@ -58,7 +58,10 @@ public static class PeekCommand
                 cli.Console.Note(line);
             }
 
-            cli.Console.Note(ReceiveNote(dlq));
+            if (report.Examined > 0)
+            {
+                cli.Console.Note(ReceiveNote(dlq));
+            }
             if (error is not null)
             {
                 cli.Console.Error.WriteLine($"error: the scan stopped: {error}");
