@@ -93,6 +93,7 @@ public static class ExportCommand
             {
                 cli.Console.Note(Peek.PeekCommand.ReceiveNote(dlq));
             }
+
             if (error is not null)
             {
                 await cli.Console.Error.WriteLineAsync($"error: the scan stopped: {error}");
