@@ -76,7 +76,7 @@ public static class CommandMessage
             }
 
             var qos = 0;
-            if (!root.TryGetProperty("qos", out var qosElement) || !qosElement.TryGetInt32(out qos) || qos is not (0 or 1))
+            if (!root.TryGetProperty("qos", out var qosElement) || qosElement.ValueKind != JsonValueKind.Number || !qosElement.TryGetInt32(out qos) || qos is not (0 or 1))
             {
                 problems.Add("qos must be 0 or 1");
             }
