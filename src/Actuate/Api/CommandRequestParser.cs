@@ -41,19 +41,20 @@ public sealed class CommandRequestParser
             return (null, Problem.TooLarge($"The body is {body.Length} bytes; at most {MaxBodyBytes} are accepted (a payload of at most {MaxPayloadBytes} bytes plus the envelope)."));
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, Options);
+            using var document = JsonDocument.Parse(body, Options);
+            return Validate(document.RootElement);
         }
         catch (JsonException ex)
         {
             return (null, Problem.Invalid("The body is not valid JSON.", [new ProblemError("#", Shorten(ex.Message))]));
         }
-
-        using (document)
+        // System.Text.Json throws this when an escaped lone surrogate (\uD800 without its pair) has to become a
+        // string: legal JSON syntax, but no Unicode text.
+        catch (InvalidOperationException ex)
         {
-            return Validate(document.RootElement);
+            return (null, Problem.Invalid("The body is not valid JSON text.", [new ProblemError("#", Shorten(ex.Message))]));
         }
     }
 
@@ -175,7 +176,25 @@ public sealed class CommandRequestParser
     {
         var shown = name.Length > MaxNameInPointer ? name[..MaxNameInPointer] : name;
         var escaped = shown.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
-        return "#/" + Uri.EscapeDataString(escaped);
+        var pointer = new StringBuilder("#/", escaped.Length + 2);
+        Span<byte> utf8 = stackalloc byte[4];
+        // By runes, so that even a lone surrogate could not break the encoding (it would become U+FFFD).
+        foreach (var rune in escaped.EnumerateRunes())
+        {
+            if (rune.IsAscii && (char.IsAsciiLetterOrDigit((char)rune.Value) || (char)rune.Value is '-' or '.' or '_' or '~'))
+            {
+                pointer.Append((char)rune.Value);
+                continue;
+            }
+
+            var length = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..length])
+            {
+                pointer.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return pointer.ToString();
     }
 
     private static string Shorten(string message) => message.Length <= 300 ? message : message[..300] + "…";

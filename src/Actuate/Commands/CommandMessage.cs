@@ -39,68 +39,74 @@ public static class CommandMessage
     public static bool TryParse(string body, [NotNullWhen(true)] out Command? command, [NotNullWhen(false)] out string? error)
     {
         command = null;
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, ReadOptions);
+            using var document = JsonDocument.Parse(body, ReadOptions);
+            return TryRead(document.RootElement, out command, out error);
         }
         catch (JsonException ex)
         {
             error = $"The body is not valid JSON: {ex.Message}";
             return false;
         }
-
-        using (document)
+        // An escaped lone surrogate (\uD800) is JSON syntax but cannot become a string.
+        catch (InvalidOperationException ex)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                error = $"The body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}; a command is an object.";
-                return false;
-            }
-
-            var problems = new List<string>();
-            var commandId = String(root, "commandId", problems);
-            var deviceId = String(root, "deviceId", problems);
-            var topic = String(root, "topic", problems);
-            var acceptedAt = Time(root, "acceptedAt", problems);
-            var expiresAt = Time(root, "expiresAt", problems);
-            if (deviceId is not null && !DeviceIds.IsValid(deviceId))
-            {
-                problems.Add($"deviceId must be {DeviceIds.Rule}");
-            }
-
-            if (topic is not null && !CommandTopicTemplate.IsPublishable(topic))
-            {
-                problems.Add("topic must be a publishable topic (no wildcards, not reserved, at most 256 bytes)");
-            }
-
-            var qos = 0;
-            if (!root.TryGetProperty("qos", out var qosElement) || qosElement.ValueKind != JsonValueKind.Number || !qosElement.TryGetInt32(out qos) || qos is not (0 or 1))
-            {
-                problems.Add("qos must be 0 or 1");
-            }
-
-            string? payload = null;
-            if (root.TryGetProperty("payload", out var payloadElement))
-            {
-                payload = payloadElement.GetRawText();
-            }
-            else
-            {
-                problems.Add("payload is missing");
-            }
-
-            if (problems.Count > 0)
-            {
-                error = "The command is malformed: " + string.Join("; ", problems) + ".";
-                return false;
-            }
-
-            command = new Command(commandId!, deviceId!, topic!, qos, payload!, acceptedAt, expiresAt);
-            error = null;
-            return true;
+            error = $"The body is not valid JSON text: {ex.Message}";
+            return false;
         }
+    }
+
+    private static bool TryRead(JsonElement root, [NotNullWhen(true)] out Command? command, [NotNullWhen(false)] out string? error)
+    {
+        command = null;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = $"The body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}; a command is an object.";
+            return false;
+        }
+
+        var problems = new List<string>();
+        var commandId = String(root, "commandId", problems);
+        var deviceId = String(root, "deviceId", problems);
+        var topic = String(root, "topic", problems);
+        var acceptedAt = Time(root, "acceptedAt", problems);
+        var expiresAt = Time(root, "expiresAt", problems);
+        if (deviceId is not null && !DeviceIds.IsValid(deviceId))
+        {
+            problems.Add($"deviceId must be {DeviceIds.Rule}");
+        }
+
+        if (topic is not null && !CommandTopicTemplate.IsPublishable(topic))
+        {
+            problems.Add("topic must be a publishable topic (no wildcards, not reserved, at most 256 bytes)");
+        }
+
+        var qos = 0;
+        if (!root.TryGetProperty("qos", out var qosElement) || qosElement.ValueKind != JsonValueKind.Number || !qosElement.TryGetInt32(out qos) || qos is not (0 or 1))
+        {
+            problems.Add("qos must be 0 or 1");
+        }
+
+        string? payload = null;
+        if (root.TryGetProperty("payload", out var payloadElement))
+        {
+            payload = payloadElement.GetRawText();
+        }
+        else
+        {
+            problems.Add("payload is missing");
+        }
+
+        if (problems.Count > 0)
+        {
+            error = "The command is malformed: " + string.Join("; ", problems) + ".";
+            return false;
+        }
+
+        command = new Command(commandId!, deviceId!, topic!, qos, payload!, acceptedAt, expiresAt);
+        error = null;
+        return true;
     }
 
     private static string? String(JsonElement root, string name, List<string> problems)

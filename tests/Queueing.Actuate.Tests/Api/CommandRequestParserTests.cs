@@ -175,6 +175,7 @@ public sealed class CommandRequestParserTests
     [InlineData("DeviceId", "#/DeviceId")]
     [InlineData("retain", "#/retain")]
     [InlineData("a/b~c", "#/a~1b~0c")]
+    [InlineData("caf\u00e9 x", "#/caf%C3%A9%20x")]
     public void Parse_UnknownField_RefusedWithItsPointer(string field, string pointer)
     {
         var problem = Refused("{\"deviceId\":\"lamp-1\",\"payload\":1," + JsonSerializer.Serialize(field) + ":\"x\"}");
@@ -203,6 +204,20 @@ public sealed class CommandRequestParserTests
     public void Parse_NotJson_Refused(string body)
     {
         Assert.Equal("The body is not valid JSON.", Refused(body).Detail);
+    }
+
+    [Theory]
+    [InlineData("{\"deviceId\":\"lamp-1\",\"payload\":1,\"\\ud800\":1}")]
+    [InlineData("{\"deviceId\":\"\\udc00\",\"payload\":1}")]
+    public void Parse_EscapedLoneSurrogateInANameOrString_RefusedAsNotText(string body)
+    {
+        Assert.Equal("The body is not valid JSON text.", Refused(body).Detail);
+    }
+
+    [Fact]
+    public void Parse_EscapedLoneSurrogateInsideThePayload_KeptAsSent()
+    {
+        Assert.Equal("\"\\ud800\"", Parse("{\"deviceId\":\"lamp-1\",\"payload\":\"\\ud800\"}").Request!.PayloadJson);
     }
 
     [Theory]

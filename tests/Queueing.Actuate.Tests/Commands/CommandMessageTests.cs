@@ -41,6 +41,8 @@ public sealed class CommandMessageTests
     [InlineData("[]", "a command is an object")]
     [InlineData("{}", "commandId must be a non-empty string")]
     [InlineData("{\"commandId\":\"c\",\"commandId\":\"d\"}", "not valid JSON")]
+    [InlineData("{\"\\ud800\":1}", "not valid JSON text")]
+    [InlineData("{\"commandId\":\"\\ud800\"}", "not valid JSON text")]
     public void TryParse_UnusableBody_SaysWhy(string body, string expected)
     {
         Assert.False(CommandMessage.TryParse(body, out _, out var error));
