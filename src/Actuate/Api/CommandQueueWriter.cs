@@ -42,7 +42,7 @@ public sealed class CommandQueueWriter
         }
         catch (AmazonServiceException ex) when (IsTransient(ex))
         {
-            return Problem.Unavailable($"The command queue is unavailable ({ex.ErrorCode ?? ex.StatusCode.ToString()}); the command was not accepted. Retry with the same Idempotency-Key.");
+            return Problem.Unavailable($"The command queue is unavailable ({ex.ErrorCode ?? ex.StatusCode.ToString()}); the command was not accepted. Retry the same signed request, or with the same Idempotency-Key.");
         }
         catch (AmazonServiceException ex)
         {
@@ -51,7 +51,7 @@ public sealed class CommandQueueWriter
         // The SDK already retried; a network fault or our own deadline means SQS may be down right now.
         catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
         {
-            return Problem.Unavailable("The command queue could not be reached in time; the command was not accepted. Retry with the same Idempotency-Key.");
+            return Problem.Unavailable("The command queue could not be reached in time; the command was not accepted. Retry the same signed request, or with the same Idempotency-Key.");
         }
     }
 
