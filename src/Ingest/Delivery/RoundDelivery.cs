@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging;
+using Queueing.Ingest.Rounds;
+using Queueing.Ingest.Telemetry;
+using Queueing.Ingest.Waylay;
+using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Metrics;
+
+namespace Queueing.Ingest.Delivery;
+
+/// <summary>
+/// Sends one batch's rounds to Waylay, in order, and records each event's fate in the ledger. Created per
+/// invocation (it holds the invocation's "credentials already re-read" flag and deadline).
+/// </summary>
+public sealed partial class RoundDelivery
+{
+    private readonly WaylayClient _waylay;
+    private readonly RequestChunker _chunker;
+    private readonly BatchLedger _ledger;
+    private readonly DateTimeOffset _budgetDeadline;
+    private readonly EmbeddedMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private bool _credentialsRefreshed;
+
+    public RoundDelivery(
+        WaylayClient waylay,
+        RequestChunker chunker,
+        BatchLedger ledger,
+        DateTimeOffset budgetDeadline,
+        EmbeddedMetrics metrics,
+        TimeProvider time,
+        ILogger logger)
+    {
+        _waylay = waylay;
+        _chunker = chunker;
+        _ledger = ledger;
+        _budgetDeadline = budgetDeadline;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Delivers round after round; null when every event was delivered or rejected. At the first transient or
+    /// configuration failure it stops: later rounds hold later events of the same resources, and sending them
+    /// now would reorder those resources' data.
+    /// </summary>
+    public async Task<DeliveryStop?> DeliverAsync(IReadOnlyList<IReadOnlyList<TelemetryReading>> rounds, CancellationToken cancellationToken)
+    {
+        for (var k = 0; k < rounds.Count; k++)
+        {
+            foreach (var request in _chunker.Chunk(rounds[k]))
+            {
+                if (await SendAsync(request, cancellationToken) is { } stop)
+                {
+                    LogStopped(k + 1, rounds.Count, stop.Reason);
+                    return stop;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<DeliveryStop?> SendAsync(IReadOnlyList<TelemetryReading> events, CancellationToken cancellationToken)
+    {
+        var answer = await PostAsync(events, cancellationToken);
+        if (answer.Kind == WaylayAnswerKind.Unauthorized && !_credentialsRefreshed)
+        {
+            // Once per invocation: the parameter may have been rotated since this instance cached it.
+            _credentialsRefreshed = true;
+            LogRefreshingCredentials(answer.Error);
+            if (await _waylay.RefreshCredentialsAsync(cancellationToken) is { } problem)
+            {
+                return new DeliveryStop(problem, ConfigurationFault: true);
+            }
+
+            answer = await PostAsync(events, cancellationToken);
+        }
+
+        switch (answer.Kind)
+        {
+            case WaylayAnswerKind.Delivered:
+                foreach (var reading in events)
+                {
+                    _ledger.MarkDelivered(reading.Index);
+                }
+
+                return null;
+
+            case WaylayAnswerKind.Rejected when events.Count > 1:
+                // The broker refuses a request as a whole; halve it until the refused events stand alone.
+                LogBisecting(events.Count, answer.Error);
+                var half = events.Count / 2;
+                return await SendAsync(Slice(events, 0, half), cancellationToken)
+                    ?? await SendAsync(Slice(events, half, events.Count - half), cancellationToken);
+
+            case WaylayAnswerKind.Rejected:
+                _ledger.MarkForParking(events[0].Index, DeadLetterKind.Rejected, answer.Error);
+                return null;
+
+            case WaylayAnswerKind.Unauthorized:
+                return new DeliveryStop($"Waylay refused the credentials even after re-reading them: {answer.Error}", ConfigurationFault: true);
+
+            case WaylayAnswerKind.Transient:
+                return new DeliveryStop(answer.Error, ConfigurationFault: false);
+
+            default:
+                return new DeliveryStop($"Waylay answer suggests a configuration fault (WAYLAY_DATA_URL?): {answer.Error}", ConfigurationFault: true);
+        }
+    }
+
+    private async Task<WaylayAnswer> PostAsync(IReadOnlyList<TelemetryReading> events, CancellationToken cancellationToken)
+    {
+        var body = WaylayRequestBody.Write(events);
+        var started = _time.GetTimestamp();
+        var answer = await _waylay.PostEventsAsync(body, _budgetDeadline, cancellationToken);
+        _metrics.Milliseconds(IngestMetricNames.WaylayLatency, _time.GetElapsedTime(started));
+        _metrics.Count(IngestMetricNames.WaylayRequests);
+        _metrics.Count(IngestMetricNames.Retried, answer.Retries);
+        LogAnswer(events.Count, answer.Kind, answer.StatusCode, answer.Retries);
+        return answer;
+    }
+
+    private static List<TelemetryReading> Slice(IReadOnlyList<TelemetryReading> events, int start, int count)
+    {
+        var slice = new List<TelemetryReading>(count);
+        for (var i = start; i < start + count; i++)
+        {
+            slice.Add(events[i]);
+        }
+
+        return slice;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Waylay request of {EventCount} events: {Answer} (HTTP {StatusCode}, {Retries} retries)")]
+    private partial void LogAnswer(int eventCount, WaylayAnswerKind answer, int? statusCode, int retries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waylay rejected a request of {EventCount} events ({Error}); splitting it to find the refused ones")]
+    private partial void LogBisecting(int eventCount, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waylay refused the credentials ({Error}); re-reading them once")]
+    private partial void LogRefreshingCredentials(string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery stopped in round {Round} of {Rounds}: {Reason}")]
+    private partial void LogStopped(int round, int rounds, string reason);
+}
