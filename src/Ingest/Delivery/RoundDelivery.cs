@@ -64,6 +64,11 @@ public sealed partial class RoundDelivery
 
     private async Task<DeliveryStop?> SendAsync(IReadOnlyList<TelemetryReading> events, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested || _time.GetUtcNow() >= _budgetDeadline)
+        {
+            return new DeliveryStop("the invocation's time budget ran out before these events were sent", ConfigurationFault: false);
+        }
+
         var answer = await PostAsync(events, cancellationToken);
         if (answer.Kind == WaylayAnswerKind.Unauthorized && !_credentialsRefreshed)
         {
