@@ -40,6 +40,8 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
             4 => new Fault(Status: 429, RetryAfterSeconds: 1),
             7 => new Fault(Slow: TimeSpan.FromSeconds(3)),
             10 => new Fault(Status: 503),
+            // Four in a row outlast the three retries: that round stops and SQS redelivers its records.
+            >= 14 and <= 17 => new Fault(Status: 502),
             _ => null,
         };
         var valid = Enumerable.Range(0, 60).Select(i => Valid(i, $"lamp-{i % 12}", 1_764_288_000_000 + i)).ToList();
@@ -78,6 +80,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
         Assert.Contains(waylay.Answers, a => a.Status == 429);
         Assert.Contains(waylay.Answers, a => a.Status == 499);
         Assert.Contains(waylay.Answers, a => a.Status == 500);
+        Assert.True(driver.ReportedFailures > 0, "no record went back to SQS for redelivery");
     }
 
     [Fact]

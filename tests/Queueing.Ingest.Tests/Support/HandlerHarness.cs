@@ -19,7 +19,7 @@ internal sealed class HandlerHarness : IDisposable
     private readonly MemoryStream _stdout = new();
     private readonly HttpClient _http;
 
-    public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null)
+    public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null, int maxTelemetryBytes = 4096)
     {
         Broker = new ScriptedBroker(Time);
         _http = new HttpClient(Broker);
@@ -30,7 +30,7 @@ internal sealed class HandlerHarness : IDisposable
             DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/IngestDLQ",
             MaxReceiveCount = maxReceiveCount,
             WaylayRequestTimeout = TimeSpan.FromSeconds(1),
-            MaxTelemetryBytes = 4096,
+            MaxTelemetryBytes = maxTelemetryBytes,
         };
         var loggers = new JsonLoggerFactory(new JsonLogWriter(_stdout), LogLevel.Debug, Time);
         Waylay = new WaylayClient(_http, Settings.WaylayDataUrl, Secret, Parameter,
