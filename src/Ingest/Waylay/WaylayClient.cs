@@ -247,7 +247,9 @@ public sealed partial class WaylayClient
             content = [];
         }
 
-        return WaylayAnswer.FromStatus(status, call.Decorate(WaylayErrorText.From(response.StatusCode, response.ReasonPhrase, content)), call.Retries);
+        var text = WaylayErrorText.From(response.StatusCode, response.ReasonPhrase, content);
+        // Retries explain a transient failure; a refusal is Waylay's verdict on the content, quoted as it is.
+        return WaylayAnswer.FromStatus(status, WaylayAnswer.IsTransient(status) ? call.Decorate(text) : text, call.Retries);
     }
 
     private string Describe(Outcome<HttpResponseMessage> outcome) => outcome.Exception switch

@@ -128,6 +128,20 @@ public sealed class WaylayClientTests : IDisposable
     }
 
     [Fact]
+    public async Task PostEventsAsync_RefusedAfterARetry_QuotesWaylaysVerdictAlone()
+    {
+        Script(() => Status(HttpStatusCode.ServiceUnavailable), () => Status(HttpStatusCode.BadRequest, "Invalid event"));
+
+        var call = Client().PostEventsAsync(Body, Far, CancellationToken.None);
+        await _time.AdvanceWhenWaitingAsync(TimeSpan.FromMilliseconds(200));
+        var answer = await call;
+
+        Assert.Equal(WaylayAnswerKind.Rejected, answer.Kind);
+        Assert.Equal(1, answer.Retries);
+        Assert.Equal("HTTP 400 Bad Request: Invalid event", answer.Error);
+    }
+
+    [Fact]
     public async Task PostEventsAsync_PersistentFailure_BacksOffExponentiallyUntilAttemptsRunOut()
     {
         Script(() => Status(HttpStatusCode.InternalServerError, "broker down"));
