@@ -297,6 +297,17 @@ public sealed class IngestHandlerTests : IDisposable
         Assert.Empty(_h.Broker.Requests);
     }
 
+    [Theory]
+    [InlineData(900_000, 5_000)]
+    [InlineData(60_000, 5_000)]
+    [InlineData(20_000, 2_000)]
+    [InlineData(3_000, 500)]
+    [InlineData(100, 500)]
+    public void SafetyMargin_TenthOfRemainingTime_Clamped(int remainingMs, int marginMs)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(marginMs), IngestHandler.SafetyMargin(TimeSpan.FromMilliseconds(remainingMs)));
+    }
+
     [Fact]
     public async Task HandleAsync_Invocation_WritesOneEmfLineWithTheCounts()
     {
