@@ -25,7 +25,8 @@ namespace Queueing.Bench;
 /// <summary>
 /// `throughput`: a 10,000-record SQS event (as JSON bytes, the way the Runtime API hands it over) through the
 /// real handler and the real HttpClient + Polly pipeline, to a Waylay stand-in on loopback that parses every
-/// request and answers 200. Reports records/s end to end and the requests sent.
+/// request and answers 200 (after <c>--latency-ms</c>, to model a remote broker). Reports records/s end to end and
+/// the requests sent.
 /// </summary>
 internal static class ThroughputRun
 {
@@ -33,13 +34,20 @@ internal static class ThroughputRun
     {
         var records = Option(args, "--records", 10_000);
         var devices = Option(args, "--devices", 1_000);
-        var runs = Option(args, "--runs", 5);
+        var runs = Option(args, "--runs", 10);
+        // Simulated broker processing time per request: production throughput is bounded by it (requests are sequential).
+        var latency = TimeSpan.FromMilliseconds(Option(args, "--latency-ms", 0));
 
         var events = 0L;
         var requests = 0;
         await using var broker = await StartBrokerAsync(async http =>
         {
             using var body = await JsonDocument.ParseAsync(http.Request.Body);
+            if (latency > TimeSpan.Zero)
+            {
+                await Task.Delay(latency);
+            }
+
             Interlocked.Add(ref events, body.RootElement.GetArrayLength());
             Interlocked.Increment(ref requests);
             http.Response.ContentType = "application/json";
@@ -63,7 +71,7 @@ internal static class ThroughputRun
         IFunctionHandler handler = new IngestHandler(settings, waylay, parker, new RequestChunker(), TimeProvider.System, loggers, loggers.Output);
         var payload = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = TelemetryBatch.Create(records, devices) }, SharedJsonContext.Default.SqsEvent);
 
-        Console.WriteLine($"Throughput: {records:N0} records from {devices:N0} devices ({payload.Length / 1024.0 / 1024.0:0.0} MiB event), {runs} runs after 1 warm-up, .NET {Environment.Version}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"Throughput: {records:N0} records from {devices:N0} devices ({payload.Length / 1024.0 / 1024.0:0.0} MiB event), broker latency {latency.TotalMilliseconds} ms, {runs} runs after 1 warm-up, .NET {Environment.Version}, {Environment.ProcessorCount} cores");
         await InvokeAsync(handler, payload);
         var rates = new List<double>();
         for (var run = 1; run <= runs; run++)

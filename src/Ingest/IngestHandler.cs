@@ -35,6 +35,7 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
     private readonly TimeProvider _time;
     private readonly JsonLogWriter _metricsOutput;
     private readonly ILogger _logger;
+    private readonly int _maxConcurrentRequests;
 
     public IngestHandler(
         IngestSettings settings,
@@ -43,9 +44,11 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         RequestChunker chunker,
         TimeProvider time,
         ILoggerFactory loggers,
-        JsonLogWriter metricsOutput)
+        JsonLogWriter metricsOutput,
+        int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests)
         : base(SharedJsonContext.Default.SqsEvent, SharedJsonContext.Default.SqsBatchResponse)
     {
+        _maxConcurrentRequests = maxConcurrentRequests;
         _settings = settings;
         _parser = new TelemetryParser(settings.MaxTelemetryBytes);
         _waylay = waylay;
@@ -113,7 +116,7 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
     {
         var margin = SafetyMargin(context.RemainingTime);
         using var budget = context.CreateBudget(margin, cancellationToken);
-        var delivery = new RoundDelivery(_waylay, _chunker, ledger, context.Deadline - margin, metrics, _time, _logger);
+        var delivery = new RoundDelivery(_waylay, _chunker, ledger, context.Deadline - margin, metrics, _time, _logger, _maxConcurrentRequests);
         try
         {
             return await delivery.DeliverAsync(RoundPlanner.Plan(readings), budget.Token);

@@ -6,6 +6,7 @@ namespace Queueing.Ingest.Delivery;
 /// <summary>
 /// The fate of every record in one SQS batch. Every record starts failed and stops being a batch item failure
 /// only when it was delivered or its DLQ send succeeded, so an early return or a bug loses nothing.
+/// Concurrent requests of one round mark different records; the counters are updated atomically.
 /// </summary>
 public sealed class BatchLedger
 {
@@ -28,7 +29,9 @@ public sealed class BatchLedger
         Parked,
     }
 
-    public int Delivered { get; private set; }
+    private int _delivered;
+
+    public int Delivered => Volatile.Read(ref _delivered);
     public int ParkingFailed { get; private set; }
 
     public void MarkDelivered(int index)
@@ -36,7 +39,7 @@ public sealed class BatchLedger
         if (_states[index] == State.Failed)
         {
             _states[index] = State.Delivered;
-            Delivered++;
+            Interlocked.Increment(ref _delivered);
         }
     }
 

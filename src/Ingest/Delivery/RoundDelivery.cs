@@ -13,6 +13,12 @@ namespace Queueing.Ingest.Delivery;
 /// </summary>
 public sealed partial class RoundDelivery
 {
+    /// <summary>
+    /// Requests of one round in flight at once. They hold disjoint resources, so their order does not matter;
+    /// the next round starts only when the whole round is done. Why 4: docs/ingest.md ("Concurrency").
+    /// </summary>
+    public const int DefaultMaxConcurrentRequests = 4;
+
     private readonly WaylayClient _waylay;
     private readonly RequestChunker _chunker;
     private readonly BatchLedger _ledger;
@@ -20,7 +26,9 @@ public sealed partial class RoundDelivery
     private readonly EmbeddedMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private bool _credentialsRefreshed;
+    private readonly int _maxConcurrentRequests;
+    private readonly Lock _refreshGate = new();
+    private Task<string?>? _credentialsRefresh;
 
     public RoundDelivery(
         WaylayClient waylay,
@@ -29,8 +37,11 @@ public sealed partial class RoundDelivery
         DateTimeOffset budgetDeadline,
         EmbeddedMetrics metrics,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        int maxConcurrentRequests = DefaultMaxConcurrentRequests)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentRequests, 1);
+        _maxConcurrentRequests = maxConcurrentRequests;
         _waylay = waylay;
         _chunker = chunker;
         _ledger = ledger;
@@ -49,17 +60,48 @@ public sealed partial class RoundDelivery
     {
         for (var k = 0; k < rounds.Count; k++)
         {
-            foreach (var request in _chunker.Chunk(rounds[k]))
+            if (await DeliverRoundAsync(_chunker.Chunk(rounds[k]), cancellationToken) is { } stop)
             {
-                if (await SendAsync(request, cancellationToken) is { } stop)
-                {
-                    LogStopped(k + 1, rounds.Count, stop.Reason);
-                    return stop;
-                }
+                LogStopped(k + 1, rounds.Count, stop.Reason);
+                return stop;
             }
         }
 
         return null;
+    }
+
+    private async Task<DeliveryStop?> DeliverRoundAsync(IReadOnlyList<IReadOnlyList<TelemetryReading>> requests, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 1 || _maxConcurrentRequests == 1)
+        {
+            foreach (var request in requests)
+            {
+                if (await SendAsync(request, cancellationToken) is { } stop)
+                {
+                    return stop;
+                }
+            }
+
+            return null;
+        }
+
+        DeliveryStop? firstStop = null;
+        // No token for the loop itself: SendAsync turns cancellation into a stop, and requests in flight finish
+        // (and are recorded) before this returns.
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentRequests }, async (request, _) =>
+        {
+            // After a failure, start nothing new: the failed resources' later events must wait for SQS's retry.
+            if (Volatile.Read(ref firstStop) is not null)
+            {
+                return;
+            }
+
+            if (await SendAsync(request, cancellationToken) is { } stop)
+            {
+                Interlocked.CompareExchange(ref firstStop, stop, null);
+            }
+        });
+        return firstStop;
     }
 
     private async Task<DeliveryStop?> SendAsync(IReadOnlyList<TelemetryReading> events, CancellationToken cancellationToken)
@@ -70,12 +112,9 @@ public sealed partial class RoundDelivery
         }
 
         var answer = await PostAsync(events, cancellationToken);
-        if (answer.Kind == WaylayAnswerKind.Unauthorized && !_credentialsRefreshed)
+        if (answer.Kind == WaylayAnswerKind.Unauthorized)
         {
-            // Once per invocation: the parameter may have been rotated since this instance cached it.
-            _credentialsRefreshed = true;
-            LogRefreshingCredentials(answer.Error);
-            if (await _waylay.RefreshCredentialsAsync(cancellationToken) is { } problem)
+            if (await RefreshCredentialsOnce(answer.Error, cancellationToken) is { } problem)
             {
                 return new DeliveryStop(problem, ConfigurationFault: true);
             }
@@ -112,6 +151,25 @@ public sealed partial class RoundDelivery
 
             default:
                 return new DeliveryStop($"Waylay answer suggests a configuration fault (WAYLAY_DATA_URL?): {answer.Error}", ConfigurationFault: true);
+        }
+    }
+
+    /// <summary>
+    /// The one credentials re-read of this invocation (the parameter may have been rotated since this instance
+    /// cached it). The first 401/403 starts it; every request refused with the old key waits for the same read
+    /// and is repeated once with its result, so concurrent requests cost one SSM call, not one each.
+    /// </summary>
+    private Task<string?> RefreshCredentialsOnce(string error, CancellationToken cancellationToken)
+    {
+        lock (_refreshGate)
+        {
+            if (_credentialsRefresh is null)
+            {
+                LogRefreshingCredentials(error);
+                _credentialsRefresh = _waylay.RefreshCredentialsAsync(cancellationToken);
+            }
+
+            return _credentialsRefresh;
         }
     }
 

@@ -23,7 +23,7 @@ public sealed class IngestHandlerTests : IDisposable
             var status = statuses[Math.Min(next++, statuses.Length - 1)];
             if ((int)status < 300)
             {
-                _h.Accepted.AddRange(request.Events);
+                _h.Accept(request.Events);
             }
 
             return Task.FromResult(ScriptedBroker.Error(status, status == HttpStatusCode.OK ? "" : "overloaded"));
@@ -125,7 +125,7 @@ public sealed class IngestHandlerTests : IDisposable
 
             if (calls == 2)
             {
-                _h.Accepted.AddRange(request.Events);
+                _h.Accept(request.Events);
                 return Task.FromResult(ScriptedBroker.Json(HttpStatusCode.OK, "{}"));
             }
 
@@ -282,8 +282,93 @@ public sealed class IngestHandlerTests : IDisposable
         var response = await h.InvokeAsync([.. Enumerable.Range(0, 250).Select(i => Reading($"d{i}", 1, i))]);
 
         Assert.Empty(response.BatchItemFailures);
-        Assert.Equal([100, 100, 50], h.Broker.Requests.Select(r => r.Events.Length));
+        Assert.Equal([50, 100, 100], h.Broker.Requests.Select(r => r.Events.Length).Order());
         Assert.Equal(250, h.Accepted.Count);
+    }
+
+    [Fact]
+    public async Task HandleAsync_WideRound_SendsAtMostFourRequestsAtOnce()
+    {
+        using var h = new HandlerHarness(maxEventsPerRequest: 1, maxConcurrentRequests: 4);
+        var inFlight = 0;
+        var mostInFlight = 0;
+        var fourInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Broker.Respond = async (request, _) =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref mostInFlight, now);
+            if (now == 4)
+            {
+                fourInFlight.TrySetResult();
+            }
+
+            // Hold the first requests until four are in flight: fewer would never get here (the test times out).
+            await fourInFlight.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            h.Accept(request.Events);
+            Interlocked.Decrement(ref inFlight);
+            return ScriptedBroker.Json(HttpStatusCode.OK, "{}");
+        };
+
+        var response = await h.InvokeAsync([.. Enumerable.Range(0, 12).Select(i => Reading($"d{i}", 1, i))]);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(4, mostInFlight);
+        Assert.Equal(12, h.Accepted.Count);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ConcurrentRequestFails_StartsNothingNewAndNextRoundWaits()
+    {
+        using var h = new HandlerHarness(maxEventsPerRequest: 1, maxConcurrentRequests: 4);
+        h.Broker.Respond = (request, _) =>
+        {
+            if (request.Resources[0] == "d1")
+            {
+                return Task.FromResult(ScriptedBroker.Error(HttpStatusCode.ServiceUnavailable, "overloaded"));
+            }
+
+            h.Accept(request.Events);
+            return Task.FromResult(ScriptedBroker.Json(HttpStatusCode.OK, "{}"));
+        };
+        var records = Enumerable.Range(0, 10).SelectMany(i => new[] { Reading($"d{i}", 1, i), Reading($"d{i}", 2, 100 + i) }).ToArray();
+
+        var response = await h.InvokeAsync(records);
+
+        var delivered = h.Accepted.Select(e => "m" + e.GetProperty("seq").GetInt32()).ToHashSet();
+        var failed = h.Failures(response).ToHashSet();
+        Assert.All(records, r => Assert.True(delivered.Contains(r.MessageId) ^ failed.Contains(r.MessageId), r.MessageId));
+        Assert.DoesNotContain(h.Broker.Requests, r => r.Events.Any(e => e.GetProperty("timestamp").GetInt64() == 2));
+        Assert.Contains("m1", failed);
+        // Requests after the failure are not started: at most the 3 others in flight with it finish.
+        Assert.True(h.Broker.Requests.Count <= 1 + 4 + 3, $"{h.Broker.Requests.Count} requests");
+    }
+
+    [Fact]
+    public async Task HandleAsync_ConcurrentRequestsRefusedAfterRotation_ReadCredentialsOnce()
+    {
+        using var h = new HandlerHarness(maxEventsPerRequest: 1, maxConcurrentRequests: 4);
+        var accepted = "key-1";
+        h.Broker.Respond = (request, _) => Task.FromResult(
+            request.Authorization == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{accepted}:secret-1"))
+                ? ScriptedBroker.Json(HttpStatusCode.OK, "{}")
+                : ScriptedBroker.Error(HttpStatusCode.Unauthorized, "invalid api key"));
+        await h.InvokeAsync(Reading("warm", 1, 0));
+        accepted = "key-2";
+        h.Secret.Stored = FakeSecret.Json("key-2", "secret-1");
+
+        var response = await h.InvokeAsync([.. Enumerable.Range(1, 8).Select(i => Reading($"d{i}", 1, i))]);
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(1, h.Secret.Refreshes);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current && Interlocked.CompareExchange(ref target, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
     }
 
     [Fact]

@@ -33,7 +33,10 @@ public sealed class IngestExecutableTests : IClassFixture<MotoServer>
 
     private static Process Start(FakeRuntimeApi runtime, IReadOnlyDictionary<string, string> environment, StringBuilder stdout)
     {
-        var start = new ProcessStartInfo("dotnet", [ExecutablePath])
+        // QUEUEING_INGEST_EXECUTABLE runs these tests against another build of the function, e.g. the Native AOT
+        // `bootstrap` from `dotnet publish src/Ingest -c Release -r linux-x64 -p:PublishAot=true -o DIR`.
+        var published = Environment.GetEnvironmentVariable("QUEUEING_INGEST_EXECUTABLE");
+        var start = new ProcessStartInfo(published ?? "dotnet", published is null ? [ExecutablePath] : [])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

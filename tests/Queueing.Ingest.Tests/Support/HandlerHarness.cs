@@ -19,7 +19,7 @@ internal sealed class HandlerHarness : IDisposable
     private readonly MemoryStream _stdout = new();
     private readonly HttpClient _http;
 
-    public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null, int maxTelemetryBytes = 4096)
+    public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null, int maxTelemetryBytes = 4096, int maxConcurrentRequests = 4)
     {
         Broker = new ScriptedBroker(Time);
         _http = new HttpClient(Broker);
@@ -36,7 +36,7 @@ internal sealed class HandlerHarness : IDisposable
         Waylay = new WaylayClient(_http, Settings.WaylayDataUrl, Secret, Parameter,
             resilience ?? new WaylayResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 1000, Random = () => 1.0 },
             Time, loggers.CreateLogger("test"));
-        Handler = new IngestHandler(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, loggers.Output);
+        Handler = new IngestHandler(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, loggers.Output, maxConcurrentRequests);
     }
 
     public TimerAwareTimeProvider Time { get; } = new(new DateTimeOffset(2025, 11, 28, 0, 0, 0, TimeSpan.Zero));
@@ -64,8 +64,27 @@ internal sealed class HandlerHarness : IDisposable
     /// <summary>The EMF line of the last invocation.</summary>
     public JsonElement Metrics => Lines.Last(l => l.TryGetProperty("_aws", out _));
 
+    private readonly List<JsonElement> _accepted = [];
+
     /// <summary>Every event the broker accepted (answered 2xx), in arrival order.</summary>
-    public List<JsonElement> Accepted { get; } = [];
+    public IReadOnlyList<JsonElement> Accepted
+    {
+        get
+        {
+            lock (_accepted)
+            {
+                return [.. _accepted];
+            }
+        }
+    }
+
+    public void Accept(IEnumerable<JsonElement> events)
+    {
+        lock (_accepted)
+        {
+            _accepted.AddRange(events);
+        }
+    }
 
     /// <summary>Accept everything except requests holding an event with <paramref name="poison"/>: 400 with Waylay's error.</summary>
     public void RejectEventsWith(string poison, System.Net.HttpStatusCode status = System.Net.HttpStatusCode.BadRequest)
@@ -77,7 +96,7 @@ internal sealed class HandlerHarness : IDisposable
                 return Task.FromResult(ScriptedBroker.Error(status, $"Invalid measurement '{poison}'"));
             }
 
-            Accepted.AddRange(request.Events);
+            Accept(request.Events);
             return Task.FromResult(ScriptedBroker.Json(System.Net.HttpStatusCode.OK, "{}"));
         };
     }

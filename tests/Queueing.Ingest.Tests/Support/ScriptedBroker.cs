@@ -20,7 +20,19 @@ internal sealed class ScriptedBroker : HttpMessageHandler
     public Func<BrokerRequest, CancellationToken, Task<HttpResponseMessage>> Respond { get; set; } =
         (_, _) => Task.FromResult(Json(HttpStatusCode.OK, "{\"message\":\"events published\",\"content\":{}}"));
 
-    public List<BrokerRequest> Requests { get; } = [];
+    private readonly List<BrokerRequest> _requests = [];
+
+    /// <summary>Every attempt so far, in arrival order (a snapshot: requests of one round may run concurrently).</summary>
+    public IReadOnlyList<BrokerRequest> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _requests];
+            }
+        }
+    }
 
     public static HttpResponseMessage Json(HttpStatusCode status, string body) =>
         new(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
@@ -43,7 +55,11 @@ internal sealed class ScriptedBroker : HttpMessageHandler
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var arrival = new BrokerRequest(_time.GetUtcNow(), request.Method, request.RequestUri!, request.Headers.Authorization?.ToString(),
             request.Content?.Headers.ContentType?.MediaType, body);
-        Requests.Add(arrival);
+        lock (_requests)
+        {
+            _requests.Add(arrival);
+        }
+
         _arrivals.Writer.TryWrite(arrival);
         return await Respond(arrival, cancellationToken);
     }

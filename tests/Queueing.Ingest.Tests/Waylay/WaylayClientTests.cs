@@ -237,6 +237,8 @@ public sealed class WaylayClientTests : IDisposable
         var call = Client(Options(retries: 1)).PostEventsAsync(Body, Far, CancellationToken.None);
         await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1));
         await _time.AdvanceWhenWaitingAsync(TimeSpan.FromMilliseconds(200));
+        // The attempt's timeout timer starts just before the request reaches the broker: let it arrive first.
+        await _broker.WaitForRequestsAsync(2);
         await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1));
         var answer = await call;
 
