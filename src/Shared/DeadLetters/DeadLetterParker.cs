@@ -1,4 +1,5 @@
 using System.Globalization;
+using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
@@ -59,8 +60,9 @@ public sealed partial class DeadLetterParker
         {
             response = await _sqs.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = _deadLetterQueueUrl, Entries = entries }, cancellationToken);
         }
-        // Boundary: whatever stopped the call (network, throttling, deadline), these records are not parked.
-        catch (Exception ex) when (ex is AmazonSQSException or HttpRequestException or OperationCanceledException or IOException)
+        // Boundary: whatever stopped the call (network, throttling, deadline, the SDK unable to sign), these records
+        // are not parked. AmazonServiceException covers AmazonSQSException and non-SQS service errors (STS).
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or OperationCanceledException or IOException)
         {
             foreach (var request in chunk)
             {
