@@ -9,13 +9,12 @@ namespace Queueing.Ingest.Telemetry;
 /// <summary>
 /// Turns an SQS record from the telemetry rule into a <see cref="TelemetryReading"/>, or says precisely why it is
 /// malformed. The body is the device's JSON object plus <c>deviceId</c> (from the topic) and <c>receivedAt</c>
-/// (the rule's receive time, Unix ms). One forward pass of <see cref="Utf8JsonReader"/>: no reflection, no DOM.
+/// (the rule's receive time, Unix ms). deviceId, receivedAt, timestamp and resource have a meaning of their own;
+/// every other top-level field is a measurement. One forward pass of <see cref="Utf8JsonReader"/>: no reflection,
+/// no DOM.
 /// </summary>
 public sealed class TelemetryParser
 {
-    /// <summary>Fields with a meaning of their own; every other top-level field is a measurement.</summary>
-    public static readonly IReadOnlyList<string> ReservedFields = ["deviceId", "receivedAt", "timestamp", "resource"];
-
     // DateTimeOffset.MaxValue in Unix ms: a larger number cannot be an event time.
     private const long MaxUnixMilliseconds = 253_402_300_799_999;
 

@@ -57,8 +57,6 @@ public sealed partial class WaylayClient
         _pipeline = BuildPipeline(options);
     }
 
-    public Uri EventsEndpoint => _eventsUri;
-
     /// <summary>Closed, Open, HalfOpen or Isolated: what the next call will meet.</summary>
     public CircuitState CircuitState => _circuit.CircuitState;
 
