@@ -1,1 +1,7 @@
-return 0;
+using Queueing.Ingest;
+using Queueing.Shared.Runtime;
+
+return await FunctionHost.RunAsync(new Dictionary<string, FunctionFactory>
+{
+    ["ingest"] = IngestFunctionFactory.CreateAsync,
+});

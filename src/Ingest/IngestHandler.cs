@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Logging;
+using Queueing.Ingest.Delivery;
+using Queueing.Ingest.Parking;
+using Queueing.Ingest.Rounds;
+using Queueing.Ingest.Settings;
+using Queueing.Ingest.Telemetry;
+using Queueing.Ingest.Waylay;
+using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Events;
+using Queueing.Shared.Json;
+using Queueing.Shared.Logging;
+using Queueing.Shared.Metrics;
+using Queueing.Shared.Runtime;
+
+namespace Queueing.Ingest;
+
+/// <summary>
+/// The <c>ingest</c> function: an SQS batch of telemetry in, batch item failures out. Malformed records are parked
+/// at once; the rest go to Waylay in rounds; refused events are parked as rejected; what could not be sent is
+/// retried by SQS, or parked as exhausted on its last allowed receive.
+/// </summary>
+public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchResponse>
+{
+    // Time kept back from the Waylay work to park records and answer Lambda before the deadline.
+    private static readonly TimeSpan MinSafetyMargin = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxSafetyMargin = TimeSpan.FromSeconds(5);
+    // Parking stops this long before the deadline so the response still reaches the Runtime API.
+    private static readonly TimeSpan ResponseMargin = TimeSpan.FromMilliseconds(200);
+
+    private readonly IngestSettings _settings;
+    private readonly TelemetryParser _parser;
+    private readonly WaylayClient _waylay;
+    private readonly IRecordParker _parker;
+    private readonly RequestChunker _chunker;
+    private readonly TimeProvider _time;
+    private readonly JsonLogWriter _metricsOutput;
+    private readonly ILogger _logger;
+    private readonly int _maxConcurrentRequests;
+
+    public IngestHandler(
+        IngestSettings settings,
+        WaylayClient waylay,
+        IRecordParker parker,
+        RequestChunker chunker,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        JsonLogWriter metricsOutput,
+        int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests)
+        : base(SharedJsonContext.Default.SqsEvent, SharedJsonContext.Default.SqsBatchResponse)
+    {
+        _maxConcurrentRequests = maxConcurrentRequests;
+        _settings = settings;
+        _parser = new TelemetryParser(settings.MaxTelemetryBytes);
+        _waylay = waylay;
+        _parker = parker;
+        _chunker = chunker;
+        _time = time;
+        _metricsOutput = metricsOutput;
+        _logger = loggers.CreateLogger("Queueing.Ingest");
+    }
+
+    public override async Task<SqsBatchResponse> HandleAsync(SqsEvent request, InvocationContext context, CancellationToken cancellationToken)
+    {
+        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
+        try
+        {
+            return await HandleBatchAsync(request.Records, context, metrics, cancellationToken);
+        }
+        finally
+        {
+            metrics.Flush();
+        }
+    }
+
+    private async Task<SqsBatchResponse> HandleBatchAsync(
+        IReadOnlyList<SqsMessage> records, InvocationContext context, EmbeddedMetrics metrics, CancellationToken cancellationToken)
+    {
+        metrics.Count(IngestMetricNames.Received, records.Count);
+        var ledger = new BatchLedger(records);
+        var readings = new List<TelemetryReading>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var parsed = _parser.Parse(records[i], i);
+            if (parsed.Reading is { } reading)
+            {
+                readings.Add(reading);
+            }
+            else
+            {
+                ledger.MarkForParking(i, DeadLetterKind.Malformed, parsed.MalformedReason!);
+            }
+        }
+
+        var stop = readings.Count == 0 ? null : await DeliverAsync(readings, ledger, context, metrics, cancellationToken);
+        if (stop is not null)
+        {
+            ParkExhausted(records, ledger, stop);
+        }
+
+        var toPark = ledger.ParkRequests();
+        if (toPark.Count > 0)
+        {
+            using var parking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var left = context.RemainingTime - ResponseMargin;
+            parking.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            ledger.Apply(await _parker.ParkAsync(toPark, parking.Token));
+        }
+
+        var response = ledger.ToResponse();
+        RecordOutcome(records.Count, ledger, response, metrics);
+        return response;
+    }
+
+    private async Task<DeliveryStop?> DeliverAsync(
+        List<TelemetryReading> readings, BatchLedger ledger, InvocationContext context, EmbeddedMetrics metrics, CancellationToken cancellationToken)
+    {
+        var margin = SafetyMargin(context.RemainingTime);
+        using var budget = context.CreateBudget(margin, cancellationToken);
+        var delivery = new RoundDelivery(_waylay, _chunker, ledger, context.Deadline - margin, metrics, _time, _logger, _maxConcurrentRequests);
+        try
+        {
+            return await delivery.DeliverAsync(RoundPlanner.Plan(readings), budget.Token);
+        }
+        // Boundary: the client turns every expected failure into an answer, so this is a bug. Reporting the unsent
+        // records as failures (and parking them on their last receive) loses nothing; throwing would fail the
+        // whole batch, malformed records included, and leave the DLQ copies without a reason.
+        catch (Exception ex)
+        {
+            LogUnexpected(ex, ex.GetType().Name);
+            return new DeliveryStop($"internal error while sending to Waylay: {ex.GetType().Name}: {ex.Message}", ConfigurationFault: false);
+        }
+    }
+
+    private void ParkExhausted(IReadOnlyList<SqsMessage> records, BatchLedger ledger, DeliveryStop stop)
+    {
+        var unhandled = ledger.Unhandled().ToList();
+        var exhausted = 0;
+        foreach (var index in unhandled)
+        {
+            // On the last receive the queue's redrive would move the record to the DLQ without a reason: park it
+            // ourselves with the error that kept it from being delivered.
+            if (records[index].ReceiveCount >= _settings.MaxReceiveCount)
+            {
+                ledger.MarkForParking(index, DeadLetterKind.Exhausted, stop.Reason);
+                exhausted++;
+            }
+        }
+
+        if (stop.ConfigurationFault)
+        {
+            LogConfigurationFault(unhandled.Count, exhausted, stop.Reason);
+        }
+        else
+        {
+            LogTransientFailure(unhandled.Count, exhausted, stop.Reason);
+        }
+    }
+
+    private void RecordOutcome(int received, BatchLedger ledger, SqsBatchResponse response, EmbeddedMetrics metrics)
+    {
+        var malformed = ledger.Parked(DeadLetterKind.Malformed);
+        var rejected = ledger.Parked(DeadLetterKind.Rejected);
+        var exhausted = ledger.Parked(DeadLetterKind.Exhausted);
+        var failed = response.BatchItemFailures.Count;
+        metrics.Count(IngestMetricNames.Delivered, ledger.Delivered);
+        metrics.Count(IngestMetricNames.ParkedMalformed, malformed);
+        metrics.Count(IngestMetricNames.ParkedRejected, rejected);
+        metrics.Count(IngestMetricNames.ParkedExhausted, exhausted);
+        metrics.Count(IngestMetricNames.ParkingFailed, ledger.ParkingFailed);
+        metrics.Count(IngestMetricNames.Failed, failed);
+        LogBatch(received, ledger.Delivered, malformed, rejected, exhausted, failed);
+    }
+
+    internal static TimeSpan SafetyMargin(TimeSpan remaining)
+    {
+        var tenth = remaining / 10;
+        return tenth < MinSafetyMargin ? MinSafetyMargin : tenth > MaxSafetyMargin ? MaxSafetyMargin : tenth;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Batch of {Received}: {Delivered} delivered, parked {Malformed} malformed, {Rejected} rejected, {Exhausted} exhausted; {Failed} left to SQS for retry")]
+    private partial void LogBatch(int received, int delivered, int malformed, int rejected, int exhausted, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waylay failed transiently; {Unsent} records not delivered ({Exhausted} on their last receive, parked as exhausted): {Reason}")]
+    private partial void LogTransientFailure(int unsent, int exhausted, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Configuration fault; {Unsent} records not delivered ({Exhausted} on their last receive, parked as exhausted): {Reason}")]
+    private partial void LogConfigurationFault(int unsent, int exhausted, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {ErrorType} while delivering; unsent records are left for retry")]
+    private partial void LogUnexpected(Exception exception, string errorType);
+}

@@ -1,0 +1,20 @@
+namespace Queueing.Ingest;
+
+/// <summary>CloudWatch metric names (namespace Queueing, dimension FunctionName), one EMF line per invocation.</summary>
+public static class IngestMetricNames
+{
+    public const string Received = "Received";
+    public const string Delivered = "Delivered";
+    public const string ParkedMalformed = "ParkedMalformed";
+    public const string ParkedRejected = "ParkedRejected";
+    public const string ParkedExhausted = "ParkedExhausted";
+    /// <summary>DLQ sends that failed: those records stay batch item failures.</summary>
+    public const string ParkingFailed = "ParkingFailed";
+    /// <summary>Batch item failures reported (records SQS will redeliver).</summary>
+    public const string Failed = "Failed";
+    /// <summary>Retries Polly made (each one a further attempt of some request).</summary>
+    public const string Retried = "Retried";
+    public const string WaylayRequests = "WaylayRequests";
+    /// <summary>Sum over the invocation's requests (retries included); divide by WaylayRequests for the mean.</summary>
+    public const string WaylayLatency = "WaylayLatency";
+}
