@@ -22,14 +22,20 @@ public sealed class SqsMessage
     [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get; set; } = [];
     [JsonPropertyName("messageAttributes")] public Dictionary<string, SqsMessageAttribute> MessageAttributes { get; set; } = [];
 
+    // The helpers below are derived from Attributes; [JsonIgnore] keeps them out of the event when it is serialised.
+
     /// <summary><c>ApproximateReceiveCount</c>; 1 when absent (first delivery).</summary>
+    [JsonIgnore]
     public int ReceiveCount =>
         Attributes.TryGetValue(SqsAttributeNames.ApproximateReceiveCount, out var v) && int.TryParse(v, out var n) ? n : 1;
 
+    [JsonIgnore]
     public DateTimeOffset? FirstReceiveTime => Timestamp(SqsAttributeNames.ApproximateFirstReceiveTimestamp);
 
+    [JsonIgnore]
     public DateTimeOffset? SentTime => Timestamp(SqsAttributeNames.SentTimestamp);
 
+    [JsonIgnore]
     public string? MessageGroupId => Attributes.GetValueOrDefault(SqsAttributeNames.MessageGroupId);
 
     private DateTimeOffset? Timestamp(string name) =>
