@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
+using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
@@ -18,6 +21,9 @@ public sealed partial class DeadLetterParker
     // SendMessageBatch caps the summed size of a batch; 256 KiB is the long-standing limit and stays safe
     // on queues created before the 1 MiB raise.
     private const int MaxBatchBytes = 256 * 1024;
+    // Room for the reason attributes in the size estimate: names, types and values (the error text is at most
+    // MaxErrorLength UTF-16 units, so at most three UTF-8 bytes each).
+    private const int ReasonBytes = 3 * DeadLetterAttributes.MaxErrorLength + 1024;
 
     private readonly IAmazonSQS _sqs;
     private readonly string _deadLetterQueueUrl;
@@ -59,8 +65,21 @@ public sealed partial class DeadLetterParker
         {
             response = await _sqs.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = _deadLetterQueueUrl, Entries = entries }, cancellationToken);
         }
-        // Boundary: whatever stopped the call (network, throttling, deadline), these records are not parked.
-        catch (Exception ex) when (ex is AmazonSQSException or HttpRequestException or OperationCanceledException or IOException)
+        // One bad entry can make SQS refuse the whole request (a body over the queue's limit, invalid characters,
+        // a batch larger than estimated). Sent alone, the good entries are parked and only the bad one fails.
+        catch (AmazonSQSException ex) when (chunk.Count > 1 && IsRefusedForContent(ex))
+        {
+            LogBatchRefused(chunk.Count, ex.ErrorCode, ex.Message);
+            foreach (var single in chunk)
+            {
+                await SendChunkAsync([single], parked, failed, cancellationToken);
+            }
+
+            return;
+        }
+        // Boundary: whatever stopped the call (network, throttling, credentials, deadline), these records are not
+        // parked; they stay batch item failures and SQS delivers them again.
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
         {
             foreach (var request in chunk)
             {
@@ -71,19 +90,59 @@ public sealed partial class DeadLetterParker
             return;
         }
 
+        var reported = new bool[chunk.Count];
         foreach (var ok in response.Successful ?? [])
         {
-            var request = chunk[int.Parse(ok.Id.AsSpan(1), CultureInfo.InvariantCulture)];
-            parked.Add(request.Record.MessageId);
-            LogParked(request.Record.MessageId, request.Kind.ToWire(), request.Error);
+            if (TryIndex(ok.Id, chunk.Count, out var index))
+            {
+                reported[index] = true;
+                var request = chunk[index];
+                parked.Add(request.Record.MessageId);
+                LogParked(request.Record.MessageId, request.Kind.ToWire(), request.Error);
+            }
         }
 
         foreach (var error in response.Failed ?? [])
         {
-            var request = chunk[int.Parse(error.Id.AsSpan(1), CultureInfo.InvariantCulture)];
-            failed[request.Record.MessageId] = $"{error.Code}: {error.Message}";
-            LogParkingFailed(1, $"{error.Code}: {error.Message}");
+            if (TryIndex(error.Id, chunk.Count, out var index))
+            {
+                reported[index] = true;
+                var request = chunk[index];
+                failed[request.Record.MessageId] = $"{error.Code}: {error.Message}";
+                LogParkingFailed(1, $"{error.Code}: {error.Message}");
+            }
         }
+
+        // Assume failure until SQS says otherwise: an entry missing from both lists is not known to be parked.
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            if (!reported[i])
+            {
+                failed[chunk[i].Record.MessageId] = "SQS did not report this entry as sent.";
+            }
+        }
+    }
+
+    // A 400 about the request's content; not one about the queue or the caller, which sending the entries one by
+    // one would only repeat ten times.
+    private static bool IsRefusedForContent(AmazonSQSException ex)
+    {
+        var code = ex.ErrorCode ?? string.Empty;
+        return ex.StatusCode == HttpStatusCode.BadRequest
+            && ex is not QueueDoesNotExistException
+            && !code.Contains("Throttl", StringComparison.OrdinalIgnoreCase)
+            && !code.Contains("NonExistentQueue", StringComparison.OrdinalIgnoreCase)
+            && !code.Contains("QueueDoesNotExist", StringComparison.OrdinalIgnoreCase)
+            && !code.Contains("AccessDenied", StringComparison.OrdinalIgnoreCase)
+            && !code.StartsWith("Kms", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool TryIndex(string? id, int count, out int index)
+    {
+        index = -1;
+        return id is { Length: > 1 } && id[0] == 'e'
+            && int.TryParse(id.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out index)
+            && index < count;
     }
 
     private SendMessageBatchRequestEntry ToEntry(int index, ParkRequest request)
@@ -92,6 +151,7 @@ public sealed partial class DeadLetterParker
         var attributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal);
         foreach (var (name, value) in record.MessageAttributes)
         {
+            // A message parked before (and redriven since) carries the old reason: it is replaced, not kept twice.
             if (!DeadLetterAttributes.ReasonNames.Contains(name))
             {
                 attributes[name] = ToSdk(value);
@@ -99,8 +159,8 @@ public sealed partial class DeadLetterParker
         }
 
         attributes[DeadLetterAttributes.Kind] = Text(request.Kind.ToWire());
-        attributes[DeadLetterAttributes.Error] = Text(Truncate(string.IsNullOrWhiteSpace(request.Error) ? "(no error text)" : request.Error));
-        attributes[DeadLetterAttributes.SourceQueue] = Text(string.IsNullOrEmpty(record.EventSourceArn) ? "unknown" : record.EventSourceArn);
+        attributes[DeadLetterAttributes.Error] = Text(Truncate(SqsText(string.IsNullOrWhiteSpace(request.Error) ? "(no error text)" : request.Error)));
+        attributes[DeadLetterAttributes.SourceQueue] = Text(string.IsNullOrEmpty(record.EventSourceArn) ? "unknown" : SqsText(record.EventSourceArn));
         attributes[DeadLetterAttributes.ReceiveCount] = new MessageAttributeValue
         {
             DataType = "Number",
@@ -108,7 +168,7 @@ public sealed partial class DeadLetterParker
         };
         attributes[DeadLetterAttributes.FirstReceiveTime] = Text((record.FirstReceiveTime ?? record.SentTime ?? DateTimeOffset.UnixEpoch)
             .UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        attributes[DeadLetterAttributes.Function] = Text(_functionName);
+        attributes[DeadLetterAttributes.Function] = Text(SqsText(_functionName));
 
         var entry = new SendMessageBatchRequestEntry
         {
@@ -142,8 +202,74 @@ public sealed partial class DeadLetterParker
 
     private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };
 
-    private static string Truncate(string error) =>
-        error.Length <= DeadLetterAttributes.MaxErrorLength ? error : string.Concat(error.AsSpan(0, DeadLetterAttributes.MaxErrorLength - 1), "…");
+    /// <summary>
+    /// SQS refuses a whole message whose attribute values hold characters outside
+    /// #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. Error texts come from elsewhere (a
+    /// broker's answer, an exception): such characters become U+FFFD, so the reason never blocks the parking.
+    /// </summary>
+    internal static string SqsText(string value)
+    {
+        if (!NeedsCleaning(value))
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length);
+        var rest = value.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            var status = Rune.DecodeFromUtf16(rest, out var rune, out var consumed);
+            builder.Append(status == System.Buffers.OperationStatus.Done && IsSqsCharacter(rune.Value) ? rest[..consumed] : "\uFFFD");
+            rest = rest[consumed..];
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool NeedsCleaning(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsSurrogate(c) || !IsSqsCharacter(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsSqsCharacter(int c) =>
+        c is 0x9 or 0xA or 0xD or (>= 0x20 and <= 0xD7FF) or (>= 0xE000 and <= 0xFFFD) or (>= 0x10000 and <= 0x10FFFF);
+
+    private static string Truncate(string error)
+    {
+        if (error.Length <= DeadLetterAttributes.MaxErrorLength)
+        {
+            return error;
+        }
+
+        var keep = DeadLetterAttributes.MaxErrorLength - 1;
+        // Never cut a surrogate pair in half: the lone half would be an invalid character.
+        if (char.IsHighSurrogate(error[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(error.AsSpan(0, keep), "…");
+    }
+
+    private static int EstimatedBytes(ParkRequest request)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(request.Record.Body) + ReasonBytes;
+        foreach (var (name, value) in request.Record.MessageAttributes)
+        {
+            bytes += Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value.DataType)
+                + (value.BinaryValue?.Length ?? Encoding.UTF8.GetByteCount(value.StringValue ?? string.Empty));
+        }
+
+        return bytes;
+    }
 
     private static IEnumerable<List<ParkRequest>> Chunk(IReadOnlyList<ParkRequest> requests)
     {
@@ -151,8 +277,7 @@ public sealed partial class DeadLetterParker
         var bytes = 0;
         foreach (var request in requests)
         {
-            // Body plus a generous allowance for the reason attributes.
-            var size = System.Text.Encoding.UTF8.GetByteCount(request.Record.Body) + 2048;
+            var size = EstimatedBytes(request);
             if (chunk.Count > 0 && (chunk.Count == MaxEntriesPerBatch || bytes + size > MaxBatchBytes))
             {
                 yield return chunk;
@@ -175,4 +300,7 @@ public sealed partial class DeadLetterParker
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not park {Count} message(s); they stay batch item failures: {Error}")]
     private partial void LogParkingFailed(int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQS refused a batch of {Count} parkings ({ErrorCode}: {Error}); sending them one by one")]
+    private partial void LogBatchRefused(int count, string errorCode, string error);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace Queueing.Shared.Events;
@@ -6,28 +7,37 @@ namespace Queueing.Shared.Events;
 
 public sealed class SqsEvent
 {
-    [JsonPropertyName("Records")] public List<SqsMessage> Records { get; set; } = [];
+    // Hand-made events (and "null" in JSON) must not leave a null list behind for the handler to trip over.
+    [JsonPropertyName("Records")] public List<SqsMessage> Records { get => _records; set => _records = value ?? []; }
+    private List<SqsMessage> _records = [];
 }
 
 public sealed class SqsMessage
 {
-    [JsonPropertyName("messageId")] public string MessageId { get; set; } = "";
+    [JsonPropertyName("messageId")] public string MessageId { get => _messageId; set => _messageId = value ?? ""; }
     [JsonPropertyName("receiptHandle")] public string? ReceiptHandle { get; set; }
-    [JsonPropertyName("body")] public string Body { get; set; } = "";
+    [JsonPropertyName("body")] public string Body { get => _body; set => _body = value ?? ""; }
     [JsonPropertyName("md5OfBody")] public string? Md5OfBody { get; set; }
     [JsonPropertyName("md5OfMessageAttributes")] public string? Md5OfMessageAttributes { get; set; }
     [JsonPropertyName("eventSourceARN")] public string? EventSourceArn { get; set; }
     [JsonPropertyName("eventSource")] public string? EventSource { get; set; }
     [JsonPropertyName("awsRegion")] public string? AwsRegion { get; set; }
-    [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get; set; } = [];
-    [JsonPropertyName("messageAttributes")] public Dictionary<string, SqsMessageAttribute> MessageAttributes { get; set; } = [];
+    [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get => _attributes; set => _attributes = value ?? []; }
+    [JsonPropertyName("messageAttributes")] public Dictionary<string, SqsMessageAttribute> MessageAttributes { get => _messageAttributes; set => _messageAttributes = value ?? []; }
+    private string _messageId = "";
+    private string _body = "";
+    private Dictionary<string, string> _attributes = [];
+    private Dictionary<string, SqsMessageAttribute> _messageAttributes = [];
+
+    // The helpers below are derived from "attributes"; [JsonIgnore] keeps them off the wire, where Lambda has no
+    // such members.
 
     // The helpers below are derived from Attributes; [JsonIgnore] keeps them out of the event when it is serialised.
 
     /// <summary><c>ApproximateReceiveCount</c>; 1 when absent (first delivery).</summary>
     [JsonIgnore]
     public int ReceiveCount =>
-        Attributes.TryGetValue(SqsAttributeNames.ApproximateReceiveCount, out var v) && int.TryParse(v, out var n) ? n : 1;
+        Attributes.TryGetValue(SqsAttributeNames.ApproximateReceiveCount, out var v) && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1;
 
     [JsonIgnore]
     public DateTimeOffset? FirstReceiveTime => Timestamp(SqsAttributeNames.ApproximateFirstReceiveTimestamp);
@@ -38,8 +48,14 @@ public sealed class SqsMessage
     [JsonIgnore]
     public string? MessageGroupId => Attributes.GetValueOrDefault(SqsAttributeNames.MessageGroupId);
 
+    [JsonIgnore]
+    public string? MessageDeduplicationId => Attributes.GetValueOrDefault(SqsAttributeNames.MessageDeduplicationId);
+
+    [JsonIgnore]
+    public string? SequenceNumber => Attributes.GetValueOrDefault(SqsAttributeNames.SequenceNumber);
+
     private DateTimeOffset? Timestamp(string name) =>
-        Attributes.TryGetValue(name, out var v) && long.TryParse(v, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        Attributes.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 }
 
 public sealed class SqsMessageAttribute
@@ -60,12 +76,14 @@ public static class SqsAttributeNames
     public const string MessageGroupId = "MessageGroupId";
     public const string MessageDeduplicationId = "MessageDeduplicationId";
     public const string SequenceNumber = "SequenceNumber";
+    public const string AwsTraceHeader = "AWSTraceHeader";
 }
 
 /// <summary>The partial-batch response Lambda reads when the mapping has <c>ReportBatchItemFailures</c>.</summary>
 public sealed class SqsBatchResponse
 {
-    [JsonPropertyName("batchItemFailures")] public List<BatchItemFailure> BatchItemFailures { get; set; } = [];
+    [JsonPropertyName("batchItemFailures")] public List<BatchItemFailure> BatchItemFailures { get => _failures; set => _failures = value ?? []; }
+    private List<BatchItemFailure> _failures = [];
 }
 
 public sealed class BatchItemFailure

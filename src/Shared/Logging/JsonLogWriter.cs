@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Queueing.Shared.Logging;
@@ -9,7 +10,14 @@ namespace Queueing.Shared.Logging;
 /// </summary>
 public sealed class JsonLogWriter
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false };
+    // Relaxed escaping keeps quotes, accents and '<' readable in CloudWatch; the lines are never embedded in HTML.
+    // Control characters and quotes are still escaped, so every line stays one valid JSON document.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     private readonly Stream _stream;
     private readonly Lock _gate = new();
 

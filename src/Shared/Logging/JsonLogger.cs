@@ -66,14 +66,29 @@ public sealed class JsonLogger : ILogger
 
             if (Fields is not null)
             {
+                HashSet<string>? written = null;
                 foreach (var (key, value) in Fields)
                 {
-                    if (key == "{OriginalFormat}" || key is "timestamp" or "level" or "category" or "message" or "requestId" or "traceId" or "exception")
+                    if (key == "{OriginalFormat}")
                     {
                         continue;
                     }
 
-                    writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(key));
+                    // A template field named like a standard property ({Message}, {Level}) must not produce a
+                    // second "message" key: duplicate keys make the line ambiguous to every JSON reader.
+                    var name = JsonNamingPolicy.CamelCase.ConvertName(key);
+                    if (StandardNames.Contains(name))
+                    {
+                        name = "field" + char.ToUpperInvariant(name[0]) + name[1..];
+                    }
+
+                    written ??= new HashSet<string>(StringComparer.Ordinal);
+                    if (!written.Add(name))
+                    {
+                        continue;
+                    }
+
+                    writer.WritePropertyName(name);
                     WriteValue(writer, value);
                 }
             }
@@ -87,6 +102,11 @@ public sealed class JsonLogger : ILogger
         }
     }
 
+    private static readonly HashSet<string> StandardNames = new(StringComparer.Ordinal)
+    {
+        "timestamp", "level", "category", "message", "requestId", "traceId", "exception",
+    };
+
     internal static void WriteValue(Utf8JsonWriter writer, object? value)
     {
         switch (value)
@@ -96,7 +116,12 @@ public sealed class JsonLogger : ILogger
             case bool b: writer.WriteBooleanValue(b); break;
             case int i: writer.WriteNumberValue(i); break;
             case long l: writer.WriteNumberValue(l); break;
+            case short sh: writer.WriteNumberValue(sh); break;
+            case byte by: writer.WriteNumberValue(by); break;
+            case uint ui: writer.WriteNumberValue(ui); break;
+            case ulong ul: writer.WriteNumberValue(ul); break;
             case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
+            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
             case decimal m: writer.WriteNumberValue(m); break;
             case TimeSpan t: writer.WriteNumberValue(Math.Round(t.TotalMilliseconds, 3)); break;
             case DateTimeOffset dto: writer.WriteStringValue(dto.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)); break;

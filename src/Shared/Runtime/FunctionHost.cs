@@ -47,8 +47,10 @@ public static partial class FunctionHost
         {
             if (!functions.TryGetValue(handlerName, out var factory))
             {
-                throw new SettingsException([
-                    $"_HANDLER is '{handlerName}'; this executable hosts: {string.Join(", ", functions.Keys.Order(StringComparer.Ordinal))}."]);
+                settings.AddProblem(handlerName.Length == 0
+                    ? $"_HANDLER is required but not set; this executable hosts: {Hosted(functions)}."
+                    : $"_HANDLER is '{handlerName}'; this executable hosts: {Hosted(functions)}.");
+                throw new SettingsException([.. settings.Problems]);
             }
 
             handler = await factory(new FunctionStartup { FunctionName = functionName, Settings = settings, Loggers = loggers, Time = time }, shutdown);
@@ -57,8 +59,21 @@ public static partial class FunctionHost
         // Boundary: any init failure is reported to Lambda, which records it and retries the init.
         catch (Exception ex)
         {
-            LogInitFailed(logger, ex, ex.Message);
-            await client.SendInitErrorAsync(RuntimeError.From(ex), shutdown);
+            // A factory that read a missing setting may trip over the placeholder value before it calls
+            // ThrowIfInvalid; the settings problems are the cause, and the operator needs all of them at once.
+            var reported = ex is SettingsException || settings.Problems.Count == 0
+                ? ex
+                : new SettingsException([.. settings.Problems], ex);
+            LogInitFailed(logger, ex, reported.Message);
+            try
+            {
+                await client.SendInitErrorAsync(RuntimeError.From(reported), CancellationToken.None);
+            }
+            catch (HttpRequestException postFailure)
+            {
+                LogInitErrorNotReported(logger, postFailure, postFailure.Message);
+            }
+
             return 1;
         }
 
@@ -66,6 +81,12 @@ public static partial class FunctionHost
         return 0;
     }
 
+    private static string Hosted(IReadOnlyDictionary<string, FunctionFactory> functions) =>
+        string.Join(", ", functions.Keys.Order(StringComparer.Ordinal));
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Init failed: {Reason}")]
     private static partial void LogInitFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not report the init failure to the Runtime API: {Reason}")]
+    private static partial void LogInitErrorNotReported(ILogger logger, Exception exception, string reason);
 }

@@ -36,10 +36,32 @@ public sealed class InvocationContext
     /// </summary>
     public CancellationTokenSource CreateBudget(TimeSpan safetyMargin, CancellationToken shutdown)
     {
-        var budget = RemainingTime - safetyMargin;
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        cts.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.Zero);
-        return cts;
+        // Clamped to what a timer can hold (~49 days); a Lambda deadline is at most 15 minutes away anyway.
+        var budget = TimeSpan.FromMilliseconds(Math.Min((RemainingTime - safetyMargin).TotalMilliseconds, uint.MaxValue - 1.0));
+        // The timer runs on the injected TimeProvider (not CancelAfter's system clock), so the budget follows the
+        // same clock as RemainingTime and tests can move it with FakeTimeProvider.
+        return new BudgetSource(budget > TimeSpan.Zero ? budget : TimeSpan.Zero, _time, shutdown);
+    }
+
+    private sealed class BudgetSource : CancellationTokenSource
+    {
+        private readonly CancellationTokenRegistration _shutdown;
+
+        public BudgetSource(TimeSpan delay, TimeProvider time, CancellationToken shutdown)
+            : base(delay, time) =>
+            _shutdown = shutdown.UnsafeRegister(static state => ((BudgetSource)state!).Cancel(), this);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                // Unregister first: the shutdown token lives as long as the process and must not collect one
+                // callback per invocation.
+                _shutdown.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>The request id of the invocation running on this async flow, for log lines.</summary>

@@ -55,11 +55,11 @@ public sealed partial class LambdaBootstrap
             catch (Exception ex)
             {
                 LogHandlerFailed(ex, ex.GetType().Name);
-                await _client.SendErrorAsync(invocation.RequestId, RuntimeError.From(ex), shutdown);
+                await ReportAsync(invocation.RequestId, client => client.SendErrorAsync(invocation.RequestId, RuntimeError.From(ex), CancellationToken.None));
                 return;
             }
 
-            await _client.SendResponseAsync(invocation.RequestId, response, shutdown);
+            await ReportAsync(invocation.RequestId, client => client.SendResponseAsync(invocation.RequestId, response, CancellationToken.None));
         }
         finally
         {
@@ -67,6 +67,24 @@ public sealed partial class LambdaBootstrap
         }
     }
 
+    // The outcome is posted even when shutdown was requested meanwhile: the work is done and Lambda should know.
+    // A refused post (413 for a response over the payload limit, 400 for an expired request id) is Lambda's
+    // verdict on this one invocation; the loop logs it and serves the next event instead of crashing the process.
+    private async Task ReportAsync(string requestId, Func<IRuntimeApiClient, Task> post)
+    {
+        try
+        {
+            await post(_client);
+        }
+        catch (HttpRequestException ex)
+        {
+            LogReportFailed(ex, requestId, ex.Message);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Handler failed with {ErrorType}")]
     private partial void LogHandlerFailed(Exception exception, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The Runtime API refused the outcome of {InvocationRequestId}: {Reason}")]
+    private partial void LogReportFailed(Exception exception, string invocationRequestId, string reason);
 }

@@ -21,6 +21,9 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
         };
     }
 
+    /// <summary>The client-side timeout of every Runtime API call (infinite: see the constructor).</summary>
+    internal TimeSpan RequestTimeout => _http.Timeout;
+
     public async Task<Invocation> NextAsync(CancellationToken cancellationToken)
     {
         using var response = await _http.GetAsync("runtime/invocation/next", HttpCompletionOption.ResponseContentRead, cancellationToken);

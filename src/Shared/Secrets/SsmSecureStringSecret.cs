@@ -12,7 +12,8 @@ public sealed class SsmSecureStringSecret : ISecret
     private readonly IAmazonSimpleSystemsManagement _ssm;
     private readonly string _parameterName;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private string? _value;
+    // Read without the gate on the fast path; volatile so a value cached by one thread is seen by the others.
+    private volatile string? _value;
 
     public SsmSecureStringSecret(IAmazonSimpleSystemsManagement ssm, string parameterName)
     {

@@ -17,6 +17,16 @@ public sealed class SettingsReader
 
     public IReadOnlyList<string> Problems => _problems;
 
+    /// <summary>Records a problem found outside this reader (e.g. a value that parses but contradicts another).</summary>
+    public void AddProblem(string problem)
+    {
+        // The host and the function factory may read the same setting (LOG_LEVEL): one problem, one mention.
+        if (!_problems.Contains(problem, StringComparer.Ordinal))
+        {
+            _problems.Add(problem);
+        }
+    }
+
     public string? Optional(string name) =>
         _variables.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
@@ -25,7 +35,7 @@ public sealed class SettingsReader
         var value = Optional(name);
         if (value is null)
         {
-            _problems.Add($"{name} is required but not set.");
+            AddProblem($"{name} is required but not set.");
             return string.Empty;
         }
 
@@ -51,7 +61,7 @@ public sealed class SettingsReader
             return uri;
         }
 
-        _problems.Add($"{name} must be an absolute http(s) URL, got '{value}'.");
+        AddProblem($"{name} must be an absolute http(s) URL, got '{value}'.");
         return new Uri("http://invalid.invalid/");
     }
 
@@ -68,7 +78,7 @@ public sealed class SettingsReader
             return parsed;
         }
 
-        _problems.Add($"{name} must be an integer from {min} to {max}, got '{value}'.");
+        AddProblem($"{name} must be an integer from {min} to {max}, got '{value}'.");
         return defaultValue;
     }
 
@@ -76,7 +86,7 @@ public sealed class SettingsReader
     {
         if (Optional(name) is null)
         {
-            _problems.Add($"{name} is required but not set (an integer from {min} to {max}).");
+            AddProblem($"{name} is required but not set (an integer from {min} to {max}).");
             return min;
         }
 
@@ -103,7 +113,7 @@ public sealed class SettingsReader
             }
         }
 
-        _problems.Add($"LOG_LEVEL must be Debug, Information, Warning or Error, got '{value}'.");
+        AddProblem($"LOG_LEVEL must be Debug, Information, Warning or Error, got '{value}'.");
         return Microsoft.Extensions.Logging.LogLevel.Information;
     }
 

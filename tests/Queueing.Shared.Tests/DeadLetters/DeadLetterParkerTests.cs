@@ -1,0 +1,344 @@
+using System.Globalization;
+using System.Text;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Logging.Abstractions;
+using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Events;
+using Queueing.Testing;
+
+namespace Queueing.Shared.Tests.DeadLetters;
+
+/// <summary>Parking into real SQS queues (moto_server); every test counts what is in the DLQ afterwards.</summary>
+public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposable
+{
+    private const string SourceArn = "arn:aws:sqs:us-east-1:123456789012:queueing-IngestQueue";
+    private static readonly DateTimeOffset FirstReceive = new(2025, 11, 28, 10, 0, 0, 456, TimeSpan.Zero);
+    private readonly AmazonSQSClient _sqs;
+
+    public DeadLetterParkerTests(MotoServer moto) => _sqs = moto.CreateSqs();
+
+    public void Dispose() => _sqs.Dispose();
+
+    private async Task<string> CreateQueueAsync(bool fifo = false, int? maximumMessageSize = null)
+    {
+        var name = "dlq-" + Guid.NewGuid().ToString("N")[..12] + (fifo ? ".fifo" : "");
+        var attributes = new Dictionary<string, string>();
+        if (fifo)
+        {
+            attributes[QueueAttributeName.FifoQueue] = "true";
+        }
+
+        if (maximumMessageSize is { } size)
+        {
+            attributes[QueueAttributeName.MaximumMessageSize] = size.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return (await _sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name, Attributes = attributes })).QueueUrl;
+    }
+
+    private DeadLetterParker Parker(string queueUrl) => new(_sqs, queueUrl, "queueing-ingest", NullLogger.Instance);
+
+    private static SqsMessage Record(string id, string body, int receiveCount = 3, string? groupId = null, Dictionary<string, SqsMessageAttribute>? attributes = null)
+    {
+        var record = new SqsMessage
+        {
+            MessageId = id,
+            Body = body,
+            EventSourceArn = groupId is null ? SourceArn : SourceArn + ".fifo",
+            Attributes =
+            {
+                [SqsAttributeNames.ApproximateReceiveCount] = receiveCount.ToString(CultureInfo.InvariantCulture),
+                [SqsAttributeNames.SentTimestamp] = FirstReceive.AddSeconds(-1).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                [SqsAttributeNames.ApproximateFirstReceiveTimestamp] = FirstReceive.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            },
+            MessageAttributes = attributes ?? [],
+        };
+        if (groupId is not null)
+        {
+            record.Attributes[SqsAttributeNames.MessageGroupId] = groupId;
+        }
+
+        return record;
+    }
+
+    /// <summary>Every message in the queue (received, then deleted so FIFO groups do not block the rest).</summary>
+    private async Task<List<Message>> DrainAsync(string queueUrl)
+    {
+        var all = new List<Message>();
+        while (true)
+        {
+            var response = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+            {
+                QueueUrl = queueUrl,
+                MaxNumberOfMessages = 10,
+                WaitTimeSeconds = 0,
+                VisibilityTimeout = 300,
+                MessageAttributeNames = ["All"],
+                MessageSystemAttributeNames = ["All"],
+            });
+            if (response.Messages is null or { Count: 0 })
+            {
+                return all;
+            }
+
+            all.AddRange(response.Messages);
+            foreach (var message in response.Messages)
+            {
+                await _sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ParkAsync_StandardDlq_KeepsBodyAndOriginalAttributesExactlyAndAddsTheReason()
+    {
+        var dlq = await CreateQueueAsync();
+        var bodies = new[]
+        {
+            "{\"lightValue\":412,\"deviceId\":\"lamp-☃\",\"note\":\"🚀\"}",
+            "  {\n\t\"spaced\" :  true }  \r\n",
+            "<not-json attr='1'>&amp; \u00e9</not-json>",
+        };
+        var attributes = new Dictionary<string, SqsMessageAttribute>
+        {
+            ["Text"] = new() { DataType = "String", StringValue = "café ✓" },
+            ["Amount"] = new() { DataType = "Number", StringValue = "-12.5e3" },
+            ["Blob"] = new() { DataType = "Binary", BinaryValue = [0, 1, 2, 127, 128, 255] },
+            ["Custom"] = new() { DataType = "Number.int", StringValue = "42" },
+        };
+        var requests = bodies.Select((body, i) => new ParkRequest(Record($"m{i}", body, attributes: attributes), DeadLetterKind.Malformed, $"not a telemetry object ({i})")).ToList();
+
+        var result = await Parker(dlq).ParkAsync(requests, CancellationToken.None);
+        var parked = await DrainAsync(dlq);
+
+        Assert.Equal(["m0", "m1", "m2"], result.Parked.Order());
+        Assert.Empty(result.Failed);
+        Assert.Equal(3, parked.Count);
+        Assert.Equal(bodies.Order(StringComparer.Ordinal), parked.Select(m => m.Body).Order(StringComparer.Ordinal));
+        foreach (var message in parked)
+        {
+            var index = Array.IndexOf(bodies, message.Body);
+            Assert.Equal(Encoding.UTF8.GetBytes(bodies[index]), Encoding.UTF8.GetBytes(message.Body));
+            var received = message.MessageAttributes;
+            Assert.Equal(10, received.Count);
+            Assert.Equal(("String", "café ✓"), (received["Text"].DataType, received["Text"].StringValue));
+            Assert.Equal(("Number", "-12.5e3"), (received["Amount"].DataType, received["Amount"].StringValue));
+            Assert.Equal("Binary", received["Blob"].DataType);
+            Assert.Equal(new byte[] { 0, 1, 2, 127, 128, 255 }, received["Blob"].BinaryValue.ToArray());
+            Assert.Equal(("Number.int", "42"), (received["Custom"].DataType, received["Custom"].StringValue));
+            Assert.Equal(("String", "malformed"), Reason(received, DeadLetterAttributes.Kind));
+            Assert.Equal(("String", $"not a telemetry object ({index})"), Reason(received, DeadLetterAttributes.Error));
+            Assert.Equal(("String", SourceArn), Reason(received, DeadLetterAttributes.SourceQueue));
+            Assert.Equal(("Number", "3"), Reason(received, DeadLetterAttributes.ReceiveCount));
+            Assert.Equal(("String", "2025-11-28T10:00:00.456Z"), Reason(received, DeadLetterAttributes.FirstReceiveTime));
+            Assert.Equal(("String", "queueing-ingest"), Reason(received, DeadLetterAttributes.Function));
+        }
+    }
+
+    [Fact]
+    public async Task ParkAsync_PreviouslyParkedMessage_OverwritesTheOldReasonAndKeepsRedriveCount()
+    {
+        var dlq = await CreateQueueAsync();
+        var attributes = new Dictionary<string, SqsMessageAttribute>
+        {
+            [DeadLetterAttributes.Kind] = new() { DataType = "String", StringValue = "rejected" },
+            [DeadLetterAttributes.Error] = new() { DataType = "String", StringValue = "old error" },
+            [DeadLetterAttributes.SourceQueue] = new() { DataType = "String", StringValue = "arn:old" },
+            [DeadLetterAttributes.ReceiveCount] = new() { DataType = "Number", StringValue = "9" },
+            [DeadLetterAttributes.FirstReceiveTime] = new() { DataType = "String", StringValue = "2020-01-01T00:00:00.000Z" },
+            [DeadLetterAttributes.Function] = new() { DataType = "String", StringValue = "old-function" },
+            [DeadLetterAttributes.RedriveCount] = new() { DataType = "Number", StringValue = "2" },
+            ["Queueing.CommandId"] = new() { DataType = "String", StringValue = "c-1" },
+        };
+
+        var result = await Parker(dlq).ParkAsync([new ParkRequest(Record("m1", "{}", receiveCount: 5, attributes: attributes), DeadLetterKind.Exhausted, "HTTP 503 from Waylay")], CancellationToken.None);
+        var message = Assert.Single(await DrainAsync(dlq));
+
+        Assert.Equal(["m1"], result.Parked);
+        var received = message.MessageAttributes;
+        Assert.Equal(8, received.Count);
+        Assert.Equal(("String", "exhausted"), Reason(received, DeadLetterAttributes.Kind));
+        Assert.Equal(("String", "HTTP 503 from Waylay"), Reason(received, DeadLetterAttributes.Error));
+        Assert.Equal(("String", SourceArn), Reason(received, DeadLetterAttributes.SourceQueue));
+        Assert.Equal(("Number", "5"), Reason(received, DeadLetterAttributes.ReceiveCount));
+        Assert.Equal(("String", "2025-11-28T10:00:00.456Z"), Reason(received, DeadLetterAttributes.FirstReceiveTime));
+        Assert.Equal(("String", "queueing-ingest"), Reason(received, DeadLetterAttributes.Function));
+        Assert.Equal(("Number", "2"), Reason(received, DeadLetterAttributes.RedriveCount));
+        Assert.Equal(("String", "c-1"), Reason(received, "Queueing.CommandId"));
+    }
+
+    [Fact]
+    public async Task ParkAsync_MoreThanTenRequests_SendsThemInBatchesAndParksAll()
+    {
+        // SQS (and moto) refuse a SendMessageBatch of more than 10 entries: all parked means the parker split them.
+        var dlq = await CreateQueueAsync();
+        var requests = Enumerable.Range(0, 25).Select(i => new ParkRequest(Record($"m{i:D2}", $"{{\"n\":{i}}}"), DeadLetterKind.Rejected, "400 from Waylay")).ToList();
+
+        var result = await Parker(dlq).ParkAsync(requests, CancellationToken.None);
+        var parked = await DrainAsync(dlq);
+
+        Assert.Equal(25, result.Parked.Count);
+        Assert.Empty(result.Failed);
+        Assert.Equal(25, parked.Count);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"{{\"n\":{i}}}").Order(StringComparer.Ordinal), parked.Select(m => m.Body).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ParkAsync_EntrySqsRefuses_EndsInFailedWhileTheRestIsParked()
+    {
+        var dlq = await CreateQueueAsync(maximumMessageSize: 1024);
+        var requests = Enumerable.Range(0, 5)
+            .Select(i => new ParkRequest(Record($"m{i}", i == 2 ? new string('x', 2000) : $"{{\"n\":{i}}}"), DeadLetterKind.Malformed, "too large"))
+            .ToList();
+
+        var result = await Parker(dlq).ParkAsync(requests, CancellationToken.None);
+        var parked = await DrainAsync(dlq);
+
+        Assert.Equal(["m0", "m1", "m3", "m4"], result.Parked.Order());
+        var failure = Assert.Single(result.Failed);
+        Assert.Equal("m2", failure.Key);
+        Assert.Contains("shorter than 1024", failure.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("m2", result.Parked);
+        Assert.Equal(4, parked.Count);
+        Assert.DoesNotContain(parked, m => m.Body.Length == 2000);
+    }
+
+    [Fact]
+    public async Task ParkAsync_FifoDlq_KeepsGroupsInOrderAndDeduplicatesARetriedParking()
+    {
+        var dlq = await CreateQueueAsync(fifo: true);
+        var requests = new[]
+        {
+            new ParkRequest(Record("c1", "{\"seq\":1}", groupId: "lamp-1"), DeadLetterKind.Expired, "ttl passed"),
+            new ParkRequest(Record("c2", "{\"seq\":2}", groupId: "lamp-1"), DeadLetterKind.Expired, "ttl passed"),
+            new ParkRequest(Record("c3", "{\"seq\":3}", groupId: "lamp-2"), DeadLetterKind.Rejected, "403 from IoT"),
+            new ParkRequest(Record("c4", "{\"seq\":4}", groupId: "lamp-1"), DeadLetterKind.Expired, "ttl passed"),
+        };
+        var parker = Parker(dlq);
+
+        var first = await parker.ParkAsync(requests, CancellationToken.None);
+        var retried = await parker.ParkAsync(requests, CancellationToken.None);
+        var parked = await DrainAsync(dlq);
+
+        Assert.Equal(4, first.Parked.Count);
+        Assert.Equal(4, retried.Parked.Count);
+        Assert.Equal(4, parked.Count);
+        Assert.Equal(["{\"seq\":1}", "{\"seq\":2}", "{\"seq\":4}"], parked.Where(m => m.Attributes["MessageGroupId"] == "lamp-1").Select(m => m.Body));
+        Assert.Equal("lamp-2", parked.Single(m => m.Body == "{\"seq\":3}").Attributes["MessageGroupId"]);
+        Assert.All(parked, m => Assert.Equal("c" + m.Body[^2], m.Attributes["MessageDeduplicationId"]));
+        Assert.Equal(("String", "expired"), Reason(parked[0].MessageAttributes, DeadLetterAttributes.Kind));
+    }
+
+    [Fact]
+    public async Task ParkAsync_FifoDlqRecordWithoutGroup_ParksUnderAFixedGroup()
+    {
+        var dlq = await CreateQueueAsync(fifo: true);
+
+        var result = await Parker(dlq).ParkAsync([new ParkRequest(Record("c1", "{}"), DeadLetterKind.Malformed, "no group")], CancellationToken.None);
+        var message = Assert.Single(await DrainAsync(dlq));
+
+        Assert.Equal(["c1"], result.Parked);
+        Assert.Equal("parked", message.Attributes["MessageGroupId"]);
+    }
+
+    [Fact]
+    public async Task ParkAsync_ErrorTextWithCharactersSqsRejects_ParksWithThoseReplaced()
+    {
+        var dlq = await CreateQueueAsync();
+        var error = "broker said \u0000\u0007 and \uD800 then " + new string('e', 3000);
+
+        var result = await Parker(dlq).ParkAsync([new ParkRequest(Record("m1", "{}"), DeadLetterKind.Rejected, error)], CancellationToken.None);
+        var message = Assert.Single(await DrainAsync(dlq));
+
+        Assert.Equal(["m1"], result.Parked);
+        var stored = message.MessageAttributes[DeadLetterAttributes.Error].StringValue;
+        Assert.StartsWith("broker said \uFFFD\uFFFD and \uFFFD then eee", stored, StringComparison.Ordinal);
+        Assert.Equal(DeadLetterAttributes.MaxErrorLength, stored.Length);
+        Assert.EndsWith("…", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ParkAsync_BlankError_StillSaysSomething()
+    {
+        var dlq = await CreateQueueAsync();
+
+        await Parker(dlq).ParkAsync([new ParkRequest(Record("m1", "{}"), DeadLetterKind.Malformed, "  ")], CancellationToken.None);
+        var message = Assert.Single(await DrainAsync(dlq));
+
+        Assert.Equal("(no error text)", message.MessageAttributes[DeadLetterAttributes.Error].StringValue);
+    }
+
+    [Fact]
+    public async Task ParkAsync_DlqDoesNotExist_ReportsEveryRecordFailedWithoutThrowing()
+    {
+        var existing = await CreateQueueAsync();
+        var missing = existing.Replace("/dlq-", "/gone-", StringComparison.Ordinal);
+        var requests = Enumerable.Range(0, 3).Select(i => new ParkRequest(Record($"m{i}", "{}"), DeadLetterKind.Malformed, "x")).ToList();
+
+        var result = await Parker(missing).ParkAsync(requests, CancellationToken.None);
+
+        Assert.Empty(result.Parked);
+        Assert.Equal(["m0", "m1", "m2"], result.Failed.Keys.Order());
+    }
+
+    [Fact]
+    public async Task ParkAsync_Cancelled_ReportsEveryRecordFailedWithoutThrowing()
+    {
+        var dlq = await CreateQueueAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        var result = await Parker(dlq).ParkAsync([new ParkRequest(Record("m1", "{}"), DeadLetterKind.Malformed, "x")], cancelled.Token);
+
+        Assert.Empty(result.Parked);
+        Assert.Equal(["m1"], result.Failed.Keys);
+        Assert.Empty(await DrainAsync(dlq));
+    }
+
+    [Fact]
+    public async Task ParkAsync_NoRequests_ParksNothing()
+    {
+        var dlq = await CreateQueueAsync();
+
+        var result = await Parker(dlq).ParkAsync([], CancellationToken.None);
+
+        Assert.Empty(result.Parked);
+        Assert.Empty(result.Failed);
+    }
+
+    [Theory]
+    [InlineData("plain text", "plain text")]
+    [InlineData("tab\tnewline\ncr\r", "tab\tnewline\ncr\r")]
+    [InlineData("nul\u0000bell\u0007", "nul\uFFFDbell\uFFFD")]
+    [InlineData("pair 🚀 ok", "pair 🚀 ok")]
+    [InlineData("nonchar \uFFFE", "nonchar \uFFFD")]
+    public void SqsText_Value_ReplacesOnlyCharactersSqsRejects(string value, string expected)
+    {
+        Assert.Equal(expected, DeadLetterParker.SqsText(value));
+    }
+
+    [Fact]
+    public void SqsText_LoneSurrogates_AreReplaced()
+    {
+        // Not theory data: xunit's serialisation of test cases would already replace them.
+        Assert.Equal("lone \uFFFD low \uFFFD end \uFFFD", DeadLetterParker.SqsText("lone \uDC00 low \uD800 end \uD83D"));
+    }
+
+    [Theory]
+    [InlineData(DeadLetterKind.Malformed, "malformed")]
+    [InlineData(DeadLetterKind.Rejected, "rejected")]
+    [InlineData(DeadLetterKind.Exhausted, "exhausted")]
+    [InlineData(DeadLetterKind.Expired, "expired")]
+    public void DeadLetterKind_WireName_RoundTrips(DeadLetterKind kind, string wire)
+    {
+        Assert.Equal(wire, kind.ToWire());
+        Assert.True(DeadLetterKinds.TryParse(wire.ToUpperInvariant(), out var parsed));
+        Assert.Equal(kind, parsed);
+        Assert.False(DeadLetterKinds.TryParse("lost", out _));
+        Assert.False(DeadLetterKinds.TryParse(null, out _));
+    }
+
+    private static (string DataType, string StringValue) Reason(Dictionary<string, MessageAttributeValue> attributes, string name) =>
+        (attributes[name].DataType, attributes[name].StringValue);
+}

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Queueing.Template.Tests.Support;
+
+namespace Queueing.Template.Tests;
+
+public sealed class IotTests
+{
+    private const string Iot = $"arn:{TemplateEvaluator.Partition}:iot:{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}";
+    private const string ThingName = "${iot:Connection.Thing.ThingName}";
+
+    private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
+
+    [Fact]
+    public void TelemetryRule_Sql_IsTheContractQueryOnTheConfiguredFilter()
+    {
+        var payload = Evaluator().ResolvedProperties("TelemetryRule")!["TopicRulePayload"]!;
+
+        Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry'", payload["Sql"]!.GetValue<string>());
+        Assert.Equal("2016-03-23", payload["AwsIotSqlVersion"]!.GetValue<string>());
+        Assert.False(payload["RuleDisabled"]!.GetValue<bool>());
+
+        var custom = Evaluator(("TelemetryTopicFilter", "plant/+/data/json")).ResolvedProperties("TelemetryRule")!["TopicRulePayload"]!;
+        Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'plant/+/data/json'", custom["Sql"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void TelemetryRule_Actions_SendJsonToIngestQueueAndFailuresToTheErrorQueue()
+    {
+        var payload = _template.Properties("TelemetryRule")["TopicRulePayload"]!;
+
+        var action = Assert.Single(payload["Actions"]!.AsArray())!["Sqs"]!;
+        Assert.Equal("IngestQueue", ServerlessTemplate.RefTarget(action["QueueUrl"]));
+        Assert.Equal("TelemetryRuleRole", ServerlessTemplate.GetAttTarget(action["RoleArn"], "Arn"));
+        // The ingest function reads the body as JSON; base64 would make every message malformed.
+        Assert.False(action["UseBase64"]?.GetValue<bool>() ?? false);
+
+        var error = payload["ErrorAction"]!["Sqs"]!;
+        Assert.Equal("TelemetryRuleErrors", ServerlessTemplate.RefTarget(error["QueueUrl"]));
+        Assert.Equal("TelemetryRuleErrorRole", ServerlessTemplate.GetAttTarget(error["RoleArn"], "Arn"));
+    }
+
+    [Fact]
+    public void DevicePolicy_Defaults_ConfineADeviceToItsThingNameAndItsOwnTopics()
+    {
+        var statements = DevicePolicy(Evaluator());
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["iot:Connect"] = $"{Iot}:client/{ThingName}",
+                ["iot:Publish"] = $"{Iot}:topic/devices/{ThingName}/telemetry",
+                ["iot:Subscribe"] = $"{Iot}:topicfilter/devices/{ThingName}/commands",
+                ["iot:Receive"] = $"{Iot}:topic/devices/{ThingName}/commands",
+            },
+            statements);
+    }
+
+    [Fact]
+    public void DevicePolicy_OtherTopicParameters_FollowsThem()
+    {
+        var statements = DevicePolicy(Evaluator(("TelemetryTopicFilter", "plant/+/data/json"), ("CommandTopicTemplate", "{deviceId}/in")));
+
+        Assert.Equal($"{Iot}:topic/plant/{ThingName}/data/json", statements["iot:Publish"]);
+        Assert.Equal($"{Iot}:topicfilter/{ThingName}/in", statements["iot:Subscribe"]);
+        Assert.Equal($"{Iot}:topic/{ThingName}/in", statements["iot:Receive"]);
+    }
+
+    [Fact]
+    public void DevicePolicy_Connect_RequiresTheCertificateToBeAttachedToTheThing()
+    {
+        var connect = _template.Properties("DevicePolicy")["PolicyDocument"]!["Statement"]!.AsArray()
+            .Single(s => s!["Action"]!.GetValue<string>() == "iot:Connect")!;
+
+        Assert.Equal("true", connect["Condition"]!["Bool"]!["iot:Connection.Thing.IsAttached"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void DevicePolicy_TopicsForAThing_AreTheTopicsTheRuleAndPublisherUse()
+    {
+        const string device = "lamp-1";
+        var evaluator = Evaluator();
+        var statements = DevicePolicy(evaluator);
+
+        var telemetryTopic = statements["iot:Publish"].Replace(ThingName, device, StringComparison.Ordinal)[$"{Iot}:topic/".Length..];
+        var commandTopic = statements["iot:Receive"].Replace(ThingName, device, StringComparison.Ordinal)[$"{Iot}:topic/".Length..];
+        var filter = evaluator.EvaluateString(new JsonObject { ["Ref"] = "TelemetryTopicFilter" });
+        var template = evaluator.EvaluateString(new JsonObject { ["Ref"] = "CommandTopicTemplate" });
+
+        Assert.True(MatchesFilter(telemetryTopic, filter), $"{telemetryTopic} is not matched by the rule's {filter}");
+        Assert.Equal(device, telemetryTopic.Split('/')[1]); // topic(2): the rule reads the device id from here
+        Assert.Equal(template.Replace("{deviceId}", device, StringComparison.Ordinal), commandTopic);
+    }
+
+    private TemplateEvaluator Evaluator(params (string Name, string Value)[] overrides)
+    {
+        var values = overrides.ToDictionary(o => o.Name, o => o.Value);
+        values["IotDataEndpoint"] = "abc123-ats.iot.eu-west-1.amazonaws.com";
+        return new TemplateEvaluator(_template, values);
+    }
+
+    /// <summary>Action -> resource, asserting each statement allows exactly one action on one resource.</summary>
+    private Dictionary<string, string> DevicePolicy(TemplateEvaluator evaluator)
+    {
+        var statements = evaluator.ResolvedProperties("DevicePolicy")!["PolicyDocument"]!["Statement"]!.AsArray();
+        return statements.ToDictionary(
+            s => s!["Action"]!.GetValue<string>(),
+            s =>
+            {
+                Assert.Equal("Allow", s!["Effect"]!.GetValue<string>());
+                return s["Resource"]!.GetValue<string>();
+            });
+    }
+
+    private static bool MatchesFilter(string topic, string filter)
+    {
+        var levels = topic.Split('/');
+        var filterLevels = filter.Split('/');
+        return levels.Length == filterLevels.Length && filterLevels.Zip(levels).All(p => p.First == "+" || p.First == p.Second);
+    }
+}

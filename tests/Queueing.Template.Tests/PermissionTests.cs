@@ -1,0 +1,186 @@
+using Queueing.Template.Tests.Support;
+
+namespace Queueing.Template.Tests;
+
+public sealed class PermissionTests
+{
+    private const string Arn = $"arn:{TemplateEvaluator.Partition}";
+    private const string RegionAccount = $"{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}";
+    private const string KeyArn = $"arn:aws:kms:{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
+
+    [Fact]
+    public void Statements_Anywhere_NameEveryActionExactly()
+    {
+        var statements = PolicyStatements.Raw(_template);
+
+        // Trust policies, five roles' permissions and the device policy: an empty scan would prove nothing.
+        Assert.True(statements.Count >= 20, $"only {statements.Count} statements found");
+        foreach (var statement in statements)
+        {
+            Assert.Null(statement.Statement["NotAction"]);
+            Assert.Null(statement.Statement["NotResource"]);
+            Assert.NotEmpty(statement.Actions);
+            Assert.All(statement.Actions, action => Assert.False(action.Contains('*', StringComparison.Ordinal), $"{statement}: wildcard action '{action}'"));
+        }
+    }
+
+    [Fact]
+    public void Statements_WithAndWithoutKmsKey_NeverGrantOnAllResources()
+    {
+        foreach (var evaluator in new[] { Defaults(), new TemplateEvaluator(_template, Overrides(("SecretsKmsKeyArn", KeyArn))) })
+        {
+            foreach (var statement in PolicyStatements.Resolved(_template, evaluator).Where(s => s.Statement["Principal"] is null))
+            {
+                Assert.NotEmpty(statement.Resources);
+                Assert.All(statement.Resources, r => Assert.NotEqual("*", r));
+            }
+        }
+    }
+
+    [Fact]
+    public void Functions_Role_IsTheirOwnWithoutManagedPolicies()
+    {
+        foreach (var id in _template.ResourcesOfType(ServerlessTemplate.FunctionType))
+        {
+            var properties = _template.Properties(id);
+            // With an explicit role SAM adds nothing; without one it would attach AWSLambdaSQSQueueExecutionRole (Resource "*").
+            Assert.Equal($"{id}Role", ServerlessTemplate.GetAttTarget(properties["Role"], "Arn"));
+            Assert.Null(properties["Policies"]);
+        }
+
+        foreach (var role in _template.ResourcesOfType("AWS::IAM::Role"))
+        {
+            Assert.Null(_template.Properties(role)["ManagedPolicyArns"]);
+        }
+    }
+
+    [Fact]
+    public void Roles_Actions_AreExactlyWhatEachComponentNeeds()
+    {
+        var expected = new Dictionary<string, string[]>
+        {
+            ["IngestFunctionRole"] =
+            [
+                "logs:CreateLogStream", "logs:PutLogEvents", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                "sqs:ReceiveMessage", "sqs:SendMessage", "ssm:GetParameter",
+            ],
+            ["CommandApiFunctionRole"] = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "ssm:GetParameter"],
+            ["CommandPublisherFunctionRole"] =
+            [
+                "iot:Publish", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage",
+            ],
+            ["TelemetryRuleRole"] = ["sqs:SendMessage"],
+            ["TelemetryRuleErrorRole"] = ["sqs:SendMessage"],
+        };
+
+        var granted = PolicyStatements.Resolved(_template, Defaults())
+            .Where(s => s.OwnerType == "AWS::IAM::Role" && s.Statement["Principal"] is null)
+            .GroupBy(s => s.Owner)
+            .ToDictionary(g => g.Key, g => g.SelectMany(s => s.Actions).Distinct().Order().ToArray());
+
+        Assert.Equal(expected.Keys.Order(), granted.Keys.Order());
+        foreach (var (role, actions) in expected)
+        {
+            Assert.Equal(actions.Order(), granted[role]);
+        }
+    }
+
+    [Fact]
+    public void QueueAccess_EveryRole_IsScopedToItsOwnQueues()
+    {
+        var expected = new Dictionary<(string Role, string Action), string>
+        {
+            [("IngestFunctionRole", "sqs:ReceiveMessage")] = "getatt:IngestQueue.Arn",
+            [("IngestFunctionRole", "sqs:SendMessage")] = "getatt:IngestDLQ.Arn",
+            [("CommandApiFunctionRole", "sqs:SendMessage")] = "getatt:CommandQueue.Arn",
+            [("CommandPublisherFunctionRole", "sqs:ReceiveMessage")] = "getatt:CommandQueue.Arn",
+            [("CommandPublisherFunctionRole", "sqs:SendMessage")] = "getatt:CommandDLQ.Arn",
+            [("TelemetryRuleRole", "sqs:SendMessage")] = "getatt:IngestQueue.Arn",
+            [("TelemetryRuleErrorRole", "sqs:SendMessage")] = "getatt:TelemetryRuleErrors.Arn",
+        };
+
+        var statements = PolicyStatements.Resolved(_template, Defaults());
+        foreach (var ((role, action), resource) in expected)
+        {
+            var resources = statements.Where(s => s.Owner == role && s.Actions.Contains(action)).SelectMany(s => s.Resources);
+            Assert.Equal([resource], resources);
+        }
+    }
+
+    [Theory]
+    [InlineData("IngestFunctionRole", "WaylayCredentialsParameter", "/queueing/waylay-credentials")]
+    [InlineData("CommandApiFunctionRole", "CommandSigningSecretParameter", "/queueing/command-signing-secret")]
+    public void SsmGetParameter_Resource_IsExactlyTheConfiguredParameter(string role, string parameter, string defaultName)
+    {
+        const string otherName = "/prod/eu/secret.v2";
+
+        Assert.Equal([$"{Arn}:ssm:{RegionAccount}:parameter{defaultName}"], SsmResources(Defaults(), role));
+        // The leading slash of the name is the separator in the ARN: no "parameter//...".
+        Assert.Equal([$"{Arn}:ssm:{RegionAccount}:parameter{otherName}"], SsmResources(new TemplateEvaluator(_template, Overrides((parameter, otherName))), role));
+    }
+
+    [Fact]
+    public void KmsDecrypt_WithoutCustomerKey_IsNotGranted()
+    {
+        Assert.DoesNotContain(PolicyStatements.Resolved(_template, Defaults()), s => s.Actions.Contains("kms:Decrypt"));
+    }
+
+    [Fact]
+    public void KmsDecrypt_WithCustomerKey_IsOnThatKeyAndOnlyThroughSsm()
+    {
+        var evaluator = new TemplateEvaluator(_template, Overrides(("SecretsKmsKeyArn", KeyArn)));
+        var decrypts = PolicyStatements.Resolved(_template, evaluator).Where(s => s.Actions.Contains("kms:Decrypt")).ToList();
+
+        Assert.Equal(["CommandApiFunctionRole", "IngestFunctionRole"], decrypts.Select(s => s.Owner).Order());
+        Assert.All(decrypts, s =>
+        {
+            Assert.Equal([KeyArn], s.Resources);
+            Assert.Equal($"ssm.{TemplateEvaluator.Region}.amazonaws.com", s.Statement["Condition"]!["StringEquals"]!["kms:ViaService"]!.GetValue<string>());
+        });
+    }
+
+    [Theory]
+    [InlineData("devices/{deviceId}/commands", "devices/*/commands")]
+    [InlineData("plant-7/{deviceId}/cmd/set", "plant-7/*/cmd/set")]
+    [InlineData("{deviceId}/in", "*/in")]
+    public void IotPublish_InAnyRole_IsOnlyOnTopicsTheCommandTemplateProduces(string topicTemplate, string topicPattern)
+    {
+        var evaluator = new TemplateEvaluator(_template, Overrides(("CommandTopicTemplate", topicTemplate)));
+        var publishes = PolicyStatements.Resolved(_template, evaluator)
+            .Where(s => s.OwnerType == "AWS::IAM::Role" && s.Actions.Contains("iot:Publish"))
+            .ToList();
+
+        var publish = Assert.Single(publishes);
+        Assert.Equal("CommandPublisherFunctionRole", publish.Owner);
+        Assert.Equal(["iot:Publish"], publish.Actions);
+        Assert.Equal([$"{Arn}:iot:{RegionAccount}:topic/{topicPattern}"], publish.Resources);
+    }
+
+    [Fact]
+    public void RuleRoles_Trust_OnlyIotCoreOfThisAccount()
+    {
+        foreach (var role in new[] { "TelemetryRuleRole", "TelemetryRuleErrorRole" })
+        {
+            var trust = PolicyStatements.Resolved(_template, Defaults()).Single(s => s.Owner == role && s.Statement["Principal"] is not null);
+            Assert.Equal("iot.amazonaws.com", trust.Statement["Principal"]!["Service"]!.GetValue<string>());
+            // Confused-deputy guard: another account's rule cannot use this role.
+            Assert.Equal(TemplateEvaluator.AccountId, trust.Statement["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>());
+        }
+    }
+
+    private TemplateEvaluator Defaults() => new(_template, Overrides());
+
+    private static Dictionary<string, string> Overrides(params (string Name, string Value)[] values)
+    {
+        var overrides = values.ToDictionary(v => v.Name, v => v.Value);
+        // The one parameter without a default (it is account specific).
+        overrides.TryAdd("IotDataEndpoint", "abc123-ats.iot.eu-west-1.amazonaws.com");
+        return overrides;
+    }
+
+    private IEnumerable<string> SsmResources(TemplateEvaluator evaluator, string role) =>
+        PolicyStatements.Resolved(_template, evaluator).Where(s => s.Owner == role && s.Actions.Contains("ssm:GetParameter")).SelectMany(s => s.Resources);
+}
