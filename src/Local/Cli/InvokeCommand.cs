@@ -26,12 +26,18 @@ public static class InvokeCommand
             CustomParser = result => Urls.Parse(result, "--waylay-url"),
         };
 
+        var iotEndpoint = new Option<Uri?>("--iot-endpoint")
+        {
+            Description = "Sets IOT_DATA_ENDPOINT for functions that declare it (the template's IotDataEndpoint has no default; locally it is an unresolvable placeholder unless given).",
+            CustomParser = result => Urls.Parse(result, "--iot-endpoint"),
+        };
+
         var command = new Command("invoke", "Invoke one function once with an event, like `sam local invoke`, without Docker: " +
             "builds it, starts the local AWS (moto) with the template's queues and secrets, runs its executable under the emulated " +
             "Lambda Runtime API. The response (or error document) goes to stdout, the function's logs to stderr. " +
             "Exit codes: 0 returned, 1 function error/timeout/init failure, 2 usage or template error, 3 build or local AWS failure.")
         {
-            logicalId, eventFile, envVars, waylayUrl,
+            logicalId, eventFile, envVars, waylayUrl, iotEndpoint,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) => new LocalInvoke(cli).RunAsync(
@@ -41,6 +47,7 @@ public static class InvokeCommand
                 Event = parse.GetRequiredValue(eventFile),
                 EnvVarsFile = parse.GetValue(envVars),
                 WaylayUrl = parse.GetValue(waylayUrl),
+                IotEndpoint = parse.GetValue(iotEndpoint),
                 TemplatePath = parse.GetValue(shared.Template),
                 ParameterOverrides = KeyValueArguments.Parse(parse.GetValue(shared.ParameterOverrides) ?? [], "--parameter-overrides"),
                 AwsEndpoint = parse.GetValue(shared.AwsEndpoint),

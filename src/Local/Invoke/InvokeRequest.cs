@@ -15,6 +15,7 @@ public sealed record InvokeRequest
     public IReadOnlyDictionary<string, string> ParameterOverrides { get; init; } = new Dictionary<string, string>();
     public Uri? AwsEndpoint { get; init; }
     public Uri? WaylayUrl { get; init; }
+    public Uri? IotEndpoint { get; init; }
     public bool NoBuild { get; init; }
     public string Configuration { get; init; } = "Debug";
     public LocalSecrets Secrets { get; init; } = new();

@@ -17,6 +17,7 @@ namespace Queueing.Local.Invoke;
 public sealed class LocalInvoke
 {
     private const string WaylayUrlVariable = "WAYLAY_DATA_URL";
+    private const string IotEndpointVariable = "IOT_DATA_ENDPOINT";
     private readonly CliContext _cli;
 
     public LocalInvoke(CliContext cli) => _cli = cli;
@@ -50,7 +51,7 @@ public sealed class LocalInvoke
         var payload = await ReadEventAsync(request.Event, cancellationToken);
         var template = TemplateDocument.Load(TemplateLocator.Find(request.TemplatePath, _cli.CurrentDirectory));
         // Resolve once before starting anything, so a template or name problem costs no build and no moto.
-        var preview = StackModel.Load(template, new StackContext(), request.ParameterOverrides);
+        var preview = StackModel.Load(template, new StackContext(), request.ParameterOverrides, LocalParameterDefaults.Values);
         if (!preview.Functions.TryGetValue(request.LogicalId, out var declared))
         {
             throw new UsageException(
@@ -64,7 +65,13 @@ public sealed class LocalInvoke
         await using var moto = request.AwsEndpoint is null ? await StartMotoAsync(cancellationToken) : null;
         var endpoint = request.AwsEndpoint ?? moto!.Endpoint;
         var stack = new StackContext { SqsEndpoint = endpoint };
-        var model = StackModel.Load(template, stack, request.ParameterOverrides);
+        var model = StackModel.Load(template, stack, request.ParameterOverrides, LocalParameterDefaults.Values);
+        foreach (var parameter in model.LocalDefaultsUsed)
+        {
+            await _cli.Error.WriteLineAsync(
+                $"Parameter {parameter} has no Default; using the local placeholder '{LocalParameterDefaults.Values[parameter]}' (override with --parameter-overrides {parameter}=VALUE).");
+        }
+
         var function = model.Functions[request.LogicalId];
         var access = new LocalAwsAccess(endpoint, stack.Region);
         await new LocalAwsProvisioner(access, _cli.Error).ProvisionAsync(model, request.Secrets, cancellationToken);
@@ -79,6 +86,11 @@ public sealed class LocalInvoke
         if (request.WaylayUrl is { } waylay && function.Environment.ContainsKey(WaylayUrlVariable))
         {
             overrides[WaylayUrlVariable] = waylay.ToString().TrimEnd('/');
+        }
+
+        if (request.IotEndpoint is { } iot && function.Environment.ContainsKey(IotEndpointVariable))
+        {
+            overrides[IotEndpointVariable] = iot.ToString().TrimEnd('/');
         }
 
         var launch = new FunctionLaunch(

@@ -49,4 +49,9 @@ public sealed record HttpApiEventSource(
     string Path,
     string Method,
     string PayloadFormatVersion,
-    int? TimeoutInMillis);
+    int? TimeoutInMillis)
+{
+    public const string DefaultRoute = "$default";
+
+    public bool IsDefaultRoute => Path == DefaultRoute;
+}

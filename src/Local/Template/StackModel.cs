@@ -22,9 +22,16 @@ public sealed class StackModel
     public IReadOnlyList<ResolvedResource> TopicRules { get; private set; } = [];
     public IReadOnlyList<ResolvedResource> HttpApis { get; private set; } = [];
 
-    public static StackModel Load(TemplateDocument template, StackContext stack, IReadOnlyDictionary<string, string> parameterOverrides)
+    /// <summary>Parameters that took a value from the local defaults (no Default in the template, no override).</summary>
+    public IReadOnlyList<string> LocalDefaultsUsed { get; private set; } = [];
+
+    public static StackModel Load(
+        TemplateDocument template,
+        StackContext stack,
+        IReadOnlyDictionary<string, string> parameterOverrides,
+        IReadOnlyDictionary<string, string>? localDefaults = null)
     {
-        var parameters = TemplateParameters.Resolve(template, parameterOverrides);
+        var parameters = TemplateParameters.Resolve(template, parameterOverrides, localDefaults);
         var resolver = new IntrinsicResolver(template, parameters, stack);
         var model = new StackModel(template, stack);
         var problems = new List<string>();
@@ -74,6 +81,7 @@ public sealed class StackModel
             throw new TemplateException(string.Join(Environment.NewLine, problems));
         }
 
+        model.LocalDefaultsUsed = parameters.LocalDefaultsUsed;
         model.Functions = functions;
         model.Queues = queues;
         model.TopicRules = rules;
@@ -215,7 +223,8 @@ public sealed class StackModel
             return new HttpApiEventSource(
                 e.Name,
                 apiLogicalId,
-                String(e.Properties, "Path", at) ?? "/{proxy+}",
+                // Without Path and Method SAM creates the API's $default route (whatever no other route matches).
+                String(e.Properties, "Path", at) ?? HttpApiEventSource.DefaultRoute,
                 (String(e.Properties, "Method", at) ?? "ANY").ToUpperInvariant(),
                 String(e.Properties, "PayloadFormatVersion", at) ?? "2.0",
                 e.Properties["TimeoutInMillis"] is null ? null : Int(e.Properties, "TimeoutInMillis", 30000, at));

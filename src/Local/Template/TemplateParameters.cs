@@ -12,12 +12,22 @@ public sealed class TemplateParameters
 {
     private readonly Dictionary<string, JsonNode> _values;
 
-    private TemplateParameters(Dictionary<string, JsonNode> values) => _values = values;
+    private TemplateParameters(Dictionary<string, JsonNode> values, IReadOnlyList<string> localDefaultsUsed)
+    {
+        _values = values;
+        LocalDefaultsUsed = localDefaultsUsed;
+    }
 
     public IReadOnlyCollection<string> Names => _values.Keys;
 
-    public static TemplateParameters Resolve(TemplateDocument template, IReadOnlyDictionary<string, string> overrides)
+    /// <summary>Parameters without Default or override that took their value from the local defaults.</summary>
+    public IReadOnlyList<string> LocalDefaultsUsed { get; }
+
+    /// <param name="localDefaults">Values for parameters that have neither an override nor a Default.</param>
+    public static TemplateParameters Resolve(TemplateDocument template, IReadOnlyDictionary<string, string> overrides, IReadOnlyDictionary<string, string>? localDefaults = null)
     {
+        localDefaults ??= new Dictionary<string, string>();
+        var localDefaultsUsed = new List<string>();
         var problems = new List<string>();
         foreach (var name in overrides.Keys.Where(name => !template.Parameters.ContainsKey(name)))
         {
@@ -30,7 +40,15 @@ public sealed class TemplateParameters
             var path = TemplatePath.Parameter(name);
             try
             {
-                values[name] = Value(name, declaration as JsonObject ?? throw path.Fail("a parameter must be an object"), overrides, path);
+                var parameter = declaration as JsonObject ?? throw path.Fail("a parameter must be an object");
+                var effective = overrides;
+                if (!overrides.ContainsKey(name) && parameter["Default"] is null && localDefaults.TryGetValue(name, out var local))
+                {
+                    effective = new Dictionary<string, string>(overrides) { [name] = local };
+                    localDefaultsUsed.Add(name);
+                }
+
+                values[name] = Value(name, parameter, effective, path);
             }
             catch (TemplateException ex)
             {
@@ -43,7 +61,7 @@ public sealed class TemplateParameters
             throw new TemplateException(string.Join(Environment.NewLine, problems));
         }
 
-        return new TemplateParameters(values);
+        return new TemplateParameters(values, localDefaultsUsed);
     }
 
     public bool TryGet(string name, out JsonNode value)

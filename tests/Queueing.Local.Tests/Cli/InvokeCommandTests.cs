@@ -127,6 +127,23 @@ public sealed class InvokeCommandTests : IClassFixture<MotoServer>, IDisposable
     }
 
     [Fact]
+    public async Task Invoke_ParameterWithoutDefault_GetsLocalPlaceholderAndSaysSo()
+    {
+        var run = await InvokeAsync("EnvFunction", "{}");
+
+        Assert.Equal("iot-data.local.invalid", Json(run)["IOT_DATA_ENDPOINT"]!.ToString());
+        Assert.Contains("Parameter IotDataEndpoint has no Default; using the local placeholder", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invoke_IotEndpoint_OverridesDeclaredIotDataEndpoint()
+    {
+        var run = await InvokeAsync("EnvFunction", "{}", "--iot-endpoint", "http://127.0.0.1:8443");
+
+        Assert.Equal("http://127.0.0.1:8443", Json(run)["IOT_DATA_ENDPOINT"]!.ToString());
+    }
+
+    [Fact]
     public async Task Invoke_CreatesTemplateQueuesWithRedriveAndSecureStringParameters()
     {
         var run = await InvokeAsync("EchoFunction", "{}", "--waylay-api-key", "k-1", "--signing-secret", "s-1");

@@ -18,7 +18,8 @@ internal sealed class TestStack : IDisposable
               "Transform": "AWS::Serverless-2016-10-31",
               "Parameters": {
                 "Greeting": { "Type": "String", "Default": "hello" },
-                "MaxReceiveCount": { "Type": "Number", "Default": 4 }
+                "MaxReceiveCount": { "Type": "Number", "Default": 4 },
+                "IotDataEndpoint": { "Type": "String" }
               },
               "Globals": { "Function": { "CodeUri": {{codeUri}}, "Runtime": "provided.al2023", "MemorySize": 256, "Timeout": 10 } },
               "Resources": {
@@ -50,6 +51,7 @@ internal sealed class TestStack : IDisposable
                         "OVERRIDE_ME": "template",
                         "SHARED_ME": "template",
                         "WAYLAY_DATA_URL": "https://api.waylay.io",
+                        "IOT_DATA_ENDPOINT": { "Ref": "IotDataEndpoint" },
                         "WAYLAY_CREDENTIALS_PARAMETER": "/queueing/waylay-credentials",
                         "COMMAND_SIGNING_SECRET_PARAMETER": "/queueing/command-signing-secret"
                       }
