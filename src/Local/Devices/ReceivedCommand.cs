@@ -1,0 +1,11 @@
+namespace Queueing.Local.Devices;
+
+/// <summary>A command as a device got it: its order of arrival (from 1), topic, payload, command id user property
+/// (null when absent) and every user property.</summary>
+public sealed record ReceivedCommand(
+    int Sequence,
+    string Topic,
+    string Payload,
+    string? CommandId,
+    IReadOnlyList<KeyValuePair<string, string>> UserProperties,
+    DateTimeOffset ReceivedAt);

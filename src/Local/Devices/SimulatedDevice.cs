@@ -1,0 +1,261 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace Queueing.Local.Devices;
+
+/// <summary>
+/// One simulated thing: an MQTT client whose client id is its thing name (as the device policy requires), publishing
+/// <c>{"lightValue":n,"timestamp":ms}</c> on its telemetry topic and recording the commands it receives in order.
+/// It keeps a persistent session, so commands published while it is reconnecting are delivered afterwards.
+/// </summary>
+public sealed partial class SimulatedDevice : IAsyncDisposable
+{
+    private readonly int _index;
+    private readonly SimulatedDeviceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IMqttClient _client;
+    private readonly MqttClientOptions _clientOptions;
+    private readonly Lock _lock = new();
+    private readonly List<ReceivedCommand> _commands = [];
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private int _sent;
+    private long _published;
+    private long _publishFailures;
+    private int? _lastValue;
+
+    internal SimulatedDevice(string thingName, int index, SimulatedDeviceOptions options, TimeProvider time, ILogger logger)
+    {
+        ThingName = thingName;
+        _index = index;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        TelemetryTopic = options.TopicFor(options.TelemetryTopicTemplate, thingName);
+        CommandTopic = options.TopicFor(options.CommandTopicTemplate, thingName);
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(options.BrokerHost, options.BrokerPort)
+            .WithClientId(thingName)
+            .WithProtocolVersion(options.ProtocolVersion)
+            .WithCleanSession(false);
+        if (options.ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            // AWS IoT Core keeps a persistent session for an hour by default.
+            builder.WithSessionExpiryInterval(3600);
+        }
+
+        _clientOptions = builder.Build();
+    }
+
+    public string ThingName { get; }
+
+    public string TelemetryTopic { get; }
+
+    public string CommandTopic { get; }
+
+    public bool IsConnected => _client.IsConnected;
+
+    public long Published => Interlocked.Read(ref _published);
+
+    public long PublishFailures => Interlocked.Read(ref _publishFailures);
+
+    /// <summary>The light value of the last telemetry message the broker acknowledged.</summary>
+    public int? LastValue
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastValue;
+            }
+        }
+    }
+
+    public int CommandsReceived
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _commands.Count;
+            }
+        }
+    }
+
+    public ReceivedCommand? LastCommand
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _commands.Count > 0 ? _commands[^1] : null;
+            }
+        }
+    }
+
+    /// <summary>Every command received so far, in arrival order.</summary>
+    public IReadOnlyList<ReceivedCommand> Commands
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _commands.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Connects and subscribes to the command topic (QoS 1).</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var connected = await _client.ConnectAsync(_clientOptions, cancellationToken);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"{ThingName} could not connect: {connected.ResultCode} {connected.ReasonString}");
+        }
+
+        var subscribed = await _client.SubscribeAsync(
+            new MqttClientSubscribeOptionsBuilder().WithTopicFilter(CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            cancellationToken);
+        var granted = subscribed.Items.Single().ResultCode;
+        if (granted is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
+        {
+            throw new InvalidOperationException($"{ThingName} could not subscribe to {CommandTopic}: {granted}");
+        }
+    }
+
+    /// <summary>Publishes the next telemetry message (QoS 1); false when it was refused or could not be sent.</summary>
+    public async Task<bool> PublishTelemetryAsync(CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _sent) - 1;
+        var value = _options.Signal.ValueAt(n, _index, _options.Count);
+        var payload = string.Create(CultureInfo.InvariantCulture, $$"""{"lightValue":{{value}},"timestamp":{{_time.GetUtcNow().ToUnixTimeMilliseconds()}}}""");
+        try
+        {
+            if (!_client.IsConnected)
+            {
+                await ConnectAsync(cancellationToken);
+            }
+
+            var result = await _client.PublishAsync(
+                new MqttApplicationMessageBuilder().WithTopic(TelemetryTopic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                cancellationToken);
+            if (!result.IsSuccess)
+            {
+                Interlocked.Increment(ref _publishFailures);
+                LogPublishRefused(ThingName, TelemetryTopic, result.ReasonCode.ToString(), result.ReasonString ?? string.Empty);
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException)
+        {
+            // Not connected, or the broker went away: counted, and the next publish reconnects.
+            Interlocked.Increment(ref _publishFailures);
+            LogPublishFailed(ThingName, ex.Message);
+            return false;
+        }
+
+        Interlocked.Increment(ref _published);
+        lock (_lock)
+        {
+            _lastValue = value;
+        }
+
+        return true;
+    }
+
+    /// <summary>Publishes <see cref="SimulatedDeviceOptions.MessagesPerDevice"/> messages (or until cancelled),
+    /// <see cref="SimulatedDeviceOptions.Interval"/> apart.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        for (var n = 0; _options.MessagesPerDevice is not { } limit || n < limit; n++)
+        {
+            if (n > 0 && _options.Interval > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.Interval, _time, cancellationToken);
+            }
+
+            await PublishTelemetryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Completes when at least <paramref name="count"/> commands have arrived.</summary>
+    public Task WaitForCommandsAsync(int count, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_commands.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await DisconnectAsync(CancellationToken.None);
+        }
+        catch (MqttCommunicationException)
+        {
+            // The broker is already gone; nothing left to close.
+        }
+
+        _client.Dispose();
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs args)
+    {
+        var message = args.ApplicationMessage;
+        var properties = message.UserProperties is { Count: > 0 } list
+            ? list.Select(p => KeyValuePair.Create(p.Name, p.ReadValueAsString())).ToArray()
+            : [];
+        var commandId = properties.FirstOrDefault(p => p.Key == _options.CommandIdProperty).Value;
+        lock (_lock)
+        {
+            var command = new ReceivedCommand(
+                _commands.Count + 1,
+                message.Topic,
+                Encoding.UTF8.GetString(message.Payload.ToArray()),
+                commandId,
+                properties,
+                _time.GetUtcNow());
+            _commands.Add(command);
+            foreach (var waiter in _waiters.Where(w => w.Count <= _commands.Count).ToList())
+            {
+                waiter.Done.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ThingName}: publish to {Topic} refused: {ReasonCode} {Reason}")]
+    private partial void LogPublishRefused(string thingName, string topic, string reasonCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ThingName}: publish failed: {Error}")]
+    private partial void LogPublishFailed(string thingName, string error);
+}

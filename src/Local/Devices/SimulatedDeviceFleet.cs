@@ -1,0 +1,90 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Queueing.Local.Devices;
+
+/// <summary>
+/// <c>--devices N</c>: N <see cref="SimulatedDevice"/>s named <c>device-001</c>... connected to the local broker,
+/// each publishing telemetry on its own loop and recording its commands.
+/// </summary>
+public sealed class SimulatedDeviceFleet : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _completion = Task.CompletedTask;
+    private bool _disposed;
+
+    public SimulatedDeviceFleet(SimulatedDeviceOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        if (options.Count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Count, "The fleet needs at least one device.");
+        }
+
+        var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<SimulatedDevice>();
+        Devices = Enumerable.Range(0, options.Count)
+            .Select(i => new SimulatedDevice(
+                options.ThingNamePrefix + (i + 1).ToString("000", CultureInfo.InvariantCulture),
+                i,
+                options,
+                time ?? TimeProvider.System,
+                logger))
+            .ToArray();
+    }
+
+    public IReadOnlyList<SimulatedDevice> Devices { get; }
+
+    /// <summary>Completes when every device has sent its messages (or the fleet was stopped).</summary>
+    public Task Completion => _completion;
+
+    public FleetCounters Counters => new(
+        Devices.Sum(d => d.Published),
+        Devices.Sum(d => d.PublishFailures),
+        Devices.Sum(d => (long)d.CommandsReceived),
+        Devices.Count(d => d.IsConnected));
+
+    /// <summary>Connects and subscribes every device, then starts their publishing loops in the background.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(Devices.Select(d => d.ConnectAsync(cancellationToken)));
+        _completion = Task.WhenAll(Devices.Select(RunUntilStoppedAsync));
+    }
+
+    /// <summary>Stops publishing and disconnects every device.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        await _completion.WaitAsync(cancellationToken);
+        await Task.WhenAll(Devices.Select(d => d.DisconnectAsync(cancellationToken)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _stop.CancelAsync();
+        await _completion;
+        foreach (var device in Devices)
+        {
+            await device.DisposeAsync();
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunUntilStoppedAsync(SimulatedDevice device)
+    {
+        try
+        {
+            await device.RunAsync(_stop.Token);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopped on purpose.
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using MQTTnet.Formatter;
+
+namespace Queueing.Local.Devices;
+
+public sealed record SimulatedDeviceOptions
+{
+    public string BrokerHost { get; init; } = "127.0.0.1";
+
+    public required int BrokerPort { get; init; }
+
+    public int Count { get; init; } = 1;
+
+    /// <summary>Thing names are the prefix and a three-digit number from 1: <c>device-001</c>, <c>device-002</c>...</summary>
+    public string ThingNamePrefix { get; init; } = "device-";
+
+    /// <summary>Time between a device's telemetry messages (on the injected <see cref="TimeProvider"/>).</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many telemetry messages each device sends; null sends until stopped.</summary>
+    public int? MessagesPerDevice { get; init; }
+
+    public string TelemetryTopicTemplate { get; init; } = "devices/{deviceId}/telemetry";
+
+    public string CommandTopicTemplate { get; init; } = "devices/{deviceId}/commands";
+
+    /// <summary>The MQTT 5 user property carrying the command id, as the command publisher sets it.</summary>
+    public string CommandIdProperty { get; init; } = "commandId";
+
+    public MqttProtocolVersion ProtocolVersion { get; init; } = MqttProtocolVersion.V500;
+
+    public LightSignal Signal { get; init; } = new();
+
+    internal string TopicFor(string template, string thingName) => template.Replace("{deviceId}", thingName, StringComparison.Ordinal);
+}

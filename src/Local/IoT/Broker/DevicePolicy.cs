@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+
+namespace Queueing.Local.IoT.Broker;
+
+/// <summary>
+/// The local form of the template's device policy, built on <c>${iot:Connection.Thing.ThingName}</c>: a device
+/// connects with its thing name as client id, may publish only to <see cref="PublishTopics"/> and subscribe only
+/// to <see cref="SubscribeFilters"/>, where <c>{thingName}</c> stands for its own client id. Like an AWS IoT
+/// policy resource, a filter is compared as written: a device subscribing to <c>devices/+/commands</c> is refused
+/// even though its own topic matches it. <see cref="PrivilegedClientIds"/> skip the policy (local tools and tests,
+/// playing an IAM principal allowed <c>iot:*</c>).
+/// </summary>
+public sealed partial record DevicePolicy(IReadOnlyList<string> PublishTopics, IReadOnlyList<string> SubscribeFilters)
+{
+    public const string ThingNamePlaceholder = "{thingName}";
+
+    /// <summary>Telemetry out on <c>devices/{thingName}/telemetry</c>, commands in on <c>devices/{thingName}/commands</c>.</summary>
+    public static DevicePolicy Devices { get; } = new(["devices/{thingName}/telemetry"], ["devices/{thingName}/commands"]);
+
+    public IReadOnlySet<string> PrivilegedClientIds { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Why this client may not connect, or null.</summary>
+    public string? ProblemWithConnect(string clientId)
+    {
+        if (PrivilegedClientIds.Contains(clientId))
+        {
+            return null;
+        }
+
+        // AWS thing names: 1-128 of [a-zA-Z0-9:_-].
+        return ThingName().IsMatch(clientId)
+            ? null
+            : $"Client id '{clientId}' is not a thing name ([a-zA-Z0-9:_-], 1 to 128 characters); the device policy needs the client id to be the thing name.";
+    }
+
+    public bool AllowsPublish(string clientId, string topic) =>
+        PrivilegedClientIds.Contains(clientId) || PublishTopics.Any(t => Resolve(t, clientId) == topic);
+
+    public bool AllowsSubscribe(string clientId, string filter) =>
+        PrivilegedClientIds.Contains(clientId) || SubscribeFilters.Any(f => Resolve(f, clientId) == filter);
+
+    private static string Resolve(string pattern, string clientId) =>
+        pattern.Replace(ThingNamePlaceholder, clientId, StringComparison.Ordinal);
+
+    [GeneratedRegex("^[a-zA-Z0-9:_-]{1,128}$")]
+    private static partial Regex ThingName();
+}

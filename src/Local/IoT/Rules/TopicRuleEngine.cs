@@ -1,0 +1,425 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Queueing.Local.IoT.Broker;
+using Queueing.Local.IoT.Sql;
+
+namespace Queueing.Local.IoT.Rules;
+
+/// <summary>
+/// The local IoT rules engine. Rules are parsed when it is built (an unsupported rule stops start-up); each
+/// message the broker accepts is evaluated against every enabled rule in the broker's receive path, and the
+/// actions of each matching rule run on background workers, as AWS runs them asynchronously from the publisher.
+/// A failed action sends AWS's error-action message to the rule's error action. <c>timestamp()</c> is the time the
+/// broker accepted the message (its <see cref="TimeProvider"/>).
+/// </summary>
+public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDisposable
+{
+    private readonly IReadOnlyList<CompiledRule> _rules;
+    private readonly IAmazonSQS _sqs;
+    private readonly TopicRuleEngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<WorkItem> _work = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _pendingLock = new();
+    private Task[] _workers = [];
+    private int _pending;
+    private TaskCompletionSource _idle = CompletedIdle();
+    private long _droppedAtShutdown;
+    private bool _disposed;
+
+    public TopicRuleEngine(
+        IEnumerable<TopicRuleDefinition> rules,
+        IAmazonSQS sqs,
+        TopicRuleEngineOptions? options = null,
+        ILoggerFactory? loggers = null)
+    {
+        _rules = Compile(rules.ToList());
+        _sqs = sqs;
+        _options = options ?? new TopicRuleEngineOptions();
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<TopicRuleEngine>();
+    }
+
+    /// <summary>The enabled rules, in definition order.</summary>
+    public IReadOnlyList<string> RuleNames => _rules.Select(r => r.Definition.Name).ToArray();
+
+    public TopicRuleCounters Counters
+    {
+        get
+        {
+            var all = _rules.Select(r => r.Counters.Snapshot(0)).ToList();
+            return new TopicRuleCounters(
+                all.Sum(c => c.MessagesMatched),
+                all.Sum(c => c.ActionsSucceeded),
+                all.Sum(c => c.ActionsFailed),
+                all.Sum(c => c.ErrorsRouted),
+                all.Sum(c => c.ErrorsUnrouted),
+                all.Sum(c => c.SqlErrors),
+                Interlocked.Read(ref _droppedAtShutdown));
+        }
+    }
+
+    public IReadOnlyDictionary<string, TopicRuleCounters> CountersByRule =>
+        _rules.ToDictionary(r => r.Definition.Name, r => r.Counters.Snapshot(0), StringComparer.Ordinal);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_workers.Length > 0)
+        {
+            throw new InvalidOperationException("The rules engine is already started.");
+        }
+
+        _workers = Enumerable.Range(0, Math.Max(1, _options.MaxConcurrentActions))
+            .Select(_ => Task.Run(RunWorkerAsync, CancellationToken.None))
+            .ToArray();
+        LogStarted(_rules.Count, string.Join(", ", _rules.Select(r => $"{r.Definition.Name} ({r.Statement.TopicFilter})")));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops taking messages and finishes the actions already queued; cancelling abandons them.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _work.Writer.TryComplete();
+        using var registration = cancellationToken.Register(_abort.Cancel);
+        await Task.WhenAll(_workers);
+        DrainAbandoned();
+    }
+
+    /// <summary>Completes when every message accepted so far has had its actions (and error actions) run.</summary>
+    public Task WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        lock (_pendingLock)
+        {
+            return _idle.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public void Accept(PublishedMessage message)
+    {
+        using var sqlMessage = new SqlMessage(message.Topic, message.Payload, message.ClientId, message.ReceivedAt.ToUnixTimeMilliseconds());
+        foreach (var rule in _rules)
+        {
+            var result = rule.Statement.Evaluate(sqlMessage);
+            switch (result.Kind)
+            {
+                case SqlEvaluationKind.Output:
+                    Interlocked.Increment(ref rule.Counters.MessagesMatched);
+                    Enqueue(new WorkItem(rule, message, result.Payload));
+                    break;
+                case SqlEvaluationKind.Error:
+                    Interlocked.Increment(ref rule.Counters.SqlErrors);
+                    LogSqlError(rule.Definition.Name, message.Topic, result.Reason!);
+                    break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _work.Writer.TryComplete();
+        await _abort.CancelAsync();
+        await Task.WhenAll(_workers);
+        DrainAbandoned();
+        _abort.Dispose();
+    }
+
+    private void DrainAbandoned()
+    {
+        while (_work.Reader.TryRead(out var item))
+        {
+            CountDropped(item);
+            Complete();
+        }
+    }
+
+    private void CountDropped(WorkItem item)
+    {
+        Interlocked.Increment(ref _droppedAtShutdown);
+        LogDroppedAtShutdown(item.Rule.Definition.Name, item.Message.Topic);
+    }
+
+    private void Enqueue(WorkItem item)
+    {
+        lock (_pendingLock)
+        {
+            if (!_work.Writer.TryWrite(item))
+            {
+                CountDropped(item);
+                return;
+            }
+
+            if (_pending++ == 0)
+            {
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    private void Complete()
+    {
+        lock (_pendingLock)
+        {
+            if (--_pending == 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    private async Task RunWorkerAsync()
+    {
+        try
+        {
+            await foreach (var item in _work.Reader.ReadAllAsync(_abort.Token))
+            {
+                try
+                {
+                    await RunActionsAsync(item);
+                }
+                catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+                {
+                    CountDropped(item);
+                    throw;
+                }
+                finally
+                {
+                    Complete();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // Stop was cancelled: queued actions are abandoned on purpose.
+        }
+    }
+
+    private async Task RunActionsAsync(WorkItem item)
+    {
+        var rule = item.Rule;
+        var failures = new List<ErrorActionFailure>();
+        foreach (var action in rule.Definition.Actions)
+        {
+            var error = await TryRunAsync(action, item.Output, item.Message.Topic);
+            if (error is null)
+            {
+                Interlocked.Increment(ref rule.Counters.ActionsSucceeded);
+                continue;
+            }
+
+            Interlocked.Increment(ref rule.Counters.ActionsFailed);
+            LogActionFailed(rule.Definition.Name, action.ActionName, action.Resource, error);
+            failures.Add(new ErrorActionFailure(action.ActionName, action.Resource, error));
+        }
+
+        if (failures.Count == 0)
+        {
+            return;
+        }
+
+        if (rule.Definition.ErrorAction is not { } errorAction)
+        {
+            Interlocked.Increment(ref rule.Counters.ErrorsUnrouted);
+            LogErrorUnrouted(rule.Definition.Name, item.Message.Topic, "the rule has no error action");
+            return;
+        }
+
+        var message = new ErrorActionMessage(
+            rule.Definition.Name,
+            item.Message.Topic,
+            Guid.NewGuid().ToString(),
+            item.Message.ClientId ?? SqlMessage.NotMqttClientId,
+            Convert.ToBase64String(item.Message.Payload.Span),
+            failures);
+        var body = JsonSerializer.SerializeToUtf8Bytes(message, RulesJsonContext.Default.ErrorActionMessage);
+        var errorActionError = await TryRunAsync(errorAction, body, item.Message.Topic);
+        if (errorActionError is null)
+        {
+            Interlocked.Increment(ref rule.Counters.ErrorsRouted);
+            LogErrorRouted(rule.Definition.Name, item.Message.Topic, errorAction.Resource);
+        }
+        else
+        {
+            Interlocked.Increment(ref rule.Counters.ErrorsUnrouted);
+            LogErrorUnrouted(rule.Definition.Name, item.Message.Topic, $"the error action failed too: {errorActionError}");
+        }
+    }
+
+    /// <summary>Runs one action; returns null on success or the error text AWS would report.</summary>
+    private async Task<string?> TryRunAsync(RuleAction action, ReadOnlyMemory<byte> output, string topic)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        timeout.CancelAfter(_options.ActionTimeout);
+        try
+        {
+            switch (action)
+            {
+                case SqsRuleAction sqs:
+                    await SendToSqsAsync(sqs, output, timeout.Token);
+                    return null;
+                default:
+                    return $"{action.ActionName} is not emulated locally.";
+            }
+        }
+        catch (AmazonServiceException ex)
+        {
+            return $"Failed to send message to {TargetOf(action)}. The error received was {ex.Message} (Service: {ServiceOf(action)}; Status Code: {(int)ex.StatusCode}; Error Code: {ex.ErrorCode}; Request ID: {ex.RequestId}). Message arrived on: {topic}, Action: {action.ActionName}, Resource: {action.Resource}";
+        }
+        catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
+        {
+            return $"The {action.ActionName} call did not complete within {_options.ActionTimeout.TotalSeconds:0.#} s. Message arrived on: {topic}, Resource: {action.Resource}";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Any other failure of the call (network, invalid body) is an action failure in AWS's sense: it goes
+            // to the error action rather than stopping the engine.
+            return $"Failed to send message to {TargetOf(action)}. The error received was {ex.GetType().Name}: {ex.Message}. Message arrived on: {topic}, Resource: {action.Resource}";
+        }
+    }
+
+    private async Task SendToSqsAsync(SqsRuleAction action, ReadOnlyMemory<byte> output, CancellationToken cancellationToken)
+    {
+        string body;
+        if (action.UseBase64)
+        {
+            body = Convert.ToBase64String(output.Span);
+        }
+        else
+        {
+            try
+            {
+                body = StrictUtf8.GetString(output.Span);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new InvalidOperationException("The rule output is not UTF-8 text and SQS message bodies are text; set UseBase64 on the SQS action.");
+            }
+        }
+
+        await _sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = action.QueueUrl, MessageBody = body }, cancellationToken);
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string TargetOf(RuleAction action) => action switch
+    {
+        SqsRuleAction => "SQS",
+        _ => action.ActionName,
+    };
+
+    private static string ServiceOf(RuleAction action) => action switch
+    {
+        SqsRuleAction => "AmazonSQS",
+        _ => action.ActionName,
+    };
+
+    private static List<CompiledRule> Compile(IReadOnlyList<TopicRuleDefinition> definitions)
+    {
+        var problems = new List<string>();
+        var rules = new List<CompiledRule>();
+        foreach (var duplicate in definitions.GroupBy(d => d.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            problems.Add($"Topic rule '{duplicate.Key}' is defined {duplicate.Count()} times.");
+        }
+
+        foreach (var definition in definitions)
+        {
+            if (definition.Disabled)
+            {
+                continue;
+            }
+
+            foreach (var action in definition.Actions.Append(definition.ErrorAction).OfType<RuleAction>())
+            {
+                var problem = action switch
+                {
+                    SqsRuleAction { QueueUrl: var url } when !Uri.TryCreate(url, UriKind.Absolute, out _) =>
+                        $"the SQS action's QueueUrl '{url}' is not an absolute URL",
+                    SqsRuleAction => null,
+                    _ => $"the action {action.ActionName} is not emulated locally (only Sqs is)",
+                };
+                if (problem is not null)
+                {
+                    problems.Add($"Topic rule '{definition.Name}': {problem}.");
+                }
+            }
+
+            try
+            {
+                rules.Add(new CompiledRule(definition, IotSqlParser.Parse(definition.Name, definition.Sql, definition.SqlVersion)));
+            }
+            catch (IotSqlException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new TopicRuleException(problems);
+        }
+
+        return rules;
+    }
+
+    private static TaskCompletionSource CompletedIdle()
+    {
+        var idle = new TaskCompletionSource();
+        idle.SetResult();
+        return idle;
+    }
+
+    private sealed record CompiledRule(TopicRuleDefinition Definition, IotSqlStatement Statement)
+    {
+        public RuleCounterCells Counters { get; } = new();
+    }
+
+    private sealed record WorkItem(CompiledRule Rule, PublishedMessage Message, ReadOnlyMemory<byte> Output);
+
+    private sealed class RuleCounterCells
+    {
+        public long MessagesMatched;
+        public long ActionsSucceeded;
+        public long ActionsFailed;
+        public long ErrorsRouted;
+        public long ErrorsUnrouted;
+        public long SqlErrors;
+
+        public TopicRuleCounters Snapshot(long droppedAtShutdown) => new(
+            Interlocked.Read(ref MessagesMatched),
+            Interlocked.Read(ref ActionsSucceeded),
+            Interlocked.Read(ref ActionsFailed),
+            Interlocked.Read(ref ErrorsRouted),
+            Interlocked.Read(ref ErrorsUnrouted),
+            Interlocked.Read(ref SqlErrors),
+            droppedAtShutdown);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Topic rules engine running {Count} rule(s): {Rules}")]
+    private partial void LogStarted(int count, string rules);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule {Rule} could not evaluate a message on {Topic}: {Reason}")]
+    private partial void LogSqlError(string rule, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule {Rule}: {Action} on {Resource} failed: {Error}")]
+    private partial void LogActionFailed(string rule, string action, string resource, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule}: failure for a message on {Topic} sent to the error action {Resource}")]
+    private partial void LogErrorRouted(string rule, string topic, string resource);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rule {Rule}: a message on {Topic} is lost because {Reason}")]
+    private partial void LogErrorUnrouted(string rule, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rule {Rule}: a message on {Topic} was not processed because the rules engine stopped")]
+    private partial void LogDroppedAtShutdown(string rule, string topic);
+}

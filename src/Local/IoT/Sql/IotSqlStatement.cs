@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Queueing.Local.IoT.Sql;
+
+/// <summary>A parsed rule statement; <see cref="Evaluate"/> runs it against one message.</summary>
+public sealed class IotSqlStatement
+{
+    private readonly IReadOnlyList<SelectItem> _items;
+    private readonly SqlExpression? _where;
+    private readonly bool _passThrough;
+    private readonly bool _readsPayload;
+
+    internal IotSqlStatement(string ruleName, string sql, string topicFilter, IReadOnlyList<SelectItem> items, SqlExpression? where)
+    {
+        RuleName = ruleName;
+        Sql = sql;
+        TopicFilter = topicFilter;
+        _items = items;
+        _where = where;
+
+        // "SELECT *" alone hands the payload on untouched, whatever it is (AWS's binary-payload rule); anything
+        // more needs the payload as JSON.
+        _passThrough = items is [WildcardItem];
+        _readsPayload = (where?.ReadsPayload ?? false)
+            || (!_passThrough && items.Any(i => i is WildcardItem || (i is ExpressionItem e && e.Expression.ReadsPayload)));
+    }
+
+    public string RuleName { get; }
+
+    public string Sql { get; }
+
+    public string TopicFilter { get; }
+
+    public bool MatchesTopic(string topic) => MqttTopics.Matches(TopicFilter, topic);
+
+    public SqlEvaluation Evaluate(SqlMessage message)
+    {
+        if (!MatchesTopic(message.Topic))
+        {
+            return SqlEvaluation.NoMatch($"topic '{message.Topic}' does not match '{TopicFilter}'");
+        }
+
+        JsonElement? payloadObject = null;
+        if (_readsPayload)
+        {
+            if (!message.TryGetJson(out var root))
+            {
+                return SqlEvaluation.Error("the payload is not JSON but the statement reads it as JSON (only a bare SELECT * passes a non-JSON payload through)");
+            }
+
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                payloadObject = root;
+            }
+            else if (_items.Any(i => i is WildcardItem))
+            {
+                return SqlEvaluation.Error($"SELECT * with other items needs a JSON object payload, not a JSON {root.ValueKind.ToString().ToLowerInvariant()}");
+            }
+        }
+
+        var context = new SqlContext(message.Topic, message.ClientId, message.TimestampMs, payloadObject);
+        if (_where is not null && !_where.Evaluate(context).IsTrue)
+        {
+            return SqlEvaluation.NoMatch("WHERE is not true");
+        }
+
+        return _passThrough ? SqlEvaluation.Output(message.Payload) : SqlEvaluation.Output(BuildObject(context));
+    }
+
+    private byte[] BuildObject(SqlContext context)
+    {
+        // Later items overwrite earlier ones of the same name in place: an alias wins over a payload field.
+        var names = new List<string>();
+        var values = new Dictionary<string, SqlValue>(StringComparer.Ordinal);
+        void Set(string name, SqlValue value)
+        {
+            if (!values.ContainsKey(name))
+            {
+                names.Add(name);
+            }
+
+            values[name] = value;
+        }
+
+        foreach (var item in _items)
+        {
+            switch (item)
+            {
+                case WildcardItem when context.PayloadObject is { } payload:
+                    foreach (var property in payload.EnumerateObject())
+                    {
+                        Set(property.Name, SqlValue.FromElement(property.Value));
+                    }
+
+                    break;
+                case ExpressionItem expression:
+                    Set(expression.Name, expression.Expression.Evaluate(context));
+                    break;
+            }
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        // Relaxed escaping keeps non-ASCII text as sent instead of \uXXXX escapes.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            foreach (var name in names)
+            {
+                var value = values[name];
+                if (value.Kind == SqlValueKind.Undefined)
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Queueing.Local.Devices;
+using Queueing.Local.IoT.Broker;
+using Queueing.Local.Tests.IoT;
+
+namespace Queueing.Local.Tests.Devices;
+
+public sealed class SimulatedDeviceFleetTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1764288000000);
+
+    private readonly FakeTimeProvider _time = new(Now);
+    private readonly RecordingSink _sink = new();
+    private MqttBroker _broker = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The device policy is on: the devices must behave as the template's DevicePolicy allows.
+        _broker = new MqttBroker(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, _time);
+        _broker.AddSink(_sink);
+        await _broker.StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
+
+    [Fact]
+    public async Task Start_BoundedRun_EveryDevicePublishesItsMessagesOnItsOwnTelemetryTopic()
+    {
+        await using var fleet = new SimulatedDeviceFleet(Options(count: 3, messages: 5), _time);
+
+        await fleet.StartAsync(CancellationToken.None);
+        await fleet.Completion.WaitAsync(MqttTestClient.Patience);
+
+        Assert.Equal(["device-001", "device-002", "device-003"], fleet.Devices.Select(d => d.ThingName));
+        Assert.Equal(new FleetCounters(15, 0, 0, 3), fleet.Counters);
+        Assert.Equal(15, _broker.Counters.Published);
+        var seen = new List<PublishedMessage>();
+        for (var i = 0; i < 15; i++)
+        {
+            seen.Add(await _sink.NextAsync());
+        }
+
+        foreach (var device in fleet.Devices)
+        {
+            var own = seen.Where(m => m.ClientId == device.ThingName).ToList();
+            Assert.Equal(5, own.Count);
+            Assert.All(own, m => Assert.Equal($"devices/{device.ThingName}/telemetry", m.Topic));
+            var values = own.Select(m => Telemetry(m).LightValue).ToList();
+            Assert.Equal(Enumerable.Range(0, 5).Select(n => new LightSignal().ValueAt(n, fleet.Devices.ToList().IndexOf(device), 3)), values);
+            Assert.Equal(values[^1], device.LastValue);
+            Assert.All(own, m => Assert.Equal(Now.ToUnixTimeMilliseconds(), Telemetry(m).Timestamp));
+        }
+    }
+
+    [Fact]
+    public async Task Commands_PublishedToOneDevice_AreRecordedInOrderWithCommandIdAndOnlyThere()
+    {
+        await using var fleet = new SimulatedDeviceFleet(Options(count: 2, messages: 0), _time);
+        await fleet.StartAsync(CancellationToken.None);
+        var (first, second) = (fleet.Devices[0], fleet.Devices[1]);
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await _broker.PublishAsync(second.CommandTopic, Encoding.UTF8.GetBytes($$"""{"lightStatus":"{{(i % 2 == 1 ? "on" : "off")}}"}"""), 1, [KeyValuePair.Create("commandId", $"c-{i}")], retain: false, CancellationToken.None);
+        }
+
+        await _broker.PublishAsync(first.CommandTopic, """{"lightStatus":"on"}"""u8.ToArray(), 1, [KeyValuePair.Create("commandId", "c-9")], retain: false, CancellationToken.None);
+        await second.WaitForCommandsAsync(3, CancellationToken.None).WaitAsync(MqttTestClient.Patience);
+        await first.WaitForCommandsAsync(1, CancellationToken.None).WaitAsync(MqttTestClient.Patience);
+
+        Assert.Equal([1, 2, 3], second.Commands.Select(c => c.Sequence));
+        Assert.Equal(["c-1", "c-2", "c-3"], second.Commands.Select(c => c.CommandId));
+        Assert.Equal(["""{"lightStatus":"on"}""", """{"lightStatus":"off"}""", """{"lightStatus":"on"}"""], second.Commands.Select(c => c.Payload));
+        Assert.Equal("c-3", second.LastCommand?.CommandId);
+        Assert.Equal("c-9", Assert.Single(first.Commands).CommandId);
+        Assert.Equal(4, fleet.Counters.CommandsReceived);
+    }
+
+    [Fact]
+    public async Task Stop_UnboundedRun_EndsPublishingAndDisconnects()
+    {
+        await using var fleet = new SimulatedDeviceFleet(Options(count: 2, messages: null) with { Interval = TimeSpan.FromSeconds(1) }, _time);
+        await fleet.StartAsync(CancellationToken.None);
+        await _sink.NextAsync();
+
+        await fleet.StopAsync(CancellationToken.None).WaitAsync(MqttTestClient.Patience);
+
+        Assert.True(fleet.Completion.IsCompletedSuccessfully);
+        Assert.Equal(0, fleet.Counters.Connected);
+    }
+
+    [Fact]
+    public void ValueAt_OverOnePeriod_CrossesTheThresholdBothWaysAndRepeats()
+    {
+        var signal = new LightSignal();
+
+        var values = Enumerable.Range(0, signal.PeriodMessages).Select(n => signal.ValueAt(n, 0, 5)).ToList();
+        var otherDevice = Enumerable.Range(0, signal.PeriodMessages).Select(n => signal.ValueAt(n, 1, 5)).ToList();
+
+        Assert.Contains(values, v => v > 350);
+        Assert.Contains(values, v => v < 350);
+        Assert.Equal(values, Enumerable.Range(0, signal.PeriodMessages).Select(n => new LightSignal().ValueAt(n, 0, 5)));
+        Assert.NotEqual(values, otherDevice);
+    }
+
+    private SimulatedDeviceOptions Options(int count, int? messages) =>
+        new() { BrokerPort = _broker.Port, Count = count, MessagesPerDevice = messages, Interval = TimeSpan.Zero };
+
+    private static (int LightValue, long Timestamp) Telemetry(PublishedMessage message)
+    {
+        using var json = JsonDocument.Parse(message.Payload);
+        var root = json.RootElement;
+        Assert.Equal(2, root.EnumerateObject().Count());
+        return (root.GetProperty("lightValue").GetInt32(), root.GetProperty("timestamp").GetInt64());
+    }
+}
