@@ -157,6 +157,11 @@ public sealed class LocalInvoke
             payload = await File.ReadAllBytesAsync(path, cancellationToken);
         }
 
+        if (payload.Length > RuntimeApiSandbox.MaxResponseBytes)
+        {
+            throw new UsageException($"The event is {payload.Length} bytes; a synchronous Lambda invoke takes at most {RuntimeApiSandbox.MaxResponseBytes} (6 MB).");
+        }
+
         // Lambda's Invoke API takes JSON only.
         try
         {

@@ -11,7 +11,7 @@ namespace Queueing.Local.Lambda;
 /// </summary>
 public sealed class RuntimeApiSandbox
 {
-    /// <summary>Lambda's synchronous response limit (6 MB); the runtime gets 413 past it.</summary>
+    /// <summary>Lambda's synchronous payload limit (6 MB), for the event and the response; the runtime gets 413 past it.</summary>
     public const int MaxResponseBytes = 6 * 1024 * 1024;
 
     private readonly object _gate = new();

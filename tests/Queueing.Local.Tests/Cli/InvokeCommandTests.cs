@@ -209,6 +209,15 @@ public sealed class InvokeCommandTests : IClassFixture<MotoServer>, IDisposable
     }
 
     [Fact]
+    public async Task Invoke_EventOverSixMegabytes_Exits2()
+    {
+        var run = await InvokeAsync("EchoFunction", $"\"{new string('x', 6 * 1024 * 1024)}\"");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("at most 6291456", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invoke_MissingEnvVarsFile_Exits2()
     {
         var run = await InvokeAsync("EchoFunction", "{}", "--env-vars", "nope.json");
