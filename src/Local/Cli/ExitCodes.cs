@@ -13,4 +13,7 @@ public static class ExitCodes
 
     /// <summary>The environment failed: the build, or the local AWS (moto) could not start or be set up.</summary>
     public const int Environment = 3;
+
+    /// <summary>Interrupted (Ctrl+C / SIGINT / SIGTERM), as shells report a SIGINT exit.</summary>
+    public const int Cancelled = 130;
 }

@@ -35,7 +35,7 @@ public static class InvokeCommand
         var command = new Command("invoke", "Invoke one function once with an event, like `sam local invoke`, without Docker: " +
             "builds it, starts the local AWS (moto) with the template's queues and secrets, runs its executable under the emulated " +
             "Lambda Runtime API. The response (or error document) goes to stdout, the function's logs to stderr. " +
-            "Exit codes: 0 returned, 1 function error/timeout/init failure, 2 usage or template error, 3 build or local AWS failure.")
+            "Exit codes: 0 returned, 1 function error/timeout/init failure, 2 usage or template error, 3 build or local AWS failure, 130 interrupted (Ctrl+C).")
         {
             logicalId, eventFile, envVars, waylayUrl, iotEndpoint,
         };

@@ -28,7 +28,14 @@ public static class LocalCli
     {
         var parse = Create(cli).Parse(args);
         // Our own handler maps UsageException to exit code 2; anything else is a bug and keeps its stack trace.
-        var configuration = new InvocationConfiguration { Output = cli.Out, Error = cli.Error, EnableDefaultExceptionHandler = false };
+        var configuration = new InvocationConfiguration
+        {
+            Output = cli.Out,
+            Error = cli.Error,
+            EnableDefaultExceptionHandler = false,
+            // Ctrl+C cancels the command's token; give it time to stop the function processes and moto.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
+        };
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

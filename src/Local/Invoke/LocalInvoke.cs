@@ -44,6 +44,11 @@ public sealed class LocalInvoke
         {
             return await FailAsync(ExitCodes.Environment, ex.Message);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the function's process and moto are already stopped by the disposals on the way out.
+            return await FailAsync(ExitCodes.Cancelled, "Cancelled; the function and the local AWS were stopped.");
+        }
     }
 
     private async Task<int> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken)
@@ -107,7 +112,9 @@ public sealed class LocalInvoke
     private async Task<MotoServerProcess> StartMotoAsync(CancellationToken cancellationToken)
     {
         await _cli.Error.WriteLineAsync("Starting the local AWS (moto_server)...");
-        return await MotoServerProcess.StartAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        var moto = await MotoServerProcess.StartAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        await _cli.Error.WriteLineAsync($"Local AWS: moto_server on {moto.Endpoint}");
+        return moto;
     }
 
     private async Task<int> ReportAsync(FunctionDefinition function, InvocationResult result)

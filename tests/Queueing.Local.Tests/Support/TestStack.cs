@@ -34,6 +34,7 @@ internal sealed class TestStack : IDisposable
                 "EchoFunction": { "Type": "AWS::Serverless::Function", "Properties": { "Handler": "echo" } },
                 "ThrowFunction": { "Type": "AWS::Serverless::Function", "Properties": { "Handler": "throw" } },
                 "SleepFunction": { "Type": "AWS::Serverless::Function", "Properties": { "Handler": "sleep", "Timeout": 1 } },
+                "LongSleepFunction": { "Type": "AWS::Serverless::Function", "Properties": { "Handler": "sleep", "Timeout": 120 } },
                 "InitFailFunction": { "Type": "AWS::Serverless::Function", "Properties": { "Handler": "init-fail" } },
                 "SendFunction": {
                   "Type": "AWS::Serverless::Function",

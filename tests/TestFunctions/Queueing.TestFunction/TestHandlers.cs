@@ -64,7 +64,7 @@ internal sealed class SleepHandler : IFunctionHandler
     {
         using var request = JsonDocument.Parse(payload);
         var milliseconds = request.RootElement.GetProperty("milliseconds").GetInt32();
-        Console.WriteLine($"sleep: {milliseconds} ms");
+        Console.WriteLine($"sleep: {milliseconds} ms (pid {Environment.ProcessId})");
         await Task.Delay(milliseconds, cancellationToken);
         var invocation = Interlocked.Increment(ref _invocations);
         return Encoding.UTF8.GetBytes($"{{\"slept\":{milliseconds},\"pid\":{Environment.ProcessId},\"invocation\":{invocation},\"remainingMs\":{(long)context.RemainingTime.TotalMilliseconds},\"functionArn\":\"{context.FunctionArn}\",\"traceId\":\"{context.TraceId}\"}}");
