@@ -1,1 +1,13 @@
-return 0;
+using Queueing.Redrive.Aws;
+using Queueing.Redrive.Cli;
+
+// Ctrl+C asks the running command to stop cleanly (release held messages, print the summary); a second Ctrl+C
+// ends the process at once.
+using var shutdown = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = !shutdown.IsCancellationRequested;
+    shutdown.Cancel();
+};
+
+return await DlqCli.RunAsync(args, CliConsole.ForProcess(), SqsClientFactory.DefaultChain, TimeProvider.System, shutdown.Token);

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Amazon.SQS.Model;
+using Queueing.Redrive.Cli;
+using Queueing.Redrive.Output;
+using Queueing.Redrive.Queues;
+using Queueing.Redrive.Sending;
+
+namespace Queueing.Redrive.Commands.Import;
+
+/// <summary>
+/// Reads an export file (JSON lines of <see cref="ExportedMessage"/>) into messages to send. Every problem in the
+/// file is reported together before anything is sent.
+/// </summary>
+public static class ImportFile
+{
+    public static async Task<IReadOnlyList<OutgoingMessage>> ReadAsync(string path, SqsQueue target, CancellationToken cancellationToken)
+    {
+        string[] lines;
+        try
+        {
+            lines = await File.ReadAllLinesAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"Cannot read '{path}': {ex.Message}");
+        }
+
+        var messages = new List<OutgoingMessage>();
+        var problems = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i]))
+            {
+                continue;
+            }
+
+            var lineNumber = i + 1;
+            ExportedMessage? exported;
+            try
+            {
+                exported = JsonSerializer.Deserialize(lines[i], DlqJsonContext.Default.ExportedMessage);
+            }
+            catch (JsonException ex)
+            {
+                problems.Add($"line {lineNumber}: not an exported message ({ex.Message})");
+                continue;
+            }
+
+            if (exported?.Body is null)
+            {
+                problems.Add($"line {lineNumber}: no body");
+                continue;
+            }
+
+            var key = string.IsNullOrEmpty(exported.MessageId) ? $"line {lineNumber}" : exported.MessageId;
+            string? group = null;
+            string? deduplicationId = null;
+            if (target.IsFifo)
+            {
+                group = exported.Attributes.GetValueOrDefault("MessageGroupId") ?? DeviceIdOf(exported.Body);
+                if (group is null)
+                {
+                    problems.Add($"line {lineNumber}: {target.Name} is FIFO but the message has no MessageGroupId attribute and no deviceId in its body");
+                    continue;
+                }
+
+                deduplicationId = DeduplicationId(exported);
+            }
+
+            messages.Add(new OutgoingMessage(key, exported.Body, Attributes(exported), group, deduplicationId));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new UsageException($"{path} has {problems.Count} problem(s); nothing was sent: {string.Join("; ", problems)}");
+        }
+
+        return messages;
+    }
+
+    private static Dictionary<string, MessageAttributeValue> Attributes(ExportedMessage exported)
+    {
+        var attributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal);
+        foreach (var (name, value) in exported.MessageAttributes)
+        {
+            attributes[name] = value.BinaryValue is { } binary
+                ? new MessageAttributeValue { DataType = value.DataType, BinaryValue = new MemoryStream(binary, writable: false) }
+                : new MessageAttributeValue { DataType = value.DataType, StringValue = value.StringValue ?? "" };
+        }
+
+        return attributes;
+    }
+
+    // Same message id and same body: the same import (a re-run within SQS's 5-minute window is dropped as a
+    // repeat); an edited body is a new message.
+    private static string DeduplicationId(ExportedMessage exported)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(exported.MessageId + "\n" + exported.Body));
+        return "import-" + Convert.ToHexStringLower(hash)[..48];
+    }
+
+    private static string? DeviceIdOf(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("deviceId", out var device)
+                && device.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                ? (device.ValueKind == JsonValueKind.String ? device.GetString() : device.GetRawText())
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

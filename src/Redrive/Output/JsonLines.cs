@@ -1,0 +1,104 @@
+using System.Text.Json.Serialization;
+
+namespace Queueing.Redrive.Output;
+
+// The shapes of --json output and of export files. One object per line (JSON lines).
+
+public sealed record PeekLine(
+    [property: JsonPropertyName("messageId")] string MessageId,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("device")] string? Device,
+    [property: JsonPropertyName("groupId")] string? GroupId,
+    [property: JsonPropertyName("sourceQueue")] string? SourceQueue,
+    [property: JsonPropertyName("function")] string? Function,
+    [property: JsonPropertyName("receiveCount")] int? ReceiveCount,
+    [property: JsonPropertyName("firstReceiveTime")] DateTimeOffset? FirstReceiveTime,
+    [property: JsonPropertyName("sentTime")] DateTimeOffset? SentTime,
+    [property: JsonPropertyName("redriveCount")] int RedriveCount,
+    [property: JsonPropertyName("body")] string Body);
+
+public sealed record ListLine(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("arn")] string Arn,
+    [property: JsonPropertyName("fifo")] bool Fifo,
+    [property: JsonPropertyName("messages")] long Messages,
+    [property: JsonPropertyName("inFlight")] long InFlight,
+    [property: JsonPropertyName("delayed")] long Delayed,
+    [property: JsonPropertyName("oldestAgeSeconds")] long? OldestAgeSeconds,
+    [property: JsonPropertyName("oldestAgeIsLowerBound")] bool OldestAgeIsLowerBound,
+    [property: JsonPropertyName("sources")] IReadOnlyList<string> Sources);
+
+/// <summary>An exported message; the names follow the SQS record Lambda receives (messageId, body, attributes...).</summary>
+public sealed class ExportedMessage
+{
+    [JsonPropertyName("messageId")] public string MessageId { get; set; } = "";
+    [JsonPropertyName("body")] public string? Body { get; set; }
+    [JsonPropertyName("md5OfBody")] public string? Md5OfBody { get; set; }
+    [JsonPropertyName("eventSourceARN")] public string? EventSourceArn { get; set; }
+    [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get; set; } = [];
+    [JsonPropertyName("messageAttributes")] public Dictionary<string, ExportedAttribute> MessageAttributes { get; set; } = [];
+}
+
+public sealed class ExportedAttribute
+{
+    [JsonPropertyName("dataType")] public string DataType { get; set; } = "String";
+    [JsonPropertyName("stringValue")] public string? StringValue { get; set; }
+    /// <summary>Base64 in the file, like Lambda's SQS event.</summary>
+    [JsonPropertyName("binaryValue")] public byte[]? BinaryValue { get; set; }
+}
+
+public sealed record MessageOutcomeLine(
+    [property: JsonPropertyName("messageId")] string MessageId,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("target")] string? Target,
+    [property: JsonPropertyName("newMessageId")] string? NewMessageId,
+    [property: JsonPropertyName("error")] string? Error);
+
+public sealed record RedriveSummaryLine(
+    [property: JsonPropertyName("summary")] string Summary,
+    [property: JsonPropertyName("dryRun")] bool DryRun,
+    [property: JsonPropertyName("examined")] int Examined,
+    [property: JsonPropertyName("moved")] int Moved,
+    [property: JsonPropertyName("wouldMove")] int WouldMove,
+    [property: JsonPropertyName("skippedByFilter")] int SkippedByFilter,
+    [property: JsonPropertyName("failed")] int Failed,
+    [property: JsonPropertyName("notReached")] long NotReached,
+    [property: JsonPropertyName("interrupted")] bool Interrupted);
+
+public sealed record ExportSummaryLine(
+    [property: JsonPropertyName("summary")] string Summary,
+    [property: JsonPropertyName("file")] string File,
+    [property: JsonPropertyName("examined")] int Examined,
+    [property: JsonPropertyName("exported")] int Exported,
+    [property: JsonPropertyName("skippedByFilter")] int SkippedByFilter,
+    [property: JsonPropertyName("notReached")] long NotReached);
+
+public sealed record ImportSummaryLine(
+    [property: JsonPropertyName("summary")] string Summary,
+    [property: JsonPropertyName("queue")] string Queue,
+    [property: JsonPropertyName("sent")] int Sent,
+    [property: JsonPropertyName("failed")] int Failed);
+
+public sealed record MoveTaskLine(
+    [property: JsonPropertyName("taskHandle")] string? TaskHandle,
+    [property: JsonPropertyName("status")] string? Status,
+    [property: JsonPropertyName("sourceArn")] string? SourceArn,
+    [property: JsonPropertyName("destinationArn")] string? DestinationArn,
+    [property: JsonPropertyName("moved")] long? Moved,
+    [property: JsonPropertyName("toMove")] long? ToMove,
+    [property: JsonPropertyName("maxPerSecond")] int? MaxPerSecond,
+    [property: JsonPropertyName("started")] DateTimeOffset? Started,
+    [property: JsonPropertyName("failureReason")] string? FailureReason);
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PeekLine))]
+[JsonSerializable(typeof(ListLine))]
+[JsonSerializable(typeof(ExportedMessage))]
+[JsonSerializable(typeof(MessageOutcomeLine))]
+[JsonSerializable(typeof(RedriveSummaryLine))]
+[JsonSerializable(typeof(ExportSummaryLine))]
+[JsonSerializable(typeof(ImportSummaryLine))]
+[JsonSerializable(typeof(MoveTaskLine))]
+public sealed partial class DlqJsonContext : JsonSerializerContext;

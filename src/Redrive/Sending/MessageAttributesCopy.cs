@@ -1,0 +1,48 @@
+using System.Globalization;
+using Amazon.SQS.Model;
+using Queueing.Shared.DeadLetters;
+
+namespace Queueing.Redrive.Sending;
+
+/// <summary>Copies message attributes value for value (binary ones byte for byte) for a re-send.</summary>
+public static class MessageAttributesCopy
+{
+    public static Dictionary<string, MessageAttributeValue> Of(Dictionary<string, MessageAttributeValue>? attributes)
+    {
+        var copy = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal);
+        foreach (var (name, value) in attributes ?? [])
+        {
+            copy[name] = Clone(value);
+        }
+
+        return copy;
+    }
+
+    /// <summary>The copy with Queueing.RedriveCount set one higher than on the original (absent = 0).</summary>
+    public static Dictionary<string, MessageAttributeValue> ForRedrive(Dictionary<string, MessageAttributeValue>? attributes, int previousRedriveCount)
+    {
+        var copy = Of(attributes);
+        copy[DeadLetterAttributes.RedriveCount] = new MessageAttributeValue
+        {
+            DataType = "Number",
+            StringValue = (previousRedriveCount + 1).ToString(CultureInfo.InvariantCulture),
+        };
+        return copy;
+    }
+
+    public static MessageAttributeValue Clone(MessageAttributeValue value)
+    {
+        var clone = new MessageAttributeValue { DataType = value.DataType };
+        if (value.BinaryValue is { } binary)
+        {
+            // A fresh stream over a copy: the SDK reads the stream when it marshals the request.
+            clone.BinaryValue = new MemoryStream(binary.ToArray(), writable: false);
+        }
+        else
+        {
+            clone.StringValue = value.StringValue;
+        }
+
+        return clone;
+    }
+}
