@@ -11,7 +11,11 @@ public static class LocalCli
         var root = new RootCommand(
             "Queueing's local stack: the AWS side of Queueing on one machine, from serverless.template, with the real function " +
             "executables under an emulated Lambda Runtime API and moto_server as the local AWS. Needs the .NET 10 SDK and " +
-            "Python 3 with moto[server].");
+            "Python 3 with moto[server]. See docs/local.md." + Environment.NewLine + Environment.NewLine +
+            "Examples:" + Environment.NewLine +
+            "  invoke IngestFunction --event events/ingest-telemetry-batch.json --waylay-url http://127.0.0.1:8080" + Environment.NewLine +
+            "  generate-event sqs --device lamp-1 --count 10 | queueing-local invoke IngestFunction --event -" + Environment.NewLine +
+            "  generate-event http --path /commands --header x-signature=... > command.json");
         var shared = new SharedOptions();
         root.Subcommands.Add(InvokeCommand.Create(cli, shared));
         root.Subcommands.Add(GenerateEventCommand.Create(cli));
