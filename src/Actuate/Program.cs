@@ -1,1 +1,10 @@
-return 0;
+using Queueing.Actuate.Api;
+using Queueing.Actuate.Publisher;
+using Queueing.Shared.Runtime;
+
+// One executable, two functions: the template's Handler (arriving as _HANDLER) picks which one this instance runs.
+return await FunctionHost.RunAsync(new Dictionary<string, FunctionFactory>(StringComparer.Ordinal)
+{
+    [CommandApiFunction.HandlerName] = CommandApiFactory.CreateAsync,
+    [CommandPublisherFunction.HandlerName] = CommandPublisherFactory.CreateAsync,
+});

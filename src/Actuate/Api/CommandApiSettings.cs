@@ -1,0 +1,50 @@
+using Queueing.Actuate.Commands;
+using Queueing.Shared.Settings;
+
+namespace Queueing.Actuate.Api;
+
+/// <summary>The command API's settings, read once at init; every problem is reported together.</summary>
+public sealed record CommandApiSettings(
+    Uri QueueUrl,
+    string SigningSecretParameter,
+    CommandTopicTemplate TopicTemplate,
+    int TtlDefaultSeconds,
+    int TtlMaxSeconds)
+{
+    // SQS keeps a message at most 14 days; a command cannot usefully live longer than its queue keeps it.
+    public const int MaxTtlSeconds = 14 * 24 * 3600;
+
+    public static CommandApiSettings Read(SettingsReader settings)
+    {
+        var queueUrl = settings.RequiredUrl("COMMAND_QUEUE_URL");
+        var parameter = settings.Required("COMMAND_SIGNING_SECRET_PARAMETER");
+        var template = settings.Required("COMMAND_TOPIC_TEMPLATE");
+        var ttlDefault = settings.RequiredInt("COMMAND_TTL_DEFAULT_SECONDS", 1, MaxTtlSeconds);
+        var ttlMax = settings.RequiredInt("COMMAND_TTL_MAX_SECONDS", 1, MaxTtlSeconds);
+
+        var problems = new List<string>(settings.Problems);
+        CommandTopicTemplate? topicTemplate = null;
+        if (template.Length > 0 && !CommandTopicTemplate.TryCreate(template, out topicTemplate, out var templateProblems))
+        {
+            problems.Add($"COMMAND_TOPIC_TEMPLATE '{template}' {string.Join(", ", templateProblems)}.");
+        }
+
+        if (ttlDefault > ttlMax)
+        {
+            problems.Add($"COMMAND_TTL_DEFAULT_SECONDS ({ttlDefault}) must not exceed COMMAND_TTL_MAX_SECONDS ({ttlMax}).");
+        }
+
+        var queueUrlRead = !settings.Problems.Any(p => p.StartsWith("COMMAND_QUEUE_URL", StringComparison.Ordinal));
+        if (queueUrlRead && !queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal))
+        {
+            problems.Add($"COMMAND_QUEUE_URL must be a FIFO queue (name ending in .fifo) so commands keep their order per device, got '{queueUrl}'.");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(problems);
+        }
+
+        return new CommandApiSettings(queueUrl, parameter, topicTemplate!, ttlDefault, ttlMax);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Queueing.Actuate.Commands;
+
+namespace Queueing.Actuate.Api;
+
+/// <summary>Enqueues an accepted command into <c>CommandQueue.fifo</c>, its FIFO group being the device.</summary>
+public sealed class CommandQueueWriter
+{
+    private readonly IAmazonSQS _sqs;
+    private readonly string _queueUrl;
+
+    public CommandQueueWriter(IAmazonSQS sqs, string queueUrl)
+    {
+        _sqs = sqs;
+        _queueUrl = queueUrl;
+    }
+
+    /// <summary>Null once SQS confirmed the message; otherwise the problem to answer (nothing was accepted).</summary>
+    public async Task<Problem?> EnqueueAsync(Command command, string deduplicationId, CancellationToken cancellationToken)
+    {
+        var request = new SendMessageRequest
+        {
+            QueueUrl = _queueUrl,
+            MessageBody = CommandMessage.Serialize(command),
+            MessageGroupId = command.DeviceId,
+            MessageDeduplicationId = deduplicationId,
+            MessageAttributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
+            {
+                [CommandAttributes.CommandId] = Text(command.CommandId),
+                [CommandAttributes.AcceptedAt] = Text(IsoTime.Format(command.AcceptedAt)),
+                [CommandAttributes.ExpiresAt] = Text(IsoTime.Format(command.ExpiresAt)),
+            },
+        };
+
+        try
+        {
+            await _sqs.SendMessageAsync(request, cancellationToken);
+            return null;
+        }
+        catch (AmazonServiceException ex) when (IsTransient(ex))
+        {
+            return Problem.Unavailable($"The command queue is unavailable ({ex.ErrorCode ?? ex.StatusCode.ToString()}); the command was not accepted. Retry the same signed request, or with the same Idempotency-Key.");
+        }
+        catch (AmazonServiceException ex)
+        {
+            return Problem.Internal($"The command queue refused the command ({ex.ErrorCode ?? ex.StatusCode.ToString()}); it was not accepted.");
+        }
+        // The SDK already retried; a network fault or our own deadline means SQS may be down right now.
+        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            return Problem.Unavailable("The command queue could not be reached in time; the command was not accepted. Retry the same signed request, or with the same Idempotency-Key.");
+        }
+    }
+
+    private static bool IsTransient(AmazonServiceException ex) =>
+        (int)ex.StatusCode >= 500
+        || ex.StatusCode == HttpStatusCode.TooManyRequests
+        || ex.ErrorCode is "ThrottlingException" or "RequestThrottled" or "ServiceUnavailable" or "KmsThrottled" or "InternalError";
+
+    private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };
+}

@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Logging;
+using Queueing.Actuate.Commands;
+using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Events;
+using Queueing.Shared.Json;
+using Queueing.Shared.Logging;
+using Queueing.Shared.Metrics;
+using Queueing.Shared.Runtime;
+
+namespace Queueing.Actuate.Publisher;
+
+/// <summary>
+/// Publishes a FIFO batch from <c>CommandQueue.fifo</c> to AWS IoT Core, in order. Every record starts as a
+/// batch item failure and stops being one only when it was published or is safely in the DLQ. At the first
+/// transient failure the batch stops: that record and every later one are retried, so no command overtakes an
+/// earlier one for the same device. A command past its expiry is parked as expired and never published.
+/// </summary>
+public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, SqsBatchResponse>
+{
+    public const string HandlerName = "command-publisher";
+
+    // Stop starting publishes this long before the deadline, leaving time to park and answer.
+    private static readonly TimeSpan PublishSafetyMargin = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ParkSafetyMargin = TimeSpan.FromMilliseconds(300);
+
+    private readonly IotDataPublisher _publisher;
+    private readonly DeadLetterParker _parker;
+    private readonly int _maxReceiveCount;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly JsonLogWriter _metricsOutput;
+    private readonly string _functionName;
+
+    public CommandPublisherFunction(
+        IotDataPublisher publisher,
+        DeadLetterParker parker,
+        int maxReceiveCount,
+        TimeProvider time,
+        ILogger logger,
+        JsonLogWriter metricsOutput,
+        string functionName)
+        : base(SharedJsonContext.Default.SqsEvent, SharedJsonContext.Default.SqsBatchResponse)
+    {
+        _publisher = publisher;
+        _parker = parker;
+        _maxReceiveCount = maxReceiveCount;
+        _time = time;
+        _logger = logger;
+        _metricsOutput = metricsOutput;
+        _functionName = functionName;
+    }
+
+    public override async Task<SqsBatchResponse> HandleAsync(SqsEvent request, InvocationContext context, CancellationToken cancellationToken)
+    {
+        var metrics = new EmbeddedMetrics(_metricsOutput, _time, _functionName);
+        var batch = new BatchProgress(request.Records.Select(r => r.MessageId));
+        try
+        {
+            using (var budget = context.CreateBudget(PublishSafetyMargin, cancellationToken))
+            {
+                await PublishInOrderAsync(request.Records, batch, metrics, budget.Token);
+            }
+
+            await ParkAsync(batch, metrics, context, cancellationToken);
+        }
+        finally
+        {
+            metrics.Count("CommandsRetried", batch.Unfinished.Count);
+            metrics.Flush();
+        }
+
+        return new SqsBatchResponse
+        {
+            BatchItemFailures = request.Records
+                .Where(r => batch.Unfinished.Contains(r.MessageId))
+                .Select(r => new BatchItemFailure { ItemIdentifier = r.MessageId })
+                .ToList(),
+        };
+    }
+
+    private async Task PublishInOrderAsync(List<SqsMessage> records, BatchProgress batch, EmbeddedMetrics metrics, CancellationToken budget)
+    {
+        string? stoppedBecause = null;
+        foreach (var record in records)
+        {
+            if (stoppedBecause is null && budget.IsCancellationRequested)
+            {
+                stoppedBecause = "the invocation's time budget ran out before it was published";
+            }
+
+            if (stoppedBecause is not null)
+            {
+                Defer(record, batch, $"Not attempted: an earlier command in the batch could not be published ({stoppedBecause})");
+                continue;
+            }
+
+            if (!CommandMessage.TryParse(record.Body, out var command, out var error))
+            {
+                batch.Park(new ParkRequest(record, DeadLetterKind.Malformed, error));
+                continue;
+            }
+
+            var now = _time.GetUtcNow();
+            if (now >= command.ExpiresAt)
+            {
+                var late = now - command.ExpiresAt;
+                batch.Park(new ParkRequest(record, DeadLetterKind.Expired,
+                    $"Command {command.CommandId} expired at {IsoTime.Format(command.ExpiresAt)}, {late.TotalSeconds:0.###} s before it could be published; it was not published."));
+                continue;
+            }
+
+            var outcome = await _publisher.PublishAsync(command, budget);
+            switch (outcome.Result)
+            {
+                case PublishResult.Published:
+                    batch.Done(record.MessageId);
+                    metrics.Count("CommandsPublished");
+                    LogPublished(command.CommandId, command.DeviceId, command.Topic, command.Qos);
+                    break;
+                case PublishResult.Rejected:
+                    batch.Park(new ParkRequest(record, DeadLetterKind.Rejected, outcome.Reason));
+                    break;
+                default:
+                    stoppedBecause = outcome.Reason;
+                    LogStopped(command.CommandId, command.DeviceId, outcome.Reason);
+                    Defer(record, batch, outcome.Reason);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Retried on the next receive — unless this was the last one the redrive policy allows.</summary>
+    private void Defer(SqsMessage record, BatchProgress batch, string reason)
+    {
+        // Parked now, with the reason, rather than moved by SQS's redrive without one.
+        if (record.ReceiveCount >= _maxReceiveCount)
+        {
+            batch.Park(new ParkRequest(record, DeadLetterKind.Exhausted, $"Receive {record.ReceiveCount} of {_maxReceiveCount}: {reason}"));
+        }
+    }
+
+    private async Task ParkAsync(BatchProgress batch, EmbeddedMetrics metrics, InvocationContext context, CancellationToken cancellationToken)
+    {
+        if (batch.ToPark.Count == 0)
+        {
+            return;
+        }
+
+        using var budget = context.CreateBudget(ParkSafetyMargin, cancellationToken);
+        var result = await _parker.ParkAsync(batch.ToPark, budget.Token);
+        foreach (var request in batch.ToPark)
+        {
+            if (result.Parked.Contains(request.Record.MessageId))
+            {
+                batch.Done(request.Record.MessageId);
+                metrics.Count("CommandsParked." + request.Kind.ToWire());
+            }
+        }
+    }
+
+    /// <summary>Which records are still unfinished (batch item failures) and which are to be parked.</summary>
+    private sealed class BatchProgress(IEnumerable<string> messageIds)
+    {
+        public HashSet<string> Unfinished { get; } = new(messageIds, StringComparer.Ordinal);
+        public List<ParkRequest> ToPark { get; } = [];
+
+        public void Done(string messageId) => Unfinished.Remove(messageId);
+
+        public void Park(ParkRequest request) => ToPark.Add(request);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published command {CommandId} for {DeviceId} to {Topic} (QoS {Qos})")]
+    private partial void LogPublished(string commandId, string deviceId, string topic, int qos);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped the batch at command {CommandId} for {DeviceId}; it and the rest are retried: {Reason}")]
+    private partial void LogStopped(string commandId, string deviceId, string reason);
+}

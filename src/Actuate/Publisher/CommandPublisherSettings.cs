@@ -1,0 +1,23 @@
+using Queueing.Shared.Settings;
+
+namespace Queueing.Actuate.Publisher;
+
+/// <summary>The command publisher's settings, read once at init; every problem is reported together.</summary>
+public sealed record CommandPublisherSettings(
+    Uri IotDataEndpoint,
+    Uri DeadLetterQueueUrl,
+    int MaxReceiveCount,
+    string Region,
+    TimeSpan PublishTimeout)
+{
+    public static CommandPublisherSettings Read(SettingsReader settings)
+    {
+        var endpoint = settings.RequiredUrl("IOT_DATA_ENDPOINT", allowHost: true);
+        var dlq = settings.RequiredUrl("DEAD_LETTER_QUEUE_URL");
+        var maxReceiveCount = settings.RequiredInt("MAX_RECEIVE_COUNT", 1, 1000);
+        var region = settings.Required("AWS_REGION");
+        var timeoutMs = settings.Int("IOT_PUBLISH_TIMEOUT_MS", 5000, 100, 60_000);
+        settings.ThrowIfInvalid();
+        return new CommandPublisherSettings(endpoint, dlq, maxReceiveCount, region, TimeSpan.FromMilliseconds(timeoutMs));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Text;
+using Queueing.Actuate.Api;
+
+namespace Queueing.Actuate.Tests.Api;
+
+public sealed class CommandIdentityTests
+{
+    private static readonly byte[] Body = """{"deviceId":"lamp-1","payload":{"lightStatus":"on"}}"""u8.ToArray();
+
+    [Fact]
+    public void DeduplicationId_WithIdempotencyKey_IsTheKey()
+    {
+        Assert.Equal("order-42", CommandIdentity.DeduplicationId("order-42", "1764288000", Body));
+    }
+
+    [Fact]
+    public void DeduplicationId_WithoutKey_IsSha256OfTheSignedBytes()
+    {
+        var expected = Convert.ToHexStringLower(SHA256.HashData([.. "1764288000."u8, .. Body]));
+        Assert.Equal(expected, CommandIdentity.DeduplicationId(null, "1764288000", Body));
+        Assert.Equal(64, expected.Length);
+    }
+
+    [Fact]
+    public void DeduplicationId_SameBodySignedAtAnotherTime_Differs()
+    {
+        Assert.NotEqual(CommandIdentity.DeduplicationId(null, "1764288000", Body), CommandIdentity.DeduplicationId(null, "1764288001", Body));
+    }
+
+    [Fact]
+    public void DeduplicationId_AnotherBody_Differs()
+    {
+        Assert.NotEqual(CommandIdentity.DeduplicationId(null, "1764288000", Body), CommandIdentity.DeduplicationId(null, "1764288000", [.. Body, (byte)' ']));
+    }
+
+    [Theory]
+    [InlineData("a", true)]
+    [InlineData("3f9c7a2e-4b1d-4f6a-9e8b-2c1d0e9f8a7b", true)]
+    [InlineData("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", true)]
+    [InlineData("", false)]
+    [InlineData("has space", false)]
+    [InlineData("tab\t", false)]
+    [InlineData("é", false)]
+    public void IsValidIdempotencyKey_FollowsTheSqsDeduplicationIdRules(string key, bool expected)
+    {
+        Assert.Equal(expected, CommandIdentity.IsValidIdempotencyKey(key));
+    }
+
+    [Fact]
+    public void IsValidIdempotencyKey_LengthLimitIs128()
+    {
+        Assert.True(CommandIdentity.IsValidIdempotencyKey(new string('k', 128)));
+        Assert.False(CommandIdentity.IsValidIdempotencyKey(new string('k', 129)));
+    }
+
+    [Fact]
+    public void CommandId_SameDeviceAndDeduplicationId_IsStable()
+    {
+        Assert.Equal(CommandIdentity.CommandId("lamp-1", "k"), CommandIdentity.CommandId("lamp-1", "k"));
+        Assert.NotEqual(CommandIdentity.CommandId("lamp-1", "k"), CommandIdentity.CommandId("lamp-2", "k"));
+        Assert.NotEqual(CommandIdentity.CommandId("lamp-1", "k"), CommandIdentity.CommandId("lamp-1", "l"));
+    }
+
+    [Fact]
+    public void CommandId_IsAnRfc9562Version8Uuid()
+    {
+        var id = CommandIdentity.CommandId("lamp-1", "k");
+        Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", id);
+    }
+}

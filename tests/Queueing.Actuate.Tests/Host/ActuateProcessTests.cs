@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using Amazon.SQS;
+using Queueing.Actuate.Api;
+using Queueing.Actuate.Commands;
+using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Shared.Events;
+using Queueing.Shared.Json;
+using Queueing.Testing;
+
+namespace Queueing.Actuate.Tests.Host;
+
+/// <summary>
+/// The real executable, as Lambda runs it: a child process on the Runtime API, configured only by environment
+/// variables, with AWS clients built from the default configuration — so AWS_ENDPOINT_URL (moto here) and the
+/// default credential chain (AWS_ACCESS_KEY_ID/...) are what it uses.
+/// </summary>
+public sealed class ActuateProcessTests : IClassFixture<MotoServer>
+{
+    private readonly MotoServer _moto;
+    private readonly AmazonSQSClient _sqs;
+
+    public ActuateProcessTests(MotoServer moto)
+    {
+        _moto = moto;
+        _sqs = moto.CreateSqs();
+    }
+
+    private async Task<(string Kind, string Body)> RunOnceAsync(byte[] @event, Dictionary<string, string> environment)
+    {
+        await using var runtime = await RuntimeApiEmulator.StartAsync(@event);
+        foreach (var (name, value) in _moto.ClientEnvironment)
+        {
+            environment.TryAdd(name, value);
+        }
+
+        using var process = runtime.StartFunction(environment);
+        try
+        {
+            return await runtime.Outcome.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException("The function posted no outcome within 60 s. Its output:\n" + runtime.Output);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task CommandApi_SignedEvent_Answers202AndTheCommandIsInTheQueue()
+    {
+        var queues = await CommandQueues.CreateAsync(_sqs);
+        var parameter = "/queueing/test/" + Guid.NewGuid().ToString("N")[..8];
+        await _moto.CreateSsm().PutParameterAsync(new PutParameterRequest { Name = parameter, Value = Harness.Secret, Type = ParameterType.SecureString });
+        var request = SignedRequests.Post("""{"deviceId":"lamp-1","payload":{"lightStatus":"on"}}""", Harness.Secret, DateTimeOffset.UtcNow);
+
+        var (kind, body) = await RunOnceAsync(JsonSerializer.SerializeToUtf8Bytes(request, SharedJsonContext.Default.HttpApiRequest), new()
+        {
+            ["_HANDLER"] = "command-api",
+            ["AWS_LAMBDA_FUNCTION_NAME"] = "CommandApiFunction",
+            ["COMMAND_QUEUE_URL"] = queues.QueueUrl,
+            ["COMMAND_SIGNING_SECRET_PARAMETER"] = parameter,
+            ["COMMAND_TOPIC_TEMPLATE"] = "devices/{deviceId}/commands",
+            ["COMMAND_TTL_DEFAULT_SECONDS"] = "300",
+            ["COMMAND_TTL_MAX_SECONDS"] = "3600",
+            ["LOG_LEVEL"] = "Debug",
+        });
+
+        Assert.Equal("response", kind);
+        var response = JsonSerializer.Deserialize(body, SharedJsonContext.Default.HttpApiResponse)!;
+        Assert.True(response.StatusCode == 202, response.Body);
+        var message = Assert.Single(await CommandQueues.PeekAllAsync(_sqs, queues.QueueUrl));
+        Assert.Contains(JsonDocument.Parse(response.Body!).RootElement.GetProperty("commandId").GetString()!, message.Body);
+    }
+
+    [Fact]
+    public async Task CommandPublisher_SqsEvent_PublishesWithTheRoleCredentialsFromTheEnvironment()
+    {
+        await using var iot = await IotDataStandIn.StartAsync();
+        var queues = await CommandQueues.CreateAsync(_sqs);
+        var command = TestCommands.For("lamp-1", "{\"lightStatus\":\"on\"}", DateTimeOffset.UtcNow);
+        var sqsEvent = new SqsEvent { Records = [TestCommands.Record(command)] };
+
+        var (kind, body) = await RunOnceAsync(JsonSerializer.SerializeToUtf8Bytes(sqsEvent, SharedJsonContext.Default.SqsEvent), new()
+        {
+            ["_HANDLER"] = "command-publisher",
+            ["AWS_LAMBDA_FUNCTION_NAME"] = "CommandPublisherFunction",
+            ["IOT_DATA_ENDPOINT"] = iot.Endpoint.ToString(),
+            ["DEAD_LETTER_QUEUE_URL"] = queues.DeadLetterQueueUrl,
+            ["MAX_RECEIVE_COUNT"] = "5",
+        });
+
+        Assert.Equal(("response", """{"batchItemFailures":[]}"""), (kind, body));
+        Assert.Empty(iot.SignatureFailures);
+        Assert.Equal(command.CommandId, Assert.Single(iot.Delivered).CommandId);
+    }
+
+    [Fact]
+    public async Task CommandApi_BadSettings_InitErrorNamesEveryProblem()
+    {
+        var (kind, body) = await RunOnceAsync("{}"u8.ToArray(), new()
+        {
+            ["_HANDLER"] = "command-api",
+            ["COMMAND_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/123456789012/CommandQueue",
+            ["COMMAND_TOPIC_TEMPLATE"] = "devices/+/{deviceId}",
+            ["COMMAND_TTL_DEFAULT_SECONDS"] = "600",
+            ["COMMAND_TTL_MAX_SECONDS"] = "60",
+        });
+
+        Assert.Equal("init-error", kind);
+        var message = JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString();
+        Assert.Contains("COMMAND_SIGNING_SECRET_PARAMETER is required", message);
+        Assert.Contains("COMMAND_TOPIC_TEMPLATE 'devices/+/{deviceId}' must not contain the MQTT wildcards", message);
+        Assert.Contains("must not exceed COMMAND_TTL_MAX_SECONDS", message);
+        Assert.Contains("must be a FIFO queue", message);
+    }
+
+    [Fact]
+    public async Task Executable_UnknownHandler_InitErrorListsTheHandlers()
+    {
+        var (kind, body) = await RunOnceAsync("{}"u8.ToArray(), new() { ["_HANDLER"] = "ingest" });
+
+        Assert.Equal("init-error", kind);
+        Assert.Contains("command-api, command-publisher", JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString());
+    }
+}

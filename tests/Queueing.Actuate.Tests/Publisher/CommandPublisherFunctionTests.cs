@@ -1,0 +1,203 @@
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Time.Testing;
+using Queueing.Actuate.Commands;
+using Queueing.Actuate.Publisher;
+using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Shared.Events;
+using Queueing.Testing;
+
+namespace Queueing.Actuate.Tests.Publisher;
+
+/// <summary>The publisher on hand-built batches, parking into a real FIFO DLQ in moto, publishing to the stand-in.</summary>
+public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, IAsyncLifetime
+{
+    private const int MaxReceiveCount = 3;
+    private readonly AmazonSQSClient _sqs;
+    private readonly FakeTimeProvider _time = Harness.Clock();
+    private IotDataStandIn _iot = null!;
+    private string _dlqUrl = null!;
+
+    public CommandPublisherFunctionTests(MotoServer moto) => _sqs = moto.CreateSqs();
+
+    public async Task InitializeAsync()
+    {
+        _iot = await IotDataStandIn.StartAsync();
+        _dlqUrl = (await CommandQueues.CreateAsync(_sqs)).DeadLetterQueueUrl;
+    }
+
+    public async Task DisposeAsync() => await _iot.DisposeAsync();
+
+    private CommandPublisherFunction Function(IAmazonSQS? sqs = null) =>
+        Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), sqs ?? _sqs, _dlqUrl, MaxReceiveCount, _time);
+
+    private Task<SqsBatchResponse> HandleAsync(params SqsMessage[] records) => HandleAsync(Function(), records);
+
+    private Task<SqsBatchResponse> HandleAsync(CommandPublisherFunction function, params SqsMessage[] records) =>
+        function.HandleAsync(new SqsEvent { Records = [.. records] }, Invocations.Context(_time), CancellationToken.None);
+
+    private Command Command(string deviceId, string payload = "1", int ttlSeconds = 300) => TestCommands.For(deviceId, payload, _time.GetUtcNow(), ttlSeconds);
+
+    private static IReadOnlyList<string> Failures(SqsBatchResponse response) => response.BatchItemFailures.Select(f => f.ItemIdentifier).ToList();
+
+    private async Task<Message> ParkedAsync(string kind)
+    {
+        var message = Assert.Single(await CommandQueues.PeekAllAsync(_sqs, _dlqUrl));
+        Assert.Equal(kind, message.MessageAttributes["Queueing.Kind"].StringValue);
+        return message;
+    }
+
+    [Fact]
+    public async Task HandleAsync_AllPublishable_PublishedInBatchOrderWithNoFailures()
+    {
+        var commands = new[] { Command("lamp-1", "\"a\""), Command("lamp-2", "\"b\""), Command("lamp-1", "\"c\"") };
+
+        var response = await HandleAsync(commands.Select(c => TestCommands.Record(c)).ToArray());
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(commands.Select(c => c.CommandId), _iot.Delivered.Select(p => p.CommandId));
+        Assert.Equal(0, await CommandQueues.CountAsync(_sqs, _dlqUrl));
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(503)]
+    [InlineData(429)]
+    public async Task HandleAsync_TransientFailureMidBatch_ThatRecordAndEveryLaterOneAreFailures(int status)
+    {
+        var records = Enumerable.Range(0, 5).Select(i => TestCommands.Record(Command(i % 2 == 0 ? "lamp-1" : "lamp-2"))).ToArray();
+        _iot.Script(200, status);
+
+        var response = await HandleAsync(records);
+
+        Assert.Equal(records.Skip(1).Select(r => r.MessageId), Failures(response));
+        Assert.Single(_iot.Delivered);
+        Assert.Equal(2, _iot.Attempts.Count);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ExpiredCommand_ParkedAsExpiredAndNeverPublished()
+    {
+        var expired = Command("lamp-1", "{\"lightStatus\":\"off\"}", ttlSeconds: 60);
+        var fresh = Command("lamp-1", "{\"lightStatus\":\"on\"}", ttlSeconds: 600);
+        _time.Advance(TimeSpan.FromSeconds(61));
+        var expiredRecord = TestCommands.Record(expired);
+
+        var response = await HandleAsync(expiredRecord, TestCommands.Record(fresh));
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal([fresh.CommandId], _iot.Attempts.Select(a => a.CommandId));
+        var parked = await ParkedAsync("expired");
+        Assert.Equal(expiredRecord.Body, parked.Body);
+        Assert.Equal(expired.CommandId, parked.MessageAttributes["Queueing.CommandId"].StringValue);
+        Assert.Contains($"expired at {IsoTime.Format(expired.ExpiresAt)}, 1 s before", parked.MessageAttributes["Queueing.Error"].StringValue);
+        Assert.Equal("lamp-1", parked.Attributes["MessageGroupId"]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ExactlyAtExpiry_Expired()
+    {
+        var command = Command("lamp-1", ttlSeconds: 60);
+        _time.Advance(TimeSpan.FromSeconds(60));
+
+        await HandleAsync(TestCommands.Record(command));
+
+        Assert.Empty(_iot.Attempts);
+        await ParkedAsync("expired");
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(403)]
+    [InlineData(413)]
+    public async Task HandleAsync_PermanentRefusal_ParkedAsRejectedAndTheBatchGoesOn(int status)
+    {
+        var refused = TestCommands.Record(Command("lamp-1"));
+        var next = Command("lamp-1");
+        _iot.Script(status);
+
+        var response = await HandleAsync(refused, TestCommands.Record(next));
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal([next.CommandId], _iot.Delivered.Select(d => d.CommandId));
+        var parked = await ParkedAsync("rejected");
+        Assert.StartsWith($"IoT Data Publish answered {status} ", parked.MessageAttributes["Queueing.Error"].StringValue);
+    }
+
+    [Theory]
+    [InlineData("lights on please")]
+    [InlineData("{\"deviceId\":\"lamp-1\"}")]
+    [InlineData("{\"commandId\":\"c\",\"deviceId\":\"lamp-1\",\"topic\":\"devices/#\",\"qos\":1,\"payload\":1,\"acceptedAt\":\"2025-11-28T00:00:00Z\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}")]
+    public async Task HandleAsync_MalformedBody_ParkedAsMalformedAndNotPublished(string body)
+    {
+        var response = await HandleAsync(TestCommands.Record(body));
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Empty(_iot.Attempts);
+        Assert.Equal(body, (await ParkedAsync("malformed")).Body);
+    }
+
+    [Fact]
+    public async Task HandleAsync_TransientFailureOnTheLastAllowedReceive_ParkedAsExhausted()
+    {
+        var record = TestCommands.Record(Command("lamp-1"), receiveCount: MaxReceiveCount);
+        _iot.Script(500);
+
+        var response = await HandleAsync(record);
+
+        Assert.Empty(response.BatchItemFailures);
+        var error = (await ParkedAsync("exhausted")).MessageAttributes["Queueing.Error"].StringValue;
+        Assert.StartsWith("Receive 3 of 3: IoT Data Publish answered 500", error);
+    }
+
+    [Fact]
+    public async Task HandleAsync_LaterRecordOnItsLastReceive_ParkedAsExhaustedNotAttempted()
+    {
+        var first = TestCommands.Record(Command("lamp-1"), receiveCount: 1);
+        var last = TestCommands.Record(Command("lamp-1"), receiveCount: MaxReceiveCount);
+        _iot.Script(429);
+
+        var response = await HandleAsync(first, last);
+
+        Assert.Equal([first.MessageId], Failures(response));
+        Assert.Single(_iot.Attempts);
+        Assert.Contains("Not attempted", (await ParkedAsync("exhausted")).MessageAttributes["Queueing.Error"].StringValue);
+    }
+
+    [Fact]
+    public async Task HandleAsync_DeadLetterQueueUnreachable_RecordsToParkStayFailures()
+    {
+        var expired = Command("lamp-1", ttlSeconds: 1);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var expiredRecord = TestCommands.Record(expired);
+        var fresh = TestCommands.Record(Command("lamp-2"));
+
+        var response = await HandleAsync(Function(Harness.Unreachable()), expiredRecord, fresh);
+
+        Assert.Equal([expiredRecord.MessageId], Failures(response));
+        Assert.Single(_iot.Delivered);
+    }
+
+    [Fact]
+    public async Task HandleAsync_TooLittleTimeLeft_NothingPublishedEverythingRetried()
+    {
+        var records = new[] { TestCommands.Record(Command("lamp-1")), TestCommands.Record(Command("lamp-2")) };
+
+        var response = await Function().HandleAsync(new SqsEvent { Records = [.. records] }, Invocations.Context(_time, TimeSpan.FromSeconds(1)), CancellationToken.None);
+
+        Assert.Equal(records.Select(r => r.MessageId), Failures(response));
+        Assert.Empty(_iot.Attempts);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_SqsEventJson_AnswersTheBatchResponseJson()
+    {
+        var record = TestCommands.Record(Command("lamp-1"));
+        _iot.Script(500);
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = [record] }, Queueing.Shared.Json.SharedJsonContext.Default.SqsEvent);
+
+        var answer = await Function().InvokeAsync(json, Invocations.Context(_time), CancellationToken.None);
+
+        Assert.Equal($$"""{"batchItemFailures":[{"itemIdentifier":"{{record.MessageId}}"}]}""", System.Text.Encoding.UTF8.GetString(answer));
+    }
+}

@@ -1,0 +1,74 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using Amazon.SQS;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Queueing.Actuate.Api;
+using Queueing.Actuate.Commands;
+using Queueing.Actuate.Publisher;
+using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Events;
+using Queueing.Shared.Logging;
+using Queueing.Shared.Secrets;
+using Queueing.Testing;
+
+namespace Queueing.Actuate.Tests.TestSupport;
+
+/// <summary>Builds the two functions the way their factories do, but over moto, a fake clock and the IoT stand-in.</summary>
+internal static class Harness
+{
+    public const string Secret = "test-signing-secret";
+    public const string TopicTemplate = "devices/{deviceId}/commands";
+    public static readonly DateTimeOffset Start = DateTimeOffset.Parse("2025-11-28T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static CommandApiSettings ApiSettings(string queueUrl, int ttlDefault = 300, int ttlMax = 3600)
+    {
+        CommandTopicTemplate.TryCreate(TopicTemplate, out var template, out _);
+        return new CommandApiSettings(new Uri(queueUrl), "/queueing/command-signing-secret", template!, ttlDefault, ttlMax);
+    }
+
+    public static CommandApiFunction Api(IAmazonSQS sqs, string queueUrl, ISecret secret, TimeProvider time, int ttlDefault = 300, int ttlMax = 3600) =>
+        new(ApiSettings(queueUrl, ttlDefault, ttlMax),
+            new SignatureVerifier(secret, time),
+            new CommandQueueWriter(sqs, queueUrl),
+            time,
+            NullLogger.Instance,
+            new JsonLogWriter(Stream.Null),
+            "CommandApiFunction");
+
+    /// <summary>An API whose queue is unreachable: a test expecting a refusal fails (503) if it ever tries to enqueue.</summary>
+    public static CommandApiFunction OfflineApi(TimeProvider time, ISecret? secret = null, int ttlDefault = 300, int ttlMax = 3600) =>
+        Api(Unreachable(), "http://127.0.0.1:1/123456789012/nowhere.fifo", secret ?? new FakeSecret(Secret), time, ttlDefault, ttlMax);
+
+    public static AmazonSQSClient Unreachable() => new(
+        new BasicAWSCredentials("testing", "testing"),
+        new AmazonSQSConfig { ServiceURL = "http://127.0.0.1:1/", AuthenticationRegion = "us-east-1", MaxErrorRetry = 0, Timeout = TimeSpan.FromSeconds(2) });
+
+    /// <summary>The signing secret as the template stores it: an SSM SecureString parameter in moto.</summary>
+    public static async Task<SsmSecureStringSecret> SecretInSsmAsync(MotoServer moto, string value = Secret)
+    {
+        var name = "/queueing/test/" + Guid.NewGuid().ToString("N")[..8];
+        var ssm = moto.CreateSsm();
+        await ssm.PutParameterAsync(new PutParameterRequest { Name = name, Value = value, Type = ParameterType.SecureString });
+        return new SsmSecureStringSecret(ssm, name);
+    }
+
+    public static IotDataPublisher Publisher(Uri endpoint, TimeProvider time, TimeSpan? timeout = null) =>
+        new(endpoint, new BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey), RegionEndpoint.USEast1, timeout ?? TimeSpan.FromSeconds(5), time);
+
+    public static CommandPublisherFunction PublisherFunction(IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time) =>
+        new(publisher,
+            new DeadLetterParker(sqs, deadLetterQueueUrl, "CommandPublisherFunction", NullLogger.Instance),
+            maxReceiveCount,
+            time,
+            NullLogger.Instance,
+            new JsonLogWriter(Stream.Null),
+            "CommandPublisherFunction");
+
+    public static FakeTimeProvider Clock() => new(Start);
+
+    public static Task<HttpApiResponse> InvokeAsync(this CommandApiFunction api, HttpApiRequest request, TimeProvider time) =>
+        api.HandleAsync(request, Invocations.Context(time), CancellationToken.None);
+}

@@ -1,0 +1,19 @@
+using Queueing.Shared.Runtime;
+
+namespace Queueing.Actuate.Tests.TestSupport;
+
+internal static class Invocations
+{
+    /// <summary>An invocation with <paramref name="remaining"/> left before its deadline, on <paramref name="time"/>'s clock.</summary>
+    public static InvocationContext Context(TimeProvider time, TimeSpan? remaining = null) =>
+        new(new Invocation(
+                "req-" + Guid.NewGuid().ToString("N")[..8],
+                time.GetUtcNow() + (remaining ?? TimeSpan.FromMinutes(5)),
+                "arn:aws:lambda:us-east-1:123456789012:function:test",
+                null,
+                null,
+                null,
+                []),
+            "test-function",
+            time);
+}
