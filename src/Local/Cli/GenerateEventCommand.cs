@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Queueing.Local.Aws;
 using Queueing.Local.Events;
 
 namespace Queueing.Local.Cli;
@@ -71,9 +72,19 @@ public static class GenerateEventCommand
             Description = "A request header, name=value; repeat for several.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("http", "An HTTP API (payload format 2.0) request event, as API Gateway sends it to Lambda.")
+        var sign = new Option<bool>("--sign")
         {
-            path, method, body, headers,
+            Description = "Add X-Queueing-Timestamp (now) and X-Queueing-Signature for the body, as the command API checks them (docs/commands.md).",
+        };
+        var signingSecret = new Option<string>("--signing-secret")
+        {
+            Description = "The shared secret --sign uses (the local stack's default is what invoke stores in SSM).",
+            DefaultValueFactory = _ => new LocalSecrets().CommandSigningSecret,
+        };
+        var command = new Command("http", "An HTTP API (payload format 2.0) request event, as API Gateway sends it to Lambda. " +
+            "With --sign it is a command request the command API accepts within 5 minutes.")
+        {
+            path, method, body, headers, sign, signingSecret,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -85,6 +96,7 @@ public static class GenerateEventCommand
                     Method = parse.GetRequiredValue(method),
                     Body = parse.GetValue(body),
                     Headers = [.. (parse.GetValue(headers) ?? []).Select(ParseHeader)],
+                    SigningSecret = parse.GetValue(sign) ? parse.GetRequiredValue(signingSecret) : null,
                 };
                 await cli.Out.WriteLineAsync(EventJson.Serialize(new HttpEventGenerator(cli.Time).Generate(options)).AsMemory(), cancellationToken);
                 return ExitCodes.Success;

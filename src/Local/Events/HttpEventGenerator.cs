@@ -17,13 +17,16 @@ public sealed record HttpEventOptions
     public string? Body { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
     public string Region { get; init; } = "us-east-1";
+
+    /// <summary>When set, sign the body as the command API expects (docs/commands.md) with this shared secret.</summary>
+    public string? SigningSecret { get; init; }
 }
 
 /// <summary>An API Gateway HTTP API event, payload format 2.0, as Lambda receives it.</summary>
 public sealed class HttpEventGenerator
 {
     private const string ApiId = "local00api";
-    private const string SampleCommand = """{"deviceId":"lamp-1","payload":{"light":"on"},"ttlSeconds":300}""";
+    private const string SampleCommand = """{"deviceId":"lamp-1","payload":{"lightStatus":"on"},"ttlSeconds":60}""";
     private readonly TimeProvider _time;
 
     public HttpEventGenerator(TimeProvider time) => _time = time;
@@ -57,6 +60,15 @@ public sealed class HttpEventGenerator
         {
             headers["content-type"] = "application/json";
             headers["content-length"] = Encoding.UTF8.GetByteCount(body).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (options.SigningSecret is { } secret)
+        {
+            // The command API's scheme: HMAC-SHA256 over "timestamp.body" with the shared secret, timestamp in seconds.
+            var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
+            headers["x-queueing-timestamp"] = timestamp;
+            headers["x-queueing-signature"] = "v1=" + Convert.ToHexStringLower(signature);
         }
 
         var explicitHeaders = new HashSet<string>(StringComparer.Ordinal);

@@ -154,6 +154,19 @@ public sealed class GenerateEventTests : IClassFixture<MotoServer>
     }
 
     [Fact]
+    public async Task Http_Sign_ReproducesTheWorkedExampleOfDocsCommands()
+    {
+        var run = await CliRun.RunAsync(
+            ["generate-event", "http", "--sign", "--signing-secret", "queueing-local-signing-secret",
+             "--body", """{"deviceId":"lamp-1","payload":{"lightStatus":"on"},"ttlSeconds":60}"""],
+            time: new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1764288000)));
+
+        var request = JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.HttpApiRequest)!;
+        Assert.Equal("1764288000", request.Header("X-Queueing-Timestamp"));
+        Assert.Equal("v1=82eee5d14aa42e2639029ba1363eb201b753c304245ba91301a5821767d874cb", request.Header("X-Queueing-Signature"));
+    }
+
+    [Fact]
     public async Task Http_GetWithoutBody_HasNoBodyOrContentType()
     {
         var run = await CliRun.RunAsync(["generate-event", "http", "--method", "GET", "--path", "health"]);
