@@ -120,8 +120,8 @@ public sealed class FunctionInstance : IAsyncDisposable
                 return (null, elapsed);
             }
 
-            // The runtime reported its init error and exits; let it finish writing so the report has its last words.
-            await StopAsync(process);
+            // The runtime reported its init error and exits by itself; let it finish writing so the report has its last words.
+            await WaitForExitOrStopAsync(process);
             failure = new InvocationResult(requestId, InvocationOutcome.InitError, document, ErrorType(document, "Runtime.InitError"), elapsed, elapsed, Id)
             {
                 RecentOutput = process.RecentOutput,
@@ -213,6 +213,18 @@ public sealed class FunctionInstance : IAsyncDisposable
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static Task StopAsync(FunctionProcess process) => process.StopAsync(ShutdownGrace);
+
+    private static async Task WaitForExitOrStopAsync(FunctionProcess process)
+    {
+        try
+        {
+            await process.Exited.WaitAsync(ShutdownGrace);
+        }
+        catch (TimeoutException)
+        {
+            await StopAsync(process);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -99,6 +99,46 @@ public sealed class FunctionRuntimeTests
     }
 
     [Fact]
+    public async Task InvokeAsync_ProcessDiesMidInvocation_ReportsRuntimeExitErrorAndNextInvokeStartsFresh()
+    {
+        await using var runtime = await StartAsync(TestFunctionBinary.Function("crash"));
+
+        var crashed = await runtime.InvokeAsync("{}"u8.ToArray(), CancellationToken.None);
+        var again = await runtime.InvokeAsync("{}"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal(InvocationOutcome.RuntimeExit, crashed.Outcome);
+        Assert.Equal("Runtime.ExitError", crashed.ErrorType);
+        Assert.Contains("Runtime exited with error: exit status 7", RuntimeErrorDocument.Message(crashed.Payload), StringComparison.Ordinal);
+        Assert.Equal(InvocationOutcome.RuntimeExit, again.Outcome);
+        Assert.Equal(2, runtime.Instances[0].Starts);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_InitNeverFinishes_FailsAtTheInitLimitAndStopsTheProcess()
+    {
+        await using var runtime = await StartAsync(TestFunctionBinary.Function("init-hang"), initTimeout: TimeSpan.FromSeconds(2));
+
+        var result = await runtime.InvokeAsync("{}"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal(InvocationOutcome.InitError, result.Outcome);
+        Assert.Equal("Sandbox.Timedout", result.ErrorType);
+        Assert.Contains("init phase did not finish within 2.00 seconds", RuntimeErrorDocument.Message(result.Payload), StringComparison.Ordinal);
+        Assert.Null(runtime.Instances[0].ProcessId);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_ProcessExitsDuringInit_ReportsRuntimeExitErrorWithStatus()
+    {
+        await using var runtime = await StartAsync(TestFunctionBinary.Function("init-exit"));
+
+        var result = await runtime.InvokeAsync("{}"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal(InvocationOutcome.InitError, result.Outcome);
+        Assert.Equal("Runtime.ExitError", result.ErrorType);
+        Assert.Contains("exit status 3", RuntimeErrorDocument.Message(result.Payload), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvokeAsync_ExecutableMissing_ReportsInvalidEntrypoint()
     {
         var function = TestFunctionBinary.Function("echo");
@@ -159,11 +199,11 @@ public sealed class FunctionRuntimeTests
         Assert.Contains("[TestFunction#2]", _log.ToString(), StringComparison.Ordinal);
     }
 
-    private Task<FunctionRuntime> StartAsync(FunctionDefinition function, int concurrency = 1) =>
+    private Task<FunctionRuntime> StartAsync(FunctionDefinition function, int concurrency = 1, TimeSpan? initTimeout = null) =>
         FunctionRuntime.StartAsync(
             function,
             TestFunctionBinary.Launch(function),
-            new FunctionRuntimeOptions { Concurrency = concurrency },
+            new FunctionRuntimeOptions { Concurrency = concurrency, InitTimeout = initTimeout ?? FunctionInstance.DefaultInitTimeout },
             new FunctionOutput(_log),
             TimeProvider.System,
             CancellationToken.None);

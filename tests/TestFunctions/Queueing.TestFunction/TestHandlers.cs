@@ -17,6 +17,19 @@ internal static class TestHandlers
         ["sleep"] = (_, _) => Task.FromResult<IFunctionHandler>(new SleepHandler()),
         ["env"] = (_, _) => Task.FromResult<IFunctionHandler>(new EnvironmentHandler(ProcessEnvironment.Read())),
         ["init-fail"] = InitFail,
+        ["crash"] = (_, _) => Task.FromResult<IFunctionHandler>(new CrashHandler()),
+        // Never finishes its init (the runtime never calls next): the emulator's init limit must stop it.
+        ["init-hang"] = async (_, cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return new EchoHandler();
+        },
+        // Exits during init without reporting anything, as a crashing runtime would.
+        ["init-exit"] = (_, _) =>
+        {
+            Environment.Exit(3);
+            return Task.FromResult<IFunctionHandler>(new EchoHandler());
+        },
         ["send"] = (startup, _) =>
         {
             var queueUrl = startup.Settings.Required("TARGET_QUEUE_URL");
@@ -41,6 +54,16 @@ internal sealed class EchoHandler : IFunctionHandler
     public Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
     {
         Console.WriteLine($"echo: {payload.Length} bytes for {context.RequestId}");
+        return Task.FromResult(payload.ToArray());
+    }
+}
+
+/// <summary>Kills its own process mid-invocation (as an out-of-memory or a native crash would).</summary>
+internal sealed class CrashHandler : IFunctionHandler
+{
+    public Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
+    {
+        Environment.Exit(7);
         return Task.FromResult(payload.ToArray());
     }
 }
