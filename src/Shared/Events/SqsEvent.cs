@@ -32,6 +32,8 @@ public sealed class SqsMessage
     // The helpers below are derived from "attributes"; [JsonIgnore] keeps them off the wire, where Lambda has no
     // such members.
 
+    // The helpers below are derived from Attributes; [JsonIgnore] keeps them out of the event when it is serialised.
+
     /// <summary><c>ApproximateReceiveCount</c>; 1 when absent (first delivery).</summary>
     [JsonIgnore]
     public int ReceiveCount =>

@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+
+namespace Queueing.Local.Aws;
+
+/// <summary>
+/// The secrets the functions read from SSM SecureString parameters, with local values. The template names the
+/// parameters (through the functions' environment); these are the values created under those names.
+/// </summary>
+public sealed record LocalSecrets
+{
+    public const string WaylayCredentialsVariable = "WAYLAY_CREDENTIALS_PARAMETER";
+    public const string CommandSigningSecretVariable = "COMMAND_SIGNING_SECRET_PARAMETER";
+
+    public string WaylayApiKey { get; init; } = "local-key";
+    public string WaylayApiSecret { get; init; } = "local-secret";
+    public string CommandSigningSecret { get; init; } = "local-signing-secret";
+
+    /// <summary>The value for the parameter a function finds in <paramref name="variable"/>, or null if that is not a secret setting.</summary>
+    public string? ValueFor(string variable) => variable switch
+    {
+        WaylayCredentialsVariable => new JsonObject { ["apiKey"] = WaylayApiKey, ["apiSecret"] = WaylayApiSecret }.ToJsonString(),
+        CommandSigningSecretVariable => CommandSigningSecret,
+        _ => null,
+    };
+}

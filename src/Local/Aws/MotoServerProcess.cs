@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Queueing.Local.Aws;
+
+/// <summary>moto_server on a free loopback port: the local AWS (SQS with redrive, SSM). Stopped on dispose.</summary>
+public sealed class MotoServerProcess : IAsyncDisposable
+{
+    public const string InstallHint = "The local stack needs moto_server: `python3 -m pip install 'moto[server]'` (python3 on PATH).";
+
+    private readonly Process _process;
+    private readonly Queue<string> _output = new();
+
+    private MotoServerProcess(Process process, Uri endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+    }
+
+    public Uri Endpoint { get; }
+
+    public static async Task<MotoServerProcess> StartAsync(TimeSpan readyTimeout, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new LocalAwsException("python3 did not start. " + InstallHint);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new LocalAwsException($"Cannot start python3 ({ex.Message}). {InstallHint}");
+        }
+
+        var moto = new MotoServerProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        process.OutputDataReceived += (_, e) => moto.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => moto.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await moto.WaitUntilReadyAsync(readyTimeout, cancellationToken);
+        }
+        catch
+        {
+            await moto.DisposeAsync();
+            throw;
+        }
+
+        return moto;
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new LocalAwsException($"moto_server exited with {_process.ExitCode}. {InstallHint}{Environment.NewLine}{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Endpoint, "moto-api/data.json"), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // This probe timed out; try again.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new LocalAwsException($"moto_server did not answer on {Endpoint} within {timeout.TotalSeconds:0} s.{Environment.NewLine}{Output}");
+    }
+
+    private string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join(Environment.NewLine, _output);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > 30)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
+
+/// <summary>The local AWS cannot be started or set up.</summary>
+public sealed class LocalAwsException : Exception
+{
+    public LocalAwsException(string message) : base(message) { }
+
+    public LocalAwsException(string message, Exception inner) : base(message, inner) { }
+}

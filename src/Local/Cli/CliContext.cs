@@ -1,0 +1,10 @@
+namespace Queueing.Local.Cli;
+
+/// <summary>What a command reads and writes outside itself, so tests run the tool in-process.</summary>
+public sealed record CliContext(
+    TextWriter Out,
+    TextWriter Error,
+    TextReader In,
+    string CurrentDirectory,
+    IReadOnlyDictionary<string, string> HostEnvironment,
+    TimeProvider Time);

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Queueing.Local.Template;
+using Queueing.Shared.Events;
+
+namespace Queueing.Local.Events;
+
+/// <summary>What <c>generate-event sqs</c> was asked for.</summary>
+public sealed record SqsEventOptions
+{
+    /// <summary>The device's payload (telemetry) or the command payload (FIFO); null for a sample.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>Use <see cref="Body"/> as the SQS message body as is (e.g. to make malformed records).</summary>
+    public bool Raw { get; init; }
+
+    public string Device { get; init; } = "lamp-1";
+    public int Count { get; init; } = 1;
+    public string? QueueName { get; init; }
+    public bool Fifo { get; init; }
+    public string Region { get; init; } = "us-east-1";
+}
+
+/// <summary>
+/// SQS events in the shape Lambda's SQS event source delivers, carrying this project's messages: telemetry as the
+/// IoT rule writes it (the device's object plus <c>deviceId</c> from the topic and <c>receivedAt</c>), or, for a
+/// FIFO queue, command messages (group = device id, with the Queueing.* message attributes).
+/// </summary>
+public sealed class SqsEventGenerator
+{
+    private const string SenderId = "AROALOCALEXAMPLE:queueing-local";
+    private readonly TimeProvider _time;
+
+    public SqsEventGenerator(TimeProvider time) => _time = time;
+
+    public SqsEvent Generate(SqsEventOptions options)
+    {
+        if (options.Count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "--count must be at least 1.");
+        }
+
+        var queueName = options.QueueName ?? (options.Fifo ? "queueing-CommandQueue.fifo" : "queueing-IngestQueue");
+        if (options.Fifo && !queueName.EndsWith(".fifo", StringComparison.Ordinal))
+        {
+            queueName += ".fifo";
+        }
+
+        var arn = $"arn:aws:sqs:{options.Region}:{StackContext.LocalAccountId}:{queueName}";
+        var now = _time.GetUtcNow();
+        var records = new List<SqsMessage>(options.Count);
+        for (var i = 0; i < options.Count; i++)
+        {
+            var sent = now.AddMilliseconds(i * 1000);
+            var (body, attributes) = options.Fifo ? Command(options, sent) : (Telemetry(options, sent, i), new Dictionary<string, SqsMessageAttribute>());
+            var message = new SqsMessage
+            {
+                MessageId = Guid.NewGuid().ToString(),
+                ReceiptHandle = "AQEB" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+                Body = body,
+                Md5OfBody = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body))),
+                Md5OfMessageAttributes = SqsMessageAttributesMd5.Compute(attributes),
+                EventSource = "aws:sqs",
+                EventSourceArn = arn,
+                AwsRegion = options.Region,
+                MessageAttributes = attributes,
+                Attributes = new Dictionary<string, string>
+                {
+                    [SqsAttributeNames.ApproximateReceiveCount] = "1",
+                    [SqsAttributeNames.SentTimestamp] = Millis(sent),
+                    [SqsAttributeNames.SenderId] = SenderId,
+                    [SqsAttributeNames.ApproximateFirstReceiveTimestamp] = Millis(sent.AddMilliseconds(20)),
+                },
+            };
+            if (options.Fifo)
+            {
+                message.Attributes[SqsAttributeNames.MessageGroupId] = options.Device;
+                message.Attributes[SqsAttributeNames.MessageDeduplicationId] = message.MessageId;
+                message.Attributes[SqsAttributeNames.SequenceNumber] = (18_849_496_460_467_696_128m + i).ToString(CultureInfo.InvariantCulture);
+            }
+
+            records.Add(message);
+        }
+
+        return new SqsEvent { Records = records };
+    }
+
+    private static string Telemetry(SqsEventOptions options, DateTimeOffset sent, int index)
+    {
+        if (options.Raw)
+        {
+            return options.Body ?? string.Empty;
+        }
+
+        JsonObject device;
+        if (options.Body is null)
+        {
+            // A light sensor drifting upwards, so a batch crosses a threshold somewhere.
+            device = new JsonObject { ["lightValue"] = 380 + (index * 25), ["timestamp"] = sent.ToUnixTimeMilliseconds() - 120 };
+        }
+        else
+        {
+            device = ParseObject(options.Body)
+                ?? throw new FormatException("--body must be a JSON object (the device's payload); use --raw to send it as the message body as is.");
+        }
+
+        // The rule's SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt: the topic's device id wins.
+        device["deviceId"] = options.Device;
+        device["receivedAt"] = sent.ToUnixTimeMilliseconds();
+        return device.ToJsonString();
+    }
+
+    private static (string Body, Dictionary<string, SqsMessageAttribute> Attributes) Command(SqsEventOptions options, DateTimeOffset accepted)
+    {
+        var commandId = Guid.NewGuid().ToString();
+        var acceptedAt = Iso(accepted);
+        var expiresAt = Iso(accepted.AddMinutes(5));
+        var attributes = new Dictionary<string, SqsMessageAttribute>
+        {
+            ["Queueing.CommandId"] = new() { DataType = "String", StringValue = commandId },
+            ["Queueing.AcceptedAt"] = new() { DataType = "String", StringValue = acceptedAt },
+            ["Queueing.ExpiresAt"] = new() { DataType = "String", StringValue = expiresAt },
+        };
+        if (options.Raw)
+        {
+            return (options.Body ?? string.Empty, attributes);
+        }
+
+        JsonNode payload = options.Body is null ? new JsonObject { ["light"] = "on" } : ParseValue(options.Body);
+        var body = new JsonObject
+        {
+            ["commandId"] = commandId,
+            ["deviceId"] = options.Device,
+            ["topic"] = $"devices/{options.Device}/commands",
+            ["qos"] = 1,
+            ["payload"] = payload,
+            ["acceptedAt"] = acceptedAt,
+            ["expiresAt"] = expiresAt,
+        };
+        return (body.ToJsonString(), attributes);
+    }
+
+    private static JsonObject? ParseObject(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonNode ParseValue(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) ?? JsonValue.Create(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    private static string Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,4 @@
+using Queueing.Shared.Runtime;
+using Queueing.TestFunction;
+
+return await FunctionHost.RunAsync(TestHandlers.All);
