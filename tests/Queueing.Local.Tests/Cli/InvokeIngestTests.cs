@@ -86,6 +86,61 @@ public sealed class InvokeIngestTests : IClassFixture<MotoServer>, IAsyncLifetim
         Assert.Equal(batch.Records.Count, _received.Count + (parked.Messages?.Count ?? 0));
     }
 
+    [Fact]
+    public async Task Invoke_ReadmeCommandEvent_DeliversEveryRecordToWaylay()
+    {
+        var eventFile = RepositoryRoot.File("events", "ingest-telemetry-batch.json");
+        var sent = JsonSerializer.Deserialize(await File.ReadAllTextAsync(eventFile), SharedJsonContext.Default.SqsEvent)!.Records;
+
+        var run = await InvokeAsync(eventFile);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.SqsBatchResponse)!.BatchItemFailures);
+        Assert.Equal(sent.Count, _received.Count);
+        Assert.Equal(
+            sent.Select(r => JsonNode.Parse(r.Body)!["deviceId"]!.ToString()).Order(StringComparer.Ordinal),
+            _received.Select(e => e["resource"]!.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Invoke_MixedBatchEvent_EveryRecordIsDeliveredOrParkedWithItsReason()
+    {
+        var eventFile = RepositoryRoot.File("events", "ingest-mixed-batch.json");
+        var sent = JsonSerializer.Deserialize(await File.ReadAllTextAsync(eventFile), SharedJsonContext.Default.SqsEvent)!.Records;
+
+        var run = await InvokeAsync(eventFile);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.SqsBatchResponse)!.BatchItemFailures);
+        var parked = await ReceiveAllAsync("queueing-IngestDLQ");
+        Assert.NotEmpty(parked);
+        Assert.All(parked, m => Assert.False(string.IsNullOrEmpty(m.MessageAttributes["Queueing.Kind"].StringValue)));
+        Assert.All(parked, m => Assert.False(string.IsNullOrEmpty(m.MessageAttributes["Queueing.Error"].StringValue)));
+        Assert.Equal(sent.Count, _received.Count + parked.Count);
+    }
+
+    private Task<CliRun> InvokeAsync(string eventFile) => CliRun.RunAsync([
+        "invoke", "IngestFunction", "--event", eventFile, "--template", RepositoryRoot.File("serverless.template"),
+        "--no-build", "--configuration", TestFunctionBinary.Configuration,
+        "--aws-endpoint", _moto.Endpoint.ToString(), "--waylay-url", _waylay.BaseAddress.ToString()]);
+
+    private async Task<List<Message>> ReceiveAllAsync(string queueName)
+    {
+        using var sqs = _moto.CreateSqs();
+        var url = (await sqs.GetQueueUrlAsync(queueName)).QueueUrl;
+        var all = new List<Message>();
+        while (true)
+        {
+            var batch = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(url) { MaxNumberOfMessages = 10, MessageAttributeNames = ["All"] });
+            if (batch.Messages is not { Count: > 0 })
+            {
+                return all;
+            }
+
+            all.AddRange(batch.Messages);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await _waylay.DisposeAsync();
