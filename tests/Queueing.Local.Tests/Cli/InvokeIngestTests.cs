@@ -1,0 +1,149 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.SQS.Model;
+using Microsoft.AspNetCore.Http;
+using Queueing.Local.Events;
+using Queueing.Local.Tests.Support;
+using Queueing.Shared.Events;
+using Queueing.Shared.Json;
+using Queueing.Testing;
+
+namespace Queueing.Local.Tests.Cli;
+
+/// <summary>
+/// <c>invoke IngestFunction</c> end to end: the real serverless.template, the real Ingest executable, moto for SQS
+/// and SSM, and a loopback Waylay stand-in that counts the events it receives. Every record is counted.
+/// </summary>
+public sealed class InvokeIngestTests : IClassFixture<MotoServer>, IAsyncLifetime
+{
+    private readonly MotoServer _moto;
+    private readonly TempDirectory _directory = new();
+    private readonly List<JsonObject> _received = [];
+    private readonly List<string?> _authorizations = [];
+    private LoopbackHttpServer _waylay = null!;
+
+    public InvokeIngestTests(MotoServer moto) => _moto = moto;
+
+    public async Task InitializeAsync()
+    {
+        await _moto.ResetAsync();
+        _waylay = await LoopbackHttpServer.StartAsync(async context =>
+        {
+            if (context.Request.Method != "POST" || context.Request.Path != "/data/v1/events")
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            var events = (await JsonNode.ParseAsync(context.Request.Body))!.AsArray();
+            lock (_received)
+            {
+                _received.AddRange(events.Select(e => e!.AsObject()));
+                _authorizations.Add(context.Request.Headers.Authorization);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"message":"event forwarded"}""");
+        });
+    }
+
+    [Fact]
+    public async Task Invoke_IngestWithTelemetryAndMalformedRecords_DeliversEveryGoodRecordAndParksTheRest()
+    {
+        var generator = new SqsEventGenerator(TimeProvider.System);
+        var telemetry = generator.Generate(new SqsEventOptions { Device = "lamp-e2e", Count = 5, QueueName = "queueing-IngestQueue" });
+        var malformed = generator.Generate(new SqsEventOptions { Raw = true, Body = "not json", QueueName = "queueing-IngestQueue" });
+        var batch = new SqsEvent { Records = [.. telemetry.Records, .. malformed.Records] };
+        var eventFile = _directory.File("batch.json");
+        await File.WriteAllTextAsync(eventFile, JsonSerializer.Serialize(batch, SharedJsonContext.Default.SqsEvent));
+
+        var run = await CliRun.RunAsync([
+            "invoke", "IngestFunction", "--event", eventFile, "--template", RepositoryRoot.File("serverless.template"),
+            "--no-build", "--configuration", TestFunctionBinary.Configuration,
+            "--aws-endpoint", _moto.Endpoint.ToString(), "--waylay-url", _waylay.BaseAddress.ToString()]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var response = JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.SqsBatchResponse)!;
+        Assert.Empty(response.BatchItemFailures);
+
+        // Delivered: every telemetry record reached the stand-in, once, with the local credentials.
+        Assert.Equal(5, _received.Count);
+        Assert.All(_received, e => Assert.Equal("lamp-e2e", e["resource"]!.ToString()));
+        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("local-key:local-secret"));
+        Assert.All(_authorizations, a => Assert.Equal(basic, a));
+
+        // Parked: the malformed record is in the template's DLQ with its reason.
+        using var sqs = _moto.CreateSqs();
+        var dlq = (await sqs.GetQueueUrlAsync("queueing-IngestDLQ")).QueueUrl;
+        var parked = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(dlq) { MaxNumberOfMessages = 10, MessageAttributeNames = ["All"] });
+        var message = Assert.Single(parked.Messages ?? []);
+        Assert.Equal("not json", message.Body);
+        Assert.Equal("malformed", message.MessageAttributes["Queueing.Kind"].StringValue);
+
+        // Counted: sent = delivered + parked, nothing lost.
+        Assert.Equal(batch.Records.Count, _received.Count + (parked.Messages?.Count ?? 0));
+    }
+
+    [Fact]
+    public async Task Invoke_ReadmeCommandEvent_DeliversEveryRecordToWaylay()
+    {
+        var eventFile = RepositoryRoot.File("events", "ingest-telemetry-batch.json");
+        var sent = JsonSerializer.Deserialize(await File.ReadAllTextAsync(eventFile), SharedJsonContext.Default.SqsEvent)!.Records;
+
+        var run = await InvokeAsync(eventFile);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.SqsBatchResponse)!.BatchItemFailures);
+        Assert.Equal(sent.Count, _received.Count);
+        Assert.Equal(
+            sent.Select(r => JsonNode.Parse(r.Body)!["deviceId"]!.ToString()).Order(StringComparer.Ordinal),
+            _received.Select(e => e["resource"]!.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Invoke_MixedBatchEvent_EveryRecordIsDeliveredOrParkedWithItsReason()
+    {
+        var eventFile = RepositoryRoot.File("events", "ingest-mixed-batch.json");
+        var sent = JsonSerializer.Deserialize(await File.ReadAllTextAsync(eventFile), SharedJsonContext.Default.SqsEvent)!.Records;
+
+        var run = await InvokeAsync(eventFile);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.SqsBatchResponse)!.BatchItemFailures);
+        var parked = await ReceiveAllAsync("queueing-IngestDLQ");
+        Assert.NotEmpty(parked);
+        Assert.All(parked, m => Assert.False(string.IsNullOrEmpty(m.MessageAttributes["Queueing.Kind"].StringValue)));
+        Assert.All(parked, m => Assert.False(string.IsNullOrEmpty(m.MessageAttributes["Queueing.Error"].StringValue)));
+        Assert.Equal(sent.Count, _received.Count + parked.Count);
+    }
+
+    private Task<CliRun> InvokeAsync(string eventFile) => CliRun.RunAsync([
+        "invoke", "IngestFunction", "--event", eventFile, "--template", RepositoryRoot.File("serverless.template"),
+        "--no-build", "--configuration", TestFunctionBinary.Configuration,
+        "--aws-endpoint", _moto.Endpoint.ToString(), "--waylay-url", _waylay.BaseAddress.ToString()]);
+
+    private async Task<List<Message>> ReceiveAllAsync(string queueName)
+    {
+        using var sqs = _moto.CreateSqs();
+        var url = (await sqs.GetQueueUrlAsync(queueName)).QueueUrl;
+        var all = new List<Message>();
+        while (true)
+        {
+            var batch = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(url) { MaxNumberOfMessages = 10, MessageAttributeNames = ["All"] });
+            if (batch.Messages is not { Count: > 0 })
+            {
+                return all;
+            }
+
+            all.AddRange(batch.Messages);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _waylay.DisposeAsync();
+        _directory.Dispose();
+    }
+}
