@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Redrive.Queues;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Sending;
 
@@ -14,15 +15,12 @@ namespace Queueing.Redrive.Sending;
 /// </summary>
 public sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
 {
-    // The long-standing batch limit; it stays safe on queues whose MaximumMessageSize is below the 1 MiB raise.
-    private const int MaxBatchBytes = 256 * 1024;
-
     public async Task<IReadOnlyList<SendOutcome>> SendAsync(SqsQueue target, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         var outcomes = new List<SendOutcome>(messages.Count);
         var brokenGroups = new HashSet<string>(StringComparer.Ordinal);
         var interrupted = false;
-        foreach (var chunk in Chunk(messages, rate.BatchSize))
+        foreach (var chunk in SqsBatches.Chunk(messages, Size, rate.BatchSize))
         {
             if (interrupted || cancellationToken.IsCancellationRequested)
             {
@@ -126,29 +124,6 @@ public sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
 
     private static int Index(string id) => int.Parse(id.AsSpan(1), CultureInfo.InvariantCulture);
 
-    private static IEnumerable<List<OutgoingMessage>> Chunk(IReadOnlyList<OutgoingMessage> messages, int maxEntries)
-    {
-        var chunk = new List<OutgoingMessage>(maxEntries);
-        var bytes = 0;
-        foreach (var message in messages)
-        {
-            var size = Size(message);
-            if (chunk.Count > 0 && (chunk.Count == maxEntries || bytes + size > MaxBatchBytes))
-            {
-                yield return chunk;
-                chunk = new List<OutgoingMessage>(maxEntries);
-                bytes = 0;
-            }
-
-            chunk.Add(message);
-            bytes += size;
-        }
-
-        if (chunk.Count > 0)
-        {
-            yield return chunk;
-        }
-    }
 
     // SQS counts the body plus each attribute's name, type and value.
     private static int Size(OutgoingMessage message)

@@ -6,6 +6,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Queueing.Shared.Events;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Shared.DeadLetters;
 
@@ -17,10 +18,6 @@ namespace Queueing.Shared.DeadLetters;
 /// </summary>
 public sealed partial class DeadLetterParker
 {
-    private const int MaxEntriesPerBatch = 10;
-    // SendMessageBatch caps the summed size of a batch; 256 KiB is the long-standing limit and stays safe
-    // on queues created before the 1 MiB raise.
-    private const int MaxBatchBytes = 256 * 1024;
     // Room for the reason attributes in the size estimate: names, types and values (the error text is at most
     // MaxErrorLength UTF-16 units, so at most three UTF-8 bytes each).
     private const int ReasonBytes = 3 * DeadLetterAttributes.MaxErrorLength + 1024;
@@ -44,7 +41,7 @@ public sealed partial class DeadLetterParker
     {
         var parked = new HashSet<string>(StringComparer.Ordinal);
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var chunk in Chunk(requests))
+        foreach (var chunk in SqsBatches.Chunk(requests, EstimatedBytes))
         {
             await SendChunkAsync(chunk, parked, failed, cancellationToken);
         }
@@ -271,29 +268,6 @@ public sealed partial class DeadLetterParker
         return bytes;
     }
 
-    private static IEnumerable<List<ParkRequest>> Chunk(IReadOnlyList<ParkRequest> requests)
-    {
-        var chunk = new List<ParkRequest>(MaxEntriesPerBatch);
-        var bytes = 0;
-        foreach (var request in requests)
-        {
-            var size = EstimatedBytes(request);
-            if (chunk.Count > 0 && (chunk.Count == MaxEntriesPerBatch || bytes + size > MaxBatchBytes))
-            {
-                yield return chunk;
-                chunk = new List<ParkRequest>(MaxEntriesPerBatch);
-                bytes = 0;
-            }
-
-            chunk.Add(request);
-            bytes += size;
-        }
-
-        if (chunk.Count > 0)
-        {
-            yield return chunk;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {MessageId} as {Kind}: {Reason}")]
     private partial void LogParked(string messageId, string kind, string reason);
