@@ -106,7 +106,7 @@ internal static class ThroughputRun
         return JsonSerializer.Deserialize(answer, SharedJsonContext.Default.SqsBatchResponse)!;
     }
 
-    private static async Task<WebApplication> StartBrokerAsync(RequestDelegate handler)
+    internal static async Task<WebApplication> StartBrokerAsync(RequestDelegate handler)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -117,7 +117,7 @@ internal static class ThroughputRun
         return app;
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
