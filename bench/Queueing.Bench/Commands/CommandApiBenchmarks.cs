@@ -13,7 +13,8 @@ namespace Queueing.Bench.Commands;
 /// (<see cref="InstantSqsClient"/>) or through the real SDK over an in-memory transport
 /// (<see cref="InMemorySqsTransport"/>). Every figure is per request.
 /// </summary>
-[MemoryDiagnoser]
+// Min and median beside the mean: on a shared machine the mean carries the neighbours' load, the minimum less so.
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class CommandApiBenchmarks
 {
     private readonly BenchClock _clock = new(CommandFixtures.SignedAt);

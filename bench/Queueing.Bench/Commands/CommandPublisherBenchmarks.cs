@@ -14,7 +14,8 @@ namespace Queueing.Bench.Commands;
 /// SigV4-signed IoT Data request to a transport answering 200 in memory (<see cref="InMemoryIotData"/>); and a
 /// whole 10-record FIFO batch (10 devices) through the function, reported per record.
 /// </summary>
-[MemoryDiagnoser]
+// Min and median beside the mean: on a shared machine the mean carries the neighbours' load, the minimum less so.
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class CommandPublisherBenchmarks
 {
     private const int BatchSize = 10;
