@@ -8,7 +8,7 @@ if (args is ["throughput", .. var options])
     return await ThroughputRun.RunAsync(options);
 }
 
-// `-- command-throughput [--commands N] [--devices N] [--concurrency N] [--runs N] [--latency-ms N]`: the publisher.
+// `-- command-throughput [--commands N] [--devices N] [--concurrency N] [--runs N] [--warmups N] [--latency-ms N]`: the publisher.
 if (args is ["command-throughput", .. var commandOptions])
 {
     return await CommandThroughputRun.RunAsync(commandOptions);
