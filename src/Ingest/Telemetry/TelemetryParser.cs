@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Queueing.Shared.Devices;
 using Queueing.Shared.Events;
 
 namespace Queueing.Ingest.Telemetry;
@@ -171,10 +172,10 @@ public sealed class TelemetryParser
         }
 
         var value = reader.GetString()!;
-        if (!DeviceId.IsValid(value))
+        if (!ThingName.IsValid(value))
         {
             deviceId = null;
-            return $"deviceId '{Shorten(value)}' is not a thing name (1 to {DeviceId.MaxLength} characters of a-z, A-Z, 0-9, ':', '_', '-')";
+            return $"deviceId '{Shorten(value)}' is not a thing name (1 to {ThingName.MaxLength} characters of a-z, A-Z, 0-9, ':', '_', '-')";
         }
 
         deviceId = value;
