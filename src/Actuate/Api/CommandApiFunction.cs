@@ -7,6 +7,7 @@ using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Api;
 

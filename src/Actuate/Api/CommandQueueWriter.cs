@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Api;
 

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using Queueing.Shared.Devices;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Commands;
 

@@ -7,6 +7,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;
+using Queueing.Shared.Time;
 
 namespace Queueing.Shared.DeadLetters;
 
@@ -163,8 +164,7 @@ public sealed partial class DeadLetterParker
             DataType = "Number",
             StringValue = record.ReceiveCount.ToString(CultureInfo.InvariantCulture),
         };
-        attributes[DeadLetterAttributes.FirstReceiveTime] = Text((record.FirstReceiveTime ?? record.SentTime ?? DateTimeOffset.UnixEpoch)
-            .UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        attributes[DeadLetterAttributes.FirstReceiveTime] = Text(IsoTime.Format(record.FirstReceiveTime ?? record.SentTime ?? DateTimeOffset.UnixEpoch));
         attributes[DeadLetterAttributes.Function] = Text(SqsText(_functionName));
 
         var entry = new SendMessageBatchRequestEntry

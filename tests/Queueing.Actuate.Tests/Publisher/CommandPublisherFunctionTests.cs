@@ -5,6 +5,7 @@ using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
 using Queueing.Actuate.Tests.TestSupport;
 using Queueing.Shared.Events;
+using Queueing.Shared.Time;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Publisher;
