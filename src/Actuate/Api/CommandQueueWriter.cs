@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Sqs;
 using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Api;
@@ -30,9 +31,9 @@ public sealed class CommandQueueWriter
             MessageDeduplicationId = deduplicationId,
             MessageAttributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
             {
-                [CommandAttributes.CommandId] = Text(command.CommandId),
-                [CommandAttributes.AcceptedAt] = Text(IsoTime.Format(command.AcceptedAt)),
-                [CommandAttributes.ExpiresAt] = Text(IsoTime.Format(command.ExpiresAt)),
+                [CommandAttributes.CommandId] = SqsMessageAttributes.Text(command.CommandId),
+                [CommandAttributes.AcceptedAt] = SqsMessageAttributes.Text(IsoTime.Format(command.AcceptedAt)),
+                [CommandAttributes.ExpiresAt] = SqsMessageAttributes.Text(IsoTime.Format(command.ExpiresAt)),
             },
         };
 
@@ -60,6 +61,4 @@ public sealed class CommandQueueWriter
         (int)ex.StatusCode >= 500
         || ex.StatusCode == HttpStatusCode.TooManyRequests
         || ex.ErrorCode is "ThrottlingException" or "RequestThrottled" or "ServiceUnavailable" or "KmsThrottled" or "InternalError";
-
-    private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };
 }

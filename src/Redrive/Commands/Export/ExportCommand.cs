@@ -6,6 +6,7 @@ using Queueing.Redrive.Messages;
 using Queueing.Redrive.Output;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Scanning;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Commands.Export;
 
@@ -117,26 +118,13 @@ public static class ExportCommand
         }
     }
 
-    public static ExportedMessage ToExported(Message message, SqsQueue queue)
+    public static ExportedMessage ToExported(Message message, SqsQueue queue) => new()
     {
-        var exported = new ExportedMessage
-        {
-            MessageId = message.MessageId,
-            Body = message.Body,
-            Md5OfBody = message.MD5OfBody,
-            EventSourceArn = queue.Arn,
-            Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
-        };
-        foreach (var (name, value) in message.MessageAttributes ?? [])
-        {
-            exported.MessageAttributes[name] = new ExportedAttribute
-            {
-                DataType = value.DataType,
-                StringValue = value.BinaryValue is null ? value.StringValue : null,
-                BinaryValue = value.BinaryValue?.ToArray(),
-            };
-        }
-
-        return exported;
-    }
+        MessageId = message.MessageId,
+        Body = message.Body,
+        Md5OfBody = message.MD5OfBody,
+        EventSourceArn = queue.Arn,
+        Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
+        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(a => a.Key, a => SqsMessageAttributes.FromSdk(a.Value), StringComparer.Ordinal),
+    };
 }

@@ -7,6 +7,7 @@ using Queueing.Redrive.Cli;
 using Queueing.Redrive.Output;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Commands.Import;
 
@@ -70,7 +71,8 @@ public static class ImportFile
                 deduplicationId = DeduplicationId(exported);
             }
 
-            messages.Add(new OutgoingMessage(key, exported.Body, Attributes(exported), group, deduplicationId));
+            var attributes = exported.MessageAttributes.ToDictionary(a => a.Key, a => SqsMessageAttributes.ToSdk(a.Value), StringComparer.Ordinal);
+            messages.Add(new OutgoingMessage(key, exported.Body, attributes, group, deduplicationId));
         }
 
         if (problems.Count > 0)
@@ -79,19 +81,6 @@ public static class ImportFile
         }
 
         return messages;
-    }
-
-    private static Dictionary<string, MessageAttributeValue> Attributes(ExportedMessage exported)
-    {
-        var attributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal);
-        foreach (var (name, value) in exported.MessageAttributes)
-        {
-            attributes[name] = value.BinaryValue is { } binary
-                ? new MessageAttributeValue { DataType = value.DataType, BinaryValue = new MemoryStream(binary, writable: false) }
-                : new MessageAttributeValue { DataType = value.DataType, StringValue = value.StringValue ?? "" };
-        }
-
-        return attributes;
     }
 
     // Same message id and same body: the same import (a re-run within SQS's 5-minute window is dropped as a
