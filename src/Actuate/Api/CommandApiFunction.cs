@@ -158,12 +158,12 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         {
             return await _verifier.VerifyAsync(timestamp, signature, body, cancellationToken) is { } refusal ? Problem.Unauthorized(refusal) : null;
         }
-        catch (Exception ex) when (SecretFailures.IsTransient(ex))
+        catch (Exception ex) when (AwsFailures.IsTransient(ex))
         {
             LogSecretUnavailable(ex.Message);
             return Problem.Unavailable("The signing secret cannot be read right now; the command was not accepted.");
         }
-        catch (Exception ex) when (SecretFailures.IsConfiguration(ex))
+        catch (Exception ex) when (AwsFailures.IsConfiguration(ex))
         {
             LogSecretUnavailable(ex.Message);
             return Problem.Internal("The signing secret is not configured; the command was not accepted.");
