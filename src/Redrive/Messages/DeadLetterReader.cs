@@ -58,6 +58,9 @@ public static class DeadLetterReader
         };
     }
 
+    /// <summary>The body's top-level <c>deviceId</c> (a string or a number), or null.</summary>
+    public static string? DeviceIdOf(string body) => BodyFields.Read(body).DeviceId;
+
     private static string? Text(Dictionary<string, MessageAttributeValue> attributes, string name) =>
         attributes.TryGetValue(name, out var value) ? value.StringValue : null;
 

@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Amazon.SQS.Model;
 using Queueing.Redrive.Cli;
+using Queueing.Redrive.Messages;
 using Queueing.Redrive.Output;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
@@ -61,7 +60,7 @@ public static class ImportFile
             string? deduplicationId = null;
             if (target.IsFifo)
             {
-                group = exported.Attributes.GetValueOrDefault("MessageGroupId") ?? DeviceIdOf(exported.Body);
+                group = exported.Attributes.GetValueOrDefault("MessageGroupId") ?? DeadLetterReader.DeviceIdOf(exported.Body);
                 if (group is null)
                 {
                     problems.Add($"line {lineNumber}: {target.Name} is FIFO but the message has no MessageGroupId attribute and no deviceId in its body");
@@ -89,22 +88,5 @@ public static class ImportFile
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(exported.MessageId + "\n" + exported.Body));
         return "import-" + Convert.ToHexStringLower(hash)[..48];
-    }
-
-    private static string? DeviceIdOf(string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("deviceId", out var device)
-                && device.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? (device.ValueKind == JsonValueKind.String ? device.GetString() : device.GetRawText())
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }
