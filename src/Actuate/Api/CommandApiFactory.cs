@@ -22,8 +22,7 @@ public static class CommandApiFactory
             new CommandQueueWriter(sqs, settings.QueueUrl.ToString()),
             startup.Time,
             startup.Loggers.CreateLogger("Queueing.Actuate.CommandApi"),
-            startup.Output,
-            startup.FunctionName);
+            startup.Output);
         return Task.FromResult(function);
     }
 }

@@ -30,7 +30,6 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly JsonLogWriter _metricsOutput;
-    private readonly string _functionName;
 
     public CommandApiFunction(
         CommandApiSettings settings,
@@ -38,8 +37,7 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         CommandQueueWriter queue,
         TimeProvider time,
         ILogger logger,
-        JsonLogWriter metricsOutput,
-        string functionName)
+        JsonLogWriter metricsOutput)
         : base(SharedJsonContext.Default.HttpApiRequest, SharedJsonContext.Default.HttpApiResponse)
     {
         _settings = settings;
@@ -49,13 +47,12 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         _time = time;
         _logger = logger;
         _metricsOutput = metricsOutput;
-        _functionName = functionName;
     }
 
     public override async Task<HttpApiResponse> HandleAsync(HttpApiRequest request, InvocationContext context, CancellationToken cancellationToken)
     {
         var instance = "urn:queueing:request:" + (request.RequestContext?.RequestId ?? context.RequestId);
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, _functionName);
+        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
         try
         {
             using var budget = context.CreateBudget(SafetyMargin, cancellationToken);

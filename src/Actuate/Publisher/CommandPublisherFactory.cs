@@ -32,8 +32,7 @@ public static class CommandPublisherFactory
             settings.MaxReceiveCount,
             startup.Time,
             startup.Loggers.CreateLogger("Queueing.Actuate.CommandPublisher"),
-            startup.Output,
-            startup.FunctionName);
+            startup.Output);
         return Task.FromResult(function);
     }
 }
