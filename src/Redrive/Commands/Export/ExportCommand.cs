@@ -37,13 +37,8 @@ public static class ExportCommand
         {
             var filter = filters.Bind(parse, cli.Time);
             var path = parse.GetValue(output)!;
-            var sqs = cli.CreateClient(parse);
-            var directory = new QueueDirectory(sqs, cli.Connection);
+            var (sqs, directory) = cli.Connect(parse);
             var (dlq, _) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
-            if (directory.LastResolutionNote is { } note)
-            {
-                cli.Console.Note(note);
-            }
 
             var toStdout = path == "-";
             await using var writer = toStdout ? null : Open(path);
