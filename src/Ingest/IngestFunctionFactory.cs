@@ -5,7 +5,6 @@ using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Secrets;
 
@@ -31,8 +30,7 @@ public static class IngestFunctionFactory
             startup.Loggers.CreateLogger("Queueing.Ingest.Waylay"));
         var parker = new DeadLetterQueueParker(new DeadLetterParker(
             sqs, settings.DeadLetterQueueUrl, startup.FunctionName, startup.Loggers.CreateLogger("Queueing.DeadLetters")));
-        var output = (startup.Loggers as JsonLoggerFactory)?.Output ?? JsonLogWriter.StandardOutput;
-        IFunctionHandler handler = new IngestHandler(settings, waylay, parker, new RequestChunker(), startup.Time, startup.Loggers, output);
+        IFunctionHandler handler = new IngestHandler(settings, waylay, parker, new RequestChunker(), startup.Time, startup.Loggers, startup.Output);
         return Task.FromResult(handler);
     }
 }

@@ -100,9 +100,7 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         var toPark = ledger.ParkRequests();
         if (toPark.Count > 0)
         {
-            using var parking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var left = context.RemainingTime - ResponseMargin;
-            parking.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            using var parking = context.CreateBudget(ResponseMargin, cancellationToken);
             ledger.Apply(await _parker.ParkAsync(toPark, parking.Token));
         }
 

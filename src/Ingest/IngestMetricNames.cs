@@ -1,6 +1,6 @@
 namespace Queueing.Ingest;
 
-/// <summary>CloudWatch metric names (namespace Queueing, dimension FunctionName), one EMF line per invocation.</summary>
+/// <summary>CloudWatch metric names (namespace Queueing, dimension FunctionName), flushed as EMF once per invocation.</summary>
 public static class IngestMetricNames
 {
     public const string Received = "Received";
@@ -15,6 +15,9 @@ public static class IngestMetricNames
     /// <summary>Retries Polly made (each one a further attempt of some request).</summary>
     public const string Retried = "Retried";
     public const string WaylayRequests = "WaylayRequests";
-    /// <summary>Sum over the invocation's requests (retries included); divide by WaylayRequests for the mean.</summary>
+    /// <summary>
+    /// One value per request, its retries included (EmbeddedMetrics keeps each one: CloudWatch's average and
+    /// percentiles are per request).
+    /// </summary>
     public const string WaylayLatency = "WaylayLatency";
 }

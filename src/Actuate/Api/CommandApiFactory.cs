@@ -1,6 +1,5 @@
 using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
-using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Secrets;
 
@@ -23,8 +22,7 @@ public static class CommandApiFactory
             new CommandQueueWriter(sqs, settings.QueueUrl.ToString()),
             startup.Time,
             startup.Loggers.CreateLogger("Queueing.Actuate.CommandApi"),
-            (startup.Loggers as JsonLoggerFactory)?.Output ?? JsonLogWriter.StandardOutput,
-            startup.FunctionName);
+            startup.Output);
         return Task.FromResult(function);
     }
 }

@@ -7,6 +7,7 @@ using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Api;
 
@@ -29,7 +30,6 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly JsonLogWriter _metricsOutput;
-    private readonly string _functionName;
 
     public CommandApiFunction(
         CommandApiSettings settings,
@@ -37,8 +37,7 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         CommandQueueWriter queue,
         TimeProvider time,
         ILogger logger,
-        JsonLogWriter metricsOutput,
-        string functionName)
+        JsonLogWriter metricsOutput)
         : base(SharedJsonContext.Default.HttpApiRequest, SharedJsonContext.Default.HttpApiResponse)
     {
         _settings = settings;
@@ -48,13 +47,12 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         _time = time;
         _logger = logger;
         _metricsOutput = metricsOutput;
-        _functionName = functionName;
     }
 
     public override async Task<HttpApiResponse> HandleAsync(HttpApiRequest request, InvocationContext context, CancellationToken cancellationToken)
     {
         var instance = "urn:queueing:request:" + (request.RequestContext?.RequestId ?? context.RequestId);
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, _functionName);
+        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
         try
         {
             using var budget = context.CreateBudget(SafetyMargin, cancellationToken);
@@ -157,12 +155,12 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         {
             return await _verifier.VerifyAsync(timestamp, signature, body, cancellationToken) is { } refusal ? Problem.Unauthorized(refusal) : null;
         }
-        catch (Exception ex) when (SecretFailures.IsTransient(ex))
+        catch (Exception ex) when (AwsFailures.IsTransient(ex))
         {
             LogSecretUnavailable(ex.Message);
             return Problem.Unavailable("The signing secret cannot be read right now; the command was not accepted.");
         }
-        catch (Exception ex) when (SecretFailures.IsConfiguration(ex))
+        catch (Exception ex) when (AwsFailures.IsConfiguration(ex))
         {
             LogSecretUnavailable(ex.Message);
             return Problem.Internal("The signing secret is not configured; the command was not accepted.");

@@ -16,35 +16,33 @@ public sealed record CommandApiSettings(
 
     public static CommandApiSettings Read(SettingsReader settings)
     {
+        var problemsBefore = settings.Problems.Count;
         var queueUrl = settings.RequiredUrl("COMMAND_QUEUE_URL");
+        // Only values that were read are compared: a missing or invalid one has its problem already, and its
+        // placeholder would only add a second, misleading one.
+        if (settings.Problems.Count == problemsBefore && !queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal))
+        {
+            settings.AddProblem($"COMMAND_QUEUE_URL must be a FIFO queue (name ending in .fifo) so commands keep their order per device, got '{queueUrl}'.");
+        }
+
         var parameter = settings.Required("COMMAND_SIGNING_SECRET_PARAMETER");
         var template = settings.Required("COMMAND_TOPIC_TEMPLATE");
+        problemsBefore = settings.Problems.Count;
         var ttlDefault = settings.RequiredInt("COMMAND_TTL_DEFAULT_SECONDS", 1, MaxTtlSeconds);
         var ttlMax = settings.RequiredInt("COMMAND_TTL_MAX_SECONDS", 1, MaxTtlSeconds);
-
-        var problems = new List<string>(settings.Problems);
+        var ttlsRead = settings.Problems.Count == problemsBefore;
         CommandTopicTemplate? topicTemplate = null;
         if (template.Length > 0 && !CommandTopicTemplate.TryCreate(template, out topicTemplate, out var templateProblems))
         {
-            problems.Add($"COMMAND_TOPIC_TEMPLATE '{template}' {string.Join(", ", templateProblems)}.");
+            settings.AddProblem($"COMMAND_TOPIC_TEMPLATE '{template}' {string.Join(", ", templateProblems)}.");
         }
 
-        if (ttlDefault > ttlMax)
+        if (ttlsRead && ttlDefault > ttlMax)
         {
-            problems.Add($"COMMAND_TTL_DEFAULT_SECONDS ({ttlDefault}) must not exceed COMMAND_TTL_MAX_SECONDS ({ttlMax}).");
+            settings.AddProblem($"COMMAND_TTL_DEFAULT_SECONDS ({ttlDefault}) must not exceed COMMAND_TTL_MAX_SECONDS ({ttlMax}).");
         }
 
-        var queueUrlRead = !settings.Problems.Any(p => p.StartsWith("COMMAND_QUEUE_URL", StringComparison.Ordinal));
-        if (queueUrlRead && !queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal))
-        {
-            problems.Add($"COMMAND_QUEUE_URL must be a FIFO queue (name ending in .fifo) so commands keep their order per device, got '{queueUrl}'.");
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new SettingsException(problems);
-        }
-
+        settings.ThrowIfInvalid();
         return new CommandApiSettings(queueUrl, parameter, topicTemplate!, ttlDefault, ttlMax);
     }
 }

@@ -1,8 +1,9 @@
-using System.Net;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Sqs;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Api;
 
@@ -29,9 +30,9 @@ public sealed class CommandQueueWriter
             MessageDeduplicationId = deduplicationId,
             MessageAttributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
             {
-                [CommandAttributes.CommandId] = Text(command.CommandId),
-                [CommandAttributes.AcceptedAt] = Text(IsoTime.Format(command.AcceptedAt)),
-                [CommandAttributes.ExpiresAt] = Text(IsoTime.Format(command.ExpiresAt)),
+                [CommandAttributes.CommandId] = SqsMessageAttributes.Text(command.CommandId),
+                [CommandAttributes.AcceptedAt] = SqsMessageAttributes.Text(IsoTime.Format(command.AcceptedAt)),
+                [CommandAttributes.ExpiresAt] = SqsMessageAttributes.Text(IsoTime.Format(command.ExpiresAt)),
             },
         };
 
@@ -40,7 +41,7 @@ public sealed class CommandQueueWriter
             await _sqs.SendMessageAsync(request, cancellationToken);
             return null;
         }
-        catch (AmazonServiceException ex) when (IsTransient(ex))
+        catch (AmazonServiceException ex) when (AwsFailures.IsTransient(ex))
         {
             return Problem.Unavailable($"The command queue is unavailable ({ex.ErrorCode ?? ex.StatusCode.ToString()}); the command was not accepted. Retry the same signed request, or with the same Idempotency-Key.");
         }
@@ -49,16 +50,9 @@ public sealed class CommandQueueWriter
             return Problem.Internal($"The command queue refused the command ({ex.ErrorCode ?? ex.StatusCode.ToString()}); it was not accepted.");
         }
         // The SDK already retried; a network fault or our own deadline means SQS may be down right now.
-        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (AwsFailures.IsTransient(ex))
         {
             return Problem.Unavailable("The command queue could not be reached in time; the command was not accepted. Retry the same signed request, or with the same Idempotency-Key.");
         }
     }
-
-    private static bool IsTransient(AmazonServiceException ex) =>
-        (int)ex.StatusCode >= 500
-        || ex.StatusCode == HttpStatusCode.TooManyRequests
-        || ex.ErrorCode is "ThrottlingException" or "RequestThrottled" or "ServiceUnavailable" or "KmsThrottled" or "InternalError";
-
-    private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };
 }

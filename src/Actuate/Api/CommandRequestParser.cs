@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Queueing.Shared.Devices;
 
 namespace Queueing.Actuate.Api;
 
@@ -114,9 +115,9 @@ public sealed class CommandRequestParser
         }
 
         var deviceId = element.GetString();
-        if (!Commands.DeviceIds.IsValid(deviceId))
+        if (!ThingName.IsValid(deviceId))
         {
-            errors.Add(new ProblemError("#/deviceId", "must be " + Commands.DeviceIds.Rule));
+            errors.Add(new ProblemError("#/deviceId", "must be " + ThingName.Rule));
             return null;
         }
 

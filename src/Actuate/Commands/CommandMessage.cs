@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using Queueing.Shared.Devices;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Commands;
 
@@ -72,9 +74,9 @@ public static class CommandMessage
         var topic = String(root, "topic", problems);
         var acceptedAt = Time(root, "acceptedAt", problems);
         var expiresAt = Time(root, "expiresAt", problems);
-        if (deviceId is not null && !DeviceIds.IsValid(deviceId))
+        if (deviceId is not null && !ThingName.IsValid(deviceId))
         {
-            problems.Add($"deviceId must be {DeviceIds.Rule}");
+            problems.Add($"deviceId must be {ThingName.Rule}");
         }
 
         if (topic is not null && !CommandTopicTemplate.IsPublishable(topic))

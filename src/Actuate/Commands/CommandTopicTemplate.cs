@@ -1,4 +1,5 @@
 using System.Text;
+using Queueing.Shared.Devices;
 
 namespace Queueing.Actuate.Commands;
 
@@ -58,10 +59,10 @@ public sealed class CommandTopicTemplate
             problems.Add("must not contain control characters");
         }
 
-        var longest = template.Replace(Placeholder, new string('x', DeviceIds.MaxLength), StringComparison.Ordinal);
+        var longest = template.Replace(Placeholder, new string('x', ThingName.MaxLength), StringComparison.Ordinal);
         if (Encoding.UTF8.GetByteCount(longest) > MaxTopicBytes)
         {
-            problems.Add($"must stay within {MaxTopicBytes} UTF-8 bytes with a {DeviceIds.MaxLength}-character device id");
+            problems.Add($"must stay within {MaxTopicBytes} UTF-8 bytes with a {ThingName.MaxLength}-character device id");
         }
 
         if (rest.Count(c => c == '/') > MaxSlashes)

@@ -2,7 +2,6 @@ using Amazon;
 using Amazon.Runtime.Credentials;
 using Amazon.SQS;
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Actuate.Publisher;
@@ -33,8 +32,7 @@ public static class CommandPublisherFactory
             settings.MaxReceiveCount,
             startup.Time,
             startup.Loggers.CreateLogger("Queueing.Actuate.CommandPublisher"),
-            (startup.Loggers as JsonLoggerFactory)?.Output ?? JsonLogWriter.StandardOutput,
-            startup.FunctionName);
+            startup.Output);
         return Task.FromResult(function);
     }
 }

@@ -6,6 +6,7 @@ using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Publisher;
 
@@ -29,7 +30,6 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly JsonLogWriter _metricsOutput;
-    private readonly string _functionName;
 
     public CommandPublisherFunction(
         IotDataPublisher publisher,
@@ -37,8 +37,7 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
         int maxReceiveCount,
         TimeProvider time,
         ILogger logger,
-        JsonLogWriter metricsOutput,
-        string functionName)
+        JsonLogWriter metricsOutput)
         : base(SharedJsonContext.Default.SqsEvent, SharedJsonContext.Default.SqsBatchResponse)
     {
         _publisher = publisher;
@@ -47,12 +46,11 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
         _time = time;
         _logger = logger;
         _metricsOutput = metricsOutput;
-        _functionName = functionName;
     }
 
     public override async Task<SqsBatchResponse> HandleAsync(SqsEvent request, InvocationContext context, CancellationToken cancellationToken)
     {
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, _functionName);
+        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
         var batch = new BatchProgress(request.Records.Select(r => r.MessageId));
         try
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Queueing.Shared.Devices;
 using Queueing.Shared.Events;
 
 namespace Queueing.Ingest.Telemetry;
@@ -171,10 +172,10 @@ public sealed class TelemetryParser
         }
 
         var value = reader.GetString()!;
-        if (!DeviceId.IsValid(value))
+        if (!ThingName.IsValid(value))
         {
             deviceId = null;
-            return $"deviceId '{Shorten(value)}' is not a thing name (1 to {DeviceId.MaxLength} characters of a-z, A-Z, 0-9, ':', '_', '-')";
+            return $"deviceId '{Shorten(value)}' is not a thing name (1 to {ThingName.MaxLength} characters of a-z, A-Z, 0-9, ':', '_', '-')";
         }
 
         deviceId = value;
@@ -187,13 +188,7 @@ public sealed class TelemetryParser
         timestamp = null;
         if (reader.TokenType == JsonTokenType.Number)
         {
-            if (reader.TryGetInt64(out var ms) && ms is >= 0 and <= MaxUnixMilliseconds)
-            {
-                timestamp = ms;
-                return null;
-            }
-
-            return $"timestamp {Encoding.UTF8.GetString(reader.ValueSpan)} is not Unix epoch milliseconds (a non-negative integer)";
+            return ReadEpochMilliseconds(ref reader, "timestamp", out timestamp);
         }
 
         if (reader.TokenType == JsonTokenType.String)
@@ -220,18 +215,24 @@ public sealed class TelemetryParser
         receivedAt = null;
         if (reader.TokenType == JsonTokenType.Number)
         {
-            if (reader.TryGetInt64(out var ms) && ms is >= 0 and <= MaxUnixMilliseconds)
-            {
-                receivedAt = ms;
-                return null;
-            }
-
-            return $"receivedAt {Encoding.UTF8.GetString(reader.ValueSpan)} is not Unix epoch milliseconds (a non-negative integer)";
+            return ReadEpochMilliseconds(ref reader, "receivedAt", out receivedAt);
         }
 
         var kind = Describe(reader.TokenType);
         reader.Skip();
         return $"receivedAt must be Unix epoch milliseconds (the rule's timestamp()), got a JSON {kind}";
+    }
+
+    private static string? ReadEpochMilliseconds(ref Utf8JsonReader reader, string field, out long? value)
+    {
+        if (reader.TryGetInt64(out var ms) && ms is >= 0 and <= MaxUnixMilliseconds)
+        {
+            value = ms;
+            return null;
+        }
+
+        value = null;
+        return $"{field} {Encoding.UTF8.GetString(reader.ValueSpan)} is not Unix epoch milliseconds (a non-negative integer)";
     }
 
     private static string Describe(JsonTokenType token) => token switch

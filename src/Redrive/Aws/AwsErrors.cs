@@ -27,6 +27,13 @@ public static class AwsErrors
         "UnsupportedOperationException", "NotImplementedException",
     };
 
+    /// <summary>
+    /// An AWS call that failed: the service refused it, the SDK could not make it (e.g. the credentials expired
+    /// mid-run) or the network failed. What a command reports per message or per scan rather than dying on.
+    /// </summary>
+    public static bool IsCallFailure(Exception ex) =>
+        ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException;
+
     public static bool IsCredentialProblem(AmazonServiceException ex) =>
         CredentialCodes.Contains(ex.ErrorCode ?? "") || (ex.StatusCode == HttpStatusCode.Forbidden && !PermissionCodes.Contains(ex.ErrorCode ?? ""));
 

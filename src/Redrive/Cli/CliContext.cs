@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Amazon.SQS;
 using Queueing.Redrive.Aws;
+using Queueing.Redrive.Queues;
 
 namespace Queueing.Redrive.Cli;
 
@@ -30,6 +31,13 @@ public sealed class CliContext(CliConsole console, SqsClientFactory clients, Tim
 
     /// <summary>The connection of the command being run, so the error boundary can say where it failed.</summary>
     public ConnectionOptions Connection { get; private set; } = new(null, null, null);
+
+    /// <summary>The SQS client of this command, and a queue directory that notes on stderr which queue a short name matched.</summary>
+    public (IAmazonSQS Sqs, QueueDirectory Directory) Connect(ParseResult parse)
+    {
+        var sqs = CreateClient(parse);
+        return (sqs, new QueueDirectory(sqs, Connection, Console.Note));
+    }
 
     public IAmazonSQS CreateClient(ParseResult parse)
     {

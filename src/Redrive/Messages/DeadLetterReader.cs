@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.SQS.Model;
 using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Time;
 
 namespace Queueing.Redrive.Messages;
 
@@ -46,7 +47,9 @@ public static class DeadLetterReader
             SourceQueueArn = source is not null && source.StartsWith("arn:", StringComparison.Ordinal) ? source : null,
             DeadLetterQueueSourceArn = system.GetValueOrDefault(DeadLetterQueueSourceArn),
             ReceiveCount = Int(Text(attributes, DeadLetterAttributes.ReceiveCount)) ?? sqsReceiveCount,
-            FirstReceiveTime = Iso(Text(attributes, DeadLetterAttributes.FirstReceiveTime)) ?? UnixMs(system.GetValueOrDefault("ApproximateFirstReceiveTimestamp")),
+            FirstReceiveTime = IsoTime.TryParse(Text(attributes, DeadLetterAttributes.FirstReceiveTime), out var firstReceive)
+                ? firstReceive
+                : UnixMs(system.GetValueOrDefault("ApproximateFirstReceiveTimestamp")),
             SentTime = UnixMs(system.GetValueOrDefault("SentTimestamp")),
             Function = Text(attributes, DeadLetterAttributes.Function),
             RedriveCount = Int(Text(attributes, DeadLetterAttributes.RedriveCount)) ?? 0,
@@ -54,6 +57,9 @@ public static class DeadLetterReader
             GroupId = groupId,
         };
     }
+
+    /// <summary>The body's top-level <c>deviceId</c> (a string or a number), or null.</summary>
+    public static string? DeviceIdOf(string body) => BodyFields.Read(body).DeviceId;
 
     private static string? Text(Dictionary<string, MessageAttributeValue> attributes, string name) =>
         attributes.TryGetValue(name, out var value) ? value.StringValue : null;
@@ -63,9 +69,6 @@ public static class DeadLetterReader
 
     private static DateTimeOffset? UnixMs(string? text) =>
         long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-
-    private static DateTimeOffset? Iso(string? text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
 
     /// <summary>What the CLI reads from a JSON body: the top-level deviceId, or an IoT rule error report.</summary>
     private readonly record struct BodyFields(string? DeviceId, string? RuleFailure, string? TopicDevice)

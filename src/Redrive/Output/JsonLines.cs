@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Queueing.Shared.Events;
 
 namespace Queueing.Redrive.Output;
 
@@ -38,15 +39,8 @@ public sealed class ExportedMessage
     [JsonPropertyName("md5OfBody")] public string? Md5OfBody { get; set; }
     [JsonPropertyName("eventSourceARN")] public string? EventSourceArn { get; set; }
     [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get; set; } = [];
-    [JsonPropertyName("messageAttributes")] public Dictionary<string, ExportedAttribute> MessageAttributes { get; set; } = [];
-}
-
-public sealed class ExportedAttribute
-{
-    [JsonPropertyName("dataType")] public string DataType { get; set; } = "String";
-    [JsonPropertyName("stringValue")] public string? StringValue { get; set; }
-    /// <summary>Base64 in the file, like Lambda's SQS event.</summary>
-    [JsonPropertyName("binaryValue")] public byte[]? BinaryValue { get; set; }
+    /// <summary>Lambda's own attribute shape: <c>dataType</c>, <c>stringValue</c> or base64 <c>binaryValue</c>.</summary>
+    [JsonPropertyName("messageAttributes")] public Dictionary<string, SqsMessageAttribute> MessageAttributes { get; set; } = [];
 }
 
 public sealed record MessageOutcomeLine(

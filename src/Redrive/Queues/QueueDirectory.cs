@@ -6,18 +6,18 @@ using Queueing.Redrive.Cli;
 
 namespace Queueing.Redrive.Queues;
 
-/// <summary>Finds queues by name, URL or ARN, and a dead-letter queue's source queues. Caches what it resolved.</summary>
-public sealed class QueueDirectory(IAmazonSQS sqs, ConnectionOptions connection)
+/// <summary>
+/// Finds queues by name, URL or ARN, and a dead-letter queue's source queues. Caches what it resolved. When a short
+/// name is matched to a stack-prefixed queue, it says which queue through <paramref name="note"/> (the operator
+/// must know what a command acts on).
+/// </summary>
+public sealed class QueueDirectory(IAmazonSQS sqs, ConnectionOptions connection, Action<string>? note = null)
 {
     private readonly Dictionary<string, SqsQueue> _byArn = new(StringComparer.Ordinal);
     private IReadOnlyList<string>? _allUrls;
 
-    /// <summary>Set when a short name was matched to a stack-prefixed queue name, for the command to mention.</summary>
-    public string? LastResolutionNote { get; private set; }
-
     public async Task<SqsQueue> ResolveAsync(string text, CancellationToken cancellationToken)
     {
-        LastResolutionNote = null;
         var reference = QueueReference.Parse(text);
         switch (reference.Kind)
         {
@@ -160,7 +160,7 @@ public sealed class QueueDirectory(IAmazonSQS sqs, ConnectionOptions connection)
 
         if (candidates.Count == 1 && await LoadAsync(candidates[0], cancellationToken) is { } suffixed)
         {
-            LastResolutionNote = $"'{name}' is queue {suffixed.Name}.";
+            note?.Invoke($"'{name}' is queue {suffixed.Name}.");
             return suffixed;
         }
 

@@ -1,6 +1,6 @@
-using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Queueing.Redrive.Aws;
 using Queueing.Redrive.Queues;
 
 namespace Queueing.Redrive.Scanning;
@@ -87,7 +87,7 @@ public sealed class QueueScanner(IAmazonSQS sqs, SqsQueue queue, ScanSettings se
                 failed += response.Failed?.Count ?? 0;
             }
             // Boundary: a failed release only delays the messages until their visibility timeout ends.
-            catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException)
+            catch (Exception ex) when (AwsErrors.IsCallFailure(ex))
             {
                 failed += chunk.Length;
             }

@@ -1,4 +1,4 @@
-using Amazon.Runtime;
+using Queueing.Redrive.Aws;
 using Queueing.Redrive.Messages;
 using Queueing.Redrive.Queues;
 
@@ -56,7 +56,7 @@ public static class ScanDriver
         {
             interrupted = true;
         }
-        catch (Exception ex) when (rounds > 0 && ex is AmazonServiceException or HttpRequestException or IOException)
+        catch (Exception ex) when (rounds > 0 && AwsErrors.IsCallFailure(ex))
         {
             error = ex.Message;
         }

@@ -3,6 +3,7 @@ using System.Text;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Queueing.Redrive.Aws;
 using Queueing.Redrive.Queues;
 using Queueing.Shared.Sqs;
 
@@ -99,7 +100,7 @@ public sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
             response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = target.Url, Entries = entries }, cancellationToken);
         }
         // Boundary: whatever stopped the call, none of these counts as sent (a retry may duplicate; nothing is lost).
-        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (AwsErrors.IsCallFailure(ex) || ex is OperationCanceledException)
         {
             var reason = ex is AmazonServiceException service ? $"{service.ErrorCode}: {service.Message}" : ex.Message;
             return [.. batch.Select(m => new SendOutcome(m.Key, null, reason))];

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Amazon.SQS.Model;
 using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Sending;
 
@@ -22,11 +22,7 @@ public static class MessageAttributesCopy
     public static Dictionary<string, MessageAttributeValue> ForRedrive(Dictionary<string, MessageAttributeValue>? attributes, int previousRedriveCount)
     {
         var copy = Of(attributes);
-        copy[DeadLetterAttributes.RedriveCount] = new MessageAttributeValue
-        {
-            DataType = "Number",
-            StringValue = (previousRedriveCount + 1).ToString(CultureInfo.InvariantCulture),
-        };
+        copy[DeadLetterAttributes.RedriveCount] = SqsMessageAttributes.Number(previousRedriveCount + 1);
         return copy;
     }
 

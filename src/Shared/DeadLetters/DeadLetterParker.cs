@@ -7,6 +7,8 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;
+using Queueing.Shared.Time;
+using static Queueing.Shared.Sqs.SqsMessageAttributes;
 
 namespace Queueing.Shared.DeadLetters;
 
@@ -151,20 +153,15 @@ public sealed partial class DeadLetterParker
             // A message parked before (and redriven since) carries the old reason: it is replaced, not kept twice.
             if (!DeadLetterAttributes.ReasonNames.Contains(name))
             {
-                attributes[name] = ToSdk(value);
+                attributes[name] = SqsMessageAttributes.ToSdk(value);
             }
         }
 
         attributes[DeadLetterAttributes.Kind] = Text(request.Kind.ToWire());
         attributes[DeadLetterAttributes.Error] = Text(Truncate(SqsText(string.IsNullOrWhiteSpace(request.Error) ? "(no error text)" : request.Error)));
         attributes[DeadLetterAttributes.SourceQueue] = Text(string.IsNullOrEmpty(record.EventSourceArn) ? "unknown" : SqsText(record.EventSourceArn));
-        attributes[DeadLetterAttributes.ReceiveCount] = new MessageAttributeValue
-        {
-            DataType = "Number",
-            StringValue = record.ReceiveCount.ToString(CultureInfo.InvariantCulture),
-        };
-        attributes[DeadLetterAttributes.FirstReceiveTime] = Text((record.FirstReceiveTime ?? record.SentTime ?? DateTimeOffset.UnixEpoch)
-            .UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        attributes[DeadLetterAttributes.ReceiveCount] = Number(record.ReceiveCount);
+        attributes[DeadLetterAttributes.FirstReceiveTime] = Text(IsoTime.Format(record.FirstReceiveTime ?? record.SentTime ?? DateTimeOffset.UnixEpoch));
         attributes[DeadLetterAttributes.Function] = Text(SqsText(_functionName));
 
         var entry = new SendMessageBatchRequestEntry
@@ -181,23 +178,6 @@ public sealed partial class DeadLetterParker
 
         return entry;
     }
-
-    internal static MessageAttributeValue ToSdk(SqsMessageAttribute value)
-    {
-        var result = new MessageAttributeValue { DataType = value.DataType };
-        if (value.BinaryValue is not null)
-        {
-            result.BinaryValue = new MemoryStream(value.BinaryValue, writable: false);
-        }
-        else
-        {
-            result.StringValue = value.StringValue ?? string.Empty;
-        }
-
-        return result;
-    }
-
-    private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };
 
     /// <summary>
     /// SQS refuses a whole message whose attribute values hold characters outside

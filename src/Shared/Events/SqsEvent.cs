@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Amazon.SQS.Model;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Shared.Events;
 
@@ -29,10 +31,26 @@ public sealed class SqsMessage
     private Dictionary<string, string> _attributes = [];
     private Dictionary<string, SqsMessageAttribute> _messageAttributes = [];
 
+    /// <summary>
+    /// The record Lambda's SQS event source hands a function for a message it received from
+    /// <paramref name="queueArn"/> (the local stack and the tests play the event source this way).
+    /// </summary>
+    public static SqsMessage FromReceived(Message message, string queueArn, string awsRegion) => new()
+    {
+        MessageId = message.MessageId,
+        ReceiptHandle = message.ReceiptHandle,
+        Body = message.Body,
+        Md5OfBody = message.MD5OfBody,
+        Md5OfMessageAttributes = message.MD5OfMessageAttributes,
+        EventSource = "aws:sqs",
+        EventSourceArn = queueArn,
+        AwsRegion = awsRegion,
+        Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
+        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(a => a.Key, a => SqsMessageAttributes.FromSdk(a.Value), StringComparer.Ordinal),
+    };
+
     // The helpers below are derived from "attributes"; [JsonIgnore] keeps them off the wire, where Lambda has no
     // such members.
-
-    // The helpers below are derived from Attributes; [JsonIgnore] keeps them out of the event when it is serialised.
 
     /// <summary><c>ApproximateReceiveCount</c>; 1 when absent (first delivery).</summary>
     [JsonIgnore]

@@ -64,7 +64,7 @@ public sealed class InvocationContext
         }
     }
 
-    /// <summary>The request id of the invocation running on this async flow, for log lines.</summary>
+    /// <summary>The invocation running on this async flow (log lines carry its request and trace ids).</summary>
     public static InvocationContext? Current => CurrentHolder.Value;
 
     internal static readonly AsyncLocal<InvocationContext?> CurrentHolder = new();

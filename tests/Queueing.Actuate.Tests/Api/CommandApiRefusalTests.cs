@@ -2,6 +2,7 @@ using System.Text;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Tests.TestSupport;
 using Queueing.Shared.Events;
+using Queueing.Shared.Logging;
 
 namespace Queueing.Actuate.Tests.Api;
 
@@ -198,5 +199,20 @@ public sealed class CommandApiRefusalTests
         var problem = ProblemAssert.IsProblem(await SendAsync(request), 401);
 
         Assert.Equal("urn:queueing:request:JKJaXmPLvHcESHA=", problem.GetProperty("instance").GetString());
+    }
+
+    [Fact]
+    public async Task HandleAsync_Refused_CountsItInTheInvocationsEmfLine()
+    {
+        using var stdout = new MemoryStream();
+        var api = Harness.OfflineApi(_time, output: new JsonLogWriter(stdout));
+        var request = Signed();
+        request.Headers!.Remove("x-queueing-signature");
+
+        ProblemAssert.IsProblem(await api.InvokeAsync(request, _time), 401);
+
+        var emf = System.Text.Json.JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray())).RootElement;
+        Assert.Equal("test-function", emf.GetProperty("FunctionName").GetString());
+        Assert.Equal(1, emf.GetProperty("CommandsRefused").GetInt32());
     }
 }

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
@@ -5,6 +7,8 @@ using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
 using Queueing.Actuate.Tests.TestSupport;
 using Queueing.Shared.Events;
+using Queueing.Shared.Logging;
+using Queueing.Shared.Time;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Publisher;
@@ -92,6 +96,23 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
         Assert.Equal(expired.CommandId, parked.MessageAttributes["Queueing.CommandId"].StringValue);
         Assert.Contains($"expired at {IsoTime.Format(expired.ExpiresAt)}, 1 s before", parked.MessageAttributes["Queueing.Error"].StringValue);
         Assert.Equal("lamp-1", parked.Attributes["MessageGroupId"]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_PublishedAndExpired_CountedInTheInvocationsEmfLine()
+    {
+        using var stdout = new MemoryStream();
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time, new JsonLogWriter(stdout));
+        var expired = Command("lamp-1", ttlSeconds: 60);
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        await HandleAsync(function, TestCommands.Record(expired), TestCommands.Record(Command("lamp-1")));
+
+        var emf = JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray())).RootElement;
+        Assert.Equal("test-function", emf.GetProperty("FunctionName").GetString());
+        Assert.Equal(1, emf.GetProperty("CommandsPublished").GetInt32());
+        Assert.Equal(1, emf.GetProperty("CommandsParked.expired").GetInt32());
+        Assert.Equal(0, emf.GetProperty("CommandsRetried").GetInt32());
     }
 
     [Fact]

@@ -29,18 +29,17 @@ internal static class Harness
         return new CommandApiSettings(new Uri(queueUrl), "/queueing/command-signing-secret", template!, ttlDefault, ttlMax);
     }
 
-    public static CommandApiFunction Api(IAmazonSQS sqs, string queueUrl, ISecret secret, TimeProvider time, int ttlDefault = 300, int ttlMax = 3600) =>
+    public static CommandApiFunction Api(IAmazonSQS sqs, string queueUrl, ISecret secret, TimeProvider time, int ttlDefault = 300, int ttlMax = 3600, JsonLogWriter? output = null) =>
         new(ApiSettings(queueUrl, ttlDefault, ttlMax),
             new SignatureVerifier(secret, time),
             new CommandQueueWriter(sqs, queueUrl),
             time,
             NullLogger.Instance,
-            new JsonLogWriter(Stream.Null),
-            "CommandApiFunction");
+            output ?? new JsonLogWriter(Stream.Null));
 
     /// <summary>An API whose queue is unreachable: a test expecting a refusal fails (503) if it ever tries to enqueue.</summary>
-    public static CommandApiFunction OfflineApi(TimeProvider time, ISecret? secret = null, int ttlDefault = 300, int ttlMax = 3600) =>
-        Api(Unreachable(), "http://127.0.0.1:1/123456789012/nowhere.fifo", secret ?? new FakeSecret(Secret), time, ttlDefault, ttlMax);
+    public static CommandApiFunction OfflineApi(TimeProvider time, ISecret? secret = null, int ttlDefault = 300, int ttlMax = 3600, JsonLogWriter? output = null) =>
+        Api(Unreachable(), "http://127.0.0.1:1/123456789012/nowhere.fifo", secret ?? new FakeSecret(Secret), time, ttlDefault, ttlMax, output);
 
     public static AmazonSQSClient Unreachable() => new(
         new BasicAWSCredentials("testing", "testing"),
@@ -58,14 +57,13 @@ internal static class Harness
     public static IotDataPublisher Publisher(Uri endpoint, TimeProvider time, TimeSpan? timeout = null) =>
         new(endpoint, new BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey), RegionEndpoint.USEast1, timeout ?? TimeSpan.FromSeconds(5), time);
 
-    public static CommandPublisherFunction PublisherFunction(IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time) =>
+    public static CommandPublisherFunction PublisherFunction(IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time, JsonLogWriter? output = null) =>
         new(publisher,
             new DeadLetterParker(sqs, deadLetterQueueUrl, "CommandPublisherFunction", NullLogger.Instance),
             maxReceiveCount,
             time,
             NullLogger.Instance,
-            new JsonLogWriter(Stream.Null),
-            "CommandPublisherFunction");
+            output ?? new JsonLogWriter(Stream.Null));
 
     public static FakeTimeProvider Clock() => new(Start);
 

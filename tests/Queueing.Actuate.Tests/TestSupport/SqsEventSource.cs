@@ -61,20 +61,5 @@ internal sealed class SqsEventSource(IAmazonSQS sqs, CommandQueues queues)
         }
     }
 
-    private SqsMessage ToRecord(Message message) => new()
-    {
-        MessageId = message.MessageId,
-        ReceiptHandle = message.ReceiptHandle,
-        Body = message.Body,
-        Md5OfBody = message.MD5OfBody,
-        Md5OfMessageAttributes = message.MD5OfMessageAttributes,
-        EventSource = "aws:sqs",
-        EventSourceArn = queues.QueueArn,
-        AwsRegion = "us-east-1",
-        Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
-        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(
-            a => a.Key,
-            a => new SqsMessageAttribute { DataType = a.Value.DataType, StringValue = a.Value.StringValue },
-            StringComparer.Ordinal),
-    };
+    private SqsMessage ToRecord(Message message) => SqsMessage.FromReceived(message, queues.QueueArn, "us-east-1");
 }

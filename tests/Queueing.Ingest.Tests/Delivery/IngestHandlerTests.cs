@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Queueing.Ingest.Parking;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
@@ -428,6 +429,40 @@ public sealed class IngestHandlerTests : IDisposable
         var response = await _h.Handler.InvokeAsync(payload, _h.Context(), CancellationToken.None);
 
         Assert.Equal("{\"batchItemFailures\":[{\"itemIdentifier\":\"id-1\"}]}", Encoding.UTF8.GetString(response));
+    }
+
+    [Fact]
+    public async Task HandleAsync_ParkingOutlastsTheDeadline_StopsItOnTheInvocationsClockAndReportsTheRecord()
+    {
+        var parker = new ParkerWaitingForCancellation();
+        using var h = new HandlerHarness(parker: parker);
+
+        var invocation = h.InvokeAsync(TestRecords.Record("not json", messageId: "bad"));
+        // Parking may run until 200 ms before the deadline (one minute away), measured on the injected clock.
+        await h.Time.AdvanceWhenWaitingAsync(TimeSpan.FromMinutes(1) - TimeSpan.FromMilliseconds(200));
+        var response = await invocation.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(parker.SawCancellation);
+        Assert.Equal(["bad"], h.Failures(response));
+    }
+
+    private sealed class ParkerWaitingForCancellation : IRecordParker
+    {
+        public bool SawCancellation { get; private set; }
+
+        public async Task<ParkResult> ParkAsync(IReadOnlyList<ParkRequest> requests, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                SawCancellation = true;
+            }
+
+            return new ParkResult(new HashSet<string>(), requests.ToDictionary(r => r.Record.MessageId, _ => "cancelled"));
+        }
     }
 
     [Fact]

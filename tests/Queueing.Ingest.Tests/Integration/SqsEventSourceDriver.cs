@@ -100,21 +100,7 @@ internal sealed class SqsEventSourceDriver
         AfterInvocation?.Invoke(Invocations);
     }
 
-    private SqsMessage ToRecord(Message message) => new()
-    {
-        MessageId = message.MessageId,
-        ReceiptHandle = message.ReceiptHandle,
-        Body = message.Body,
-        Md5OfBody = message.MD5OfBody,
-        Md5OfMessageAttributes = message.MD5OfMessageAttributes,
-        EventSource = "aws:sqs",
-        EventSourceArn = _queueArn,
-        AwsRegion = "us-east-1",
-        Attributes = new Dictionary<string, string>(message.Attributes ?? []),
-        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(
-            a => a.Key,
-            a => new SqsMessageAttribute { DataType = a.Value.DataType, StringValue = a.Value.StringValue, BinaryValue = a.Value.BinaryValue?.ToArray() }),
-    };
+    private SqsMessage ToRecord(Message message) => SqsMessage.FromReceived(message, _queueArn, "us-east-1");
 
     private async Task<bool> IsEmptyAsync()
     {

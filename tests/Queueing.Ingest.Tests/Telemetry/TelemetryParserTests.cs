@@ -3,6 +3,7 @@ using System.Text.Json;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
+using Queueing.Shared.Devices;
 
 namespace Queueing.Ingest.Tests.Telemetry;
 
@@ -184,15 +185,15 @@ public sealed class TelemetryParserTests
     [InlineData("", false)]
     [InlineData("a.b", false)]
     [InlineData("é", false)]
-    public void DeviceId_IsValid_FollowsThingNameAlphabet(string value, bool valid)
+    public void ThingName_IsValid_FollowsThingNameAlphabet(string value, bool valid)
     {
-        Assert.Equal(valid, DeviceId.IsValid(value));
+        Assert.Equal(valid, ThingName.IsValid(value));
     }
 
     [Fact]
-    public void DeviceId_IsValid_LengthLimitIs128()
+    public void ThingName_IsValid_LengthLimitIs128()
     {
-        Assert.True(DeviceId.IsValid(new string('a', 128)));
-        Assert.False(DeviceId.IsValid(new string('a', 129)));
+        Assert.True(ThingName.IsValid(new string('a', 128)));
+        Assert.False(ThingName.IsValid(new string('a', 129)));
     }
 }

@@ -162,4 +162,23 @@ public sealed class PeekTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"is queue {stack}-Only{stack}DLQ", result.Error);
     }
+
+    [Fact]
+    public async Task RedriveTo_ShortLogicalName_SaysWhichQueueItMatched()
+    {
+        using var sqs = moto.CreateSqs();
+        var stack = Scenario.NewStack();
+        await sqs.CreateQueueAsync($"{stack}-DLQ");
+        await sqs.CreateQueueAsync($"{stack}-Restore{stack}");
+        await sqs.CreateQueueAsync(new Amazon.SQS.Model.CreateQueueRequest
+        {
+            QueueName = $"{stack}-Source",
+            Attributes = new() { ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"arn:aws:sqs:{MotoServer.Region}:{MotoServer.AccountId}:{stack}-DLQ\",\"maxReceiveCount\":3}}" },
+        });
+
+        var result = await _cli.RunAsync("redrive", $"{stack}-DLQ", "--to", $"Restore{stack}", "--dry-run");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"is queue {stack}-Restore{stack}", result.Error);
+    }
 }

@@ -68,7 +68,7 @@ internal sealed class DeadLetterFiller(IAmazonSQS sqs, QueuePair pair)
                 MessageSystemAttributeNames = ["All"],
                 MessageAttributeNames = ["All"],
             });
-            var record = ToLambdaRecord(Assert.Single(received.Messages!), pair.SourceArn);
+            var record = SqsMessage.FromReceived(Assert.Single(received.Messages!), pair.SourceArn, "us-east-1");
             var result = await parker.ParkAsync([new ParkRequest(record, kind, error)], CancellationToken.None);
             Assert.Contains(record.MessageId, result.Parked);
             await sqs.DeleteMessageAsync(pair.SourceUrl, record.ReceiptHandle);
@@ -86,22 +86,6 @@ internal sealed class DeadLetterFiller(IAmazonSQS sqs, QueuePair pair)
 
         await sqs.SendMessageAsync(request);
     }
-
-    /// <summary>What Lambda's SQS event source hands the function.</summary>
-    public static SqsMessage ToLambdaRecord(Message message, string sourceArn) => new()
-    {
-        MessageId = message.MessageId,
-        ReceiptHandle = message.ReceiptHandle,
-        Body = message.Body,
-        Md5OfBody = message.MD5OfBody,
-        EventSource = "aws:sqs",
-        EventSourceArn = sourceArn,
-        AwsRegion = "us-east-1",
-        Attributes = new Dictionary<string, string>(message.Attributes ?? []),
-        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(
-            kv => kv.Key,
-            kv => new SqsMessageAttribute { DataType = kv.Value.DataType, StringValue = kv.Value.StringValue, BinaryValue = kv.Value.BinaryValue?.ToArray() }),
-    };
 
     public static Dictionary<string, MessageAttributeValue> Copy(Dictionary<string, MessageAttributeValue> attributes) =>
         attributes.ToDictionary(kv => kv.Key, kv => kv.Value.BinaryValue is { } b

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Tests.Support;
 
@@ -157,6 +158,30 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal(1, result);
         Assert.Equal("SettingsException", initError.ErrorTypeHeader);
         Assert.Contains("WAYLAY_DATA_URL is required but not set", ErrorMessage(initError), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_FactoryWritesMetricsToStartupOutput_LinesReachTheHostsOutput()
+    {
+        var functions = new Dictionary<string, FunctionFactory>(StringComparer.Ordinal)
+        {
+            ["echo"] = (startup, _) => Task.FromResult<IFunctionHandler>(new DelegateHandler((_, context, _) =>
+            {
+                var metrics = new EmbeddedMetrics(startup.Output, startup.Time, context.FunctionName);
+                metrics.Count("Echoed");
+                metrics.Flush();
+                return Task.FromResult("{}"u8.ToArray());
+            })),
+        };
+        var run = RunAsync(functions, Variables());
+
+        _api.Enqueue("req-1", "{}", Now.AddSeconds(30));
+        await _api.OutcomeAsync("req-1");
+
+        var emf = Assert.Single(_log.Documents, d => d.TryGetProperty("_aws", out _));
+        Assert.Equal(1, emf.GetProperty("Echoed").GetInt32());
+        Assert.Equal("queueing-test", emf.GetProperty("FunctionName").GetString());
+        Assert.Equal(0, await StopAsync(run));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Queueing.Redrive.Messages;
 using Queueing.Redrive.Output;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Scanning;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Commands.Export;
 
@@ -36,13 +37,8 @@ public static class ExportCommand
         {
             var filter = filters.Bind(parse, cli.Time);
             var path = parse.GetValue(output)!;
-            var sqs = cli.CreateClient(parse);
-            var directory = new QueueDirectory(sqs, cli.Connection);
+            var (sqs, directory) = cli.Connect(parse);
             var (dlq, _) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
-            if (directory.LastResolutionNote is { } note)
-            {
-                cli.Console.Note(note);
-            }
 
             var toStdout = path == "-";
             await using var writer = toStdout ? null : Open(path);
@@ -117,26 +113,13 @@ public static class ExportCommand
         }
     }
 
-    public static ExportedMessage ToExported(Message message, SqsQueue queue)
+    public static ExportedMessage ToExported(Message message, SqsQueue queue) => new()
     {
-        var exported = new ExportedMessage
-        {
-            MessageId = message.MessageId,
-            Body = message.Body,
-            Md5OfBody = message.MD5OfBody,
-            EventSourceArn = queue.Arn,
-            Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
-        };
-        foreach (var (name, value) in message.MessageAttributes ?? [])
-        {
-            exported.MessageAttributes[name] = new ExportedAttribute
-            {
-                DataType = value.DataType,
-                StringValue = value.BinaryValue is null ? value.StringValue : null,
-                BinaryValue = value.BinaryValue?.ToArray(),
-            };
-        }
-
-        return exported;
-    }
+        MessageId = message.MessageId,
+        Body = message.Body,
+        Md5OfBody = message.MD5OfBody,
+        EventSourceArn = queue.Arn,
+        Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
+        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(a => a.Key, a => SqsMessageAttributes.FromSdk(a.Value), StringComparer.Ordinal),
+    };
 }

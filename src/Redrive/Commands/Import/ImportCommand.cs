@@ -27,13 +27,8 @@ public static class ImportCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var sendRate = SendRate.Parse(parse.GetValue(rate), cli.Time);
-            var sqs = cli.CreateClient(parse);
-            var directory = new QueueDirectory(sqs, cli.Connection);
+            var (sqs, directory) = cli.Connect(parse);
             var target = await directory.ResolveAsync(parse.GetValue(queue)!, cancellationToken);
-            if (directory.LastResolutionNote is { } note)
-            {
-                cli.Console.Note(note);
-            }
 
             var messages = await ImportFile.ReadAsync(parse.GetValue(input)!, target, cancellationToken);
             var outcomes = await ProgressBar.RunAsync(cli.Console.Err, $"Importing into {target.Name}", messages.Count, async progress =>

@@ -1,12 +1,12 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Amazon.SQS.Model;
 using Queueing.Redrive.Cli;
+using Queueing.Redrive.Messages;
 using Queueing.Redrive.Output;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Commands.Import;
 
@@ -60,7 +60,7 @@ public static class ImportFile
             string? deduplicationId = null;
             if (target.IsFifo)
             {
-                group = exported.Attributes.GetValueOrDefault("MessageGroupId") ?? DeviceIdOf(exported.Body);
+                group = exported.Attributes.GetValueOrDefault("MessageGroupId") ?? DeadLetterReader.DeviceIdOf(exported.Body);
                 if (group is null)
                 {
                     problems.Add($"line {lineNumber}: {target.Name} is FIFO but the message has no MessageGroupId attribute and no deviceId in its body");
@@ -70,7 +70,8 @@ public static class ImportFile
                 deduplicationId = DeduplicationId(exported);
             }
 
-            messages.Add(new OutgoingMessage(key, exported.Body, Attributes(exported), group, deduplicationId));
+            var attributes = exported.MessageAttributes.ToDictionary(a => a.Key, a => SqsMessageAttributes.ToSdk(a.Value), StringComparer.Ordinal);
+            messages.Add(new OutgoingMessage(key, exported.Body, attributes, group, deduplicationId));
         }
 
         if (problems.Count > 0)
@@ -81,41 +82,11 @@ public static class ImportFile
         return messages;
     }
 
-    private static Dictionary<string, MessageAttributeValue> Attributes(ExportedMessage exported)
-    {
-        var attributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal);
-        foreach (var (name, value) in exported.MessageAttributes)
-        {
-            attributes[name] = value.BinaryValue is { } binary
-                ? new MessageAttributeValue { DataType = value.DataType, BinaryValue = new MemoryStream(binary, writable: false) }
-                : new MessageAttributeValue { DataType = value.DataType, StringValue = value.StringValue ?? "" };
-        }
-
-        return attributes;
-    }
-
     // Same message id and same body: the same import (a re-run within SQS's 5-minute window is dropped as a
     // repeat); an edited body is a new message.
     private static string DeduplicationId(ExportedMessage exported)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(exported.MessageId + "\n" + exported.Body));
         return "import-" + Convert.ToHexStringLower(hash)[..48];
-    }
-
-    private static string? DeviceIdOf(string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("deviceId", out var device)
-                && device.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? (device.ValueKind == JsonValueKind.String ? device.GetString() : device.GetRawText())
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

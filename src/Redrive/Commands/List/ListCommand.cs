@@ -36,8 +36,7 @@ public static class ListCommand
         command.Options.Add(visibility);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var sqs = cli.CreateClient(parse);
-            var directory = new QueueDirectory(sqs, cli.Connection);
+            var (sqs, directory) = cli.Connect(parse);
             var queues = new List<SqsQueue>();
             foreach (var url in await directory.AllQueueUrlsAsync(cancellationToken))
             {

@@ -35,13 +35,8 @@ public static class PeekCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var filter = filters.Bind(parse, cli.Time);
-            var sqs = cli.CreateClient(parse);
-            var directory = new QueueDirectory(sqs, cli.Connection);
+            var (sqs, directory) = cli.Connect(parse);
             var (dlq, _) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
-            if (directory.LastResolutionNote is { } note)
-            {
-                cli.Console.Note(note);
-            }
 
             var settings = new ScanSettings(parse.GetValue(visibility));
             var limit = parse.GetValue(max) ?? DefaultMax;

@@ -22,8 +22,7 @@ public static class PurgeCommand
         command.Options.Add(anyQueue);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var sqs = cli.CreateClient(parse);
-            var directory = new QueueDirectory(sqs, cli.Connection);
+            var (sqs, directory) = cli.Connect(parse);
             var (dlq, _) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
             var count = dlq.Visible + dlq.InFlight + dlq.Delayed;
             if (!parse.GetValue(yes))

@@ -54,13 +54,8 @@ public static class RedriveCommand
             }
 
             var sendRate = SendRate.Parse(parse.GetValue(rate), cli.Time);
-            var sqs = cli.CreateClient(parse);
-            var directory = new QueueDirectory(sqs, cli.Connection);
+            var (sqs, directory) = cli.Connect(parse);
             var (dlq, sources) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
-            if (directory.LastResolutionNote is { } note)
-            {
-                cli.Console.Note(note);
-            }
 
             var target = await TargetAsync(directory, dlq, parse.GetValue(to), cancellationToken);
             var plan = new RedrivePlan(dlq, filter, parse.GetValue(max), parse.GetValue(dryRun), new ScanSettings(parse.GetValue(visibility)));
@@ -110,8 +105,7 @@ public static class RedriveCommand
             perSecond = (int)parsed;
         }
 
-        var sqs = cli.CreateClient(parse);
-        var directory = new QueueDirectory(sqs, cli.Connection);
+        var (sqs, directory) = cli.Connect(parse);
         var (dlq, sources) = await directory.ResolveDeadLetterQueueAsync(queueText, anyQueue, cancellationToken);
         // Messages Queueing's functions parked were sent by SendMessage and carry no SQS source, so SQS could not
         // route them "back to their source": name the destination explicitly.
@@ -141,8 +135,8 @@ public static class RedriveCommand
         command.Options.Add(json);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var sqs = cli.CreateClient(parse);
-            var dlq = await new QueueDirectory(sqs, cli.Connection).ResolveAsync(parse.GetValue(queue)!, cancellationToken);
+            var (sqs, directory) = cli.Connect(parse);
+            var dlq = await directory.ResolveAsync(parse.GetValue(queue)!, cancellationToken);
             var tasks = await new ServerMoves(sqs, cli.Connection).ListAsync(dlq.Arn, cancellationToken);
             if (parse.GetValue(json))
             {

@@ -1,6 +1,6 @@
-using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Queueing.Redrive.Aws;
 using Queueing.Redrive.Messages;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Scanning;
@@ -118,7 +118,7 @@ public sealed class Redriver(IAmazonSQS sqs, QueueDirectory directory, RedriveTa
                 }
             }
             // Boundary: the sends succeeded; a failed delete leaves duplicates, which the summary reports.
-            catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException)
+            catch (Exception ex) when (AwsErrors.IsCallFailure(ex))
             {
                 foreach (var id in chunk)
                 {

@@ -1,13 +1,17 @@
 using System.Globalization;
 
-namespace Queueing.Actuate.Commands;
+namespace Queueing.Shared.Time;
 
-/// <summary>ISO 8601 UTC with milliseconds, the contract's time format (<c>2025-11-28T00:00:00.000Z</c>).</summary>
+/// <summary>
+/// ISO 8601 UTC with milliseconds (<c>2025-11-28T00:00:00.000Z</c>): the contract's time format, in command
+/// messages and their attributes and in the DLQ's <c>Queueing.FirstReceiveTime</c>.
+/// </summary>
 public static class IsoTime
 {
     public static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>Any ISO 8601 date-time; without an offset it is UTC.</summary>
     public static bool TryParse(string? text, out DateTimeOffset time) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
 

@@ -1,6 +1,6 @@
 using Queueing.Shared.Sqs;
 
-namespace Queueing.Shared.Tests;
+namespace Queueing.Shared.Tests.Sqs;
 
 public sealed class SqsBatchesTests
 {
