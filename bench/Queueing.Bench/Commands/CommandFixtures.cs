@@ -8,6 +8,7 @@ using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
+using Queueing.Shared.Time;
 
 namespace Queueing.Bench.Commands;
 
@@ -44,8 +45,7 @@ internal static class CommandFixtures
             new CommandQueueWriter(sqs, QueueUrl),
             time,
             loggers.CreateLogger("Queueing.Actuate.CommandApi"),
-            loggers.Output,
-            "CommandApiFunction");
+            loggers.Output);
     }
 
     /// <summary>A signed request with the headers API Gateway passes on (lower-cased, as on AWS).</summary>
@@ -162,7 +162,6 @@ internal static class CommandFixtures
             5,
             time,
             loggers.CreateLogger("Queueing.Actuate.CommandPublisher"),
-            loggers.Output,
-            "CommandPublisherFunction");
+            loggers.Output);
     }
 }
