@@ -7,4 +7,8 @@ public sealed record CliContext(
     TextReader In,
     string CurrentDirectory,
     IReadOnlyDictionary<string, string> HostEnvironment,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>Stdout is a terminal: <c>up</c> draws its live view (otherwise it writes status lines).</summary>
+    public bool Interactive { get; init; }
+}

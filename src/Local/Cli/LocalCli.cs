@@ -11,12 +11,16 @@ public static class LocalCli
         var root = new RootCommand(
             "Queueing's local stack: the AWS side of Queueing on one machine, from serverless.template, with the real function " +
             "executables under an emulated Lambda Runtime API and moto_server as the local AWS. Needs the .NET 10 SDK and " +
-            "Python 3 with moto[server]. See docs/local.md." + Environment.NewLine + Environment.NewLine +
+            "Python 3 with moto[server] (and Node.js for up's Waylay webscripts). `up` is the default command. See docs/local.md." + Environment.NewLine + Environment.NewLine +
             "Examples:" + Environment.NewLine +
+            "  (no arguments)                          the closed loop with 5 devices and a live view, until Ctrl+C" + Environment.NewLine +
+            "  up --devices 5 --messages 20            a bounded run ending with 'sent N, delivered D, dead-lettered L, lost X'" + Environment.NewLine +
+            "  up --duration 2m --waylay-fail-rate 0.2 --waylay-latency 50-300ms" + Environment.NewLine +
             "  invoke IngestFunction --event events/ingest-telemetry-batch.json --waylay-url http://127.0.0.1:8080" + Environment.NewLine +
             "  generate-event sqs --device lamp-1 --count 10 | queueing-local invoke IngestFunction --event -" + Environment.NewLine +
             "  generate-event http --path /commands --header x-signature=... > command.json");
         var shared = new SharedOptions();
+        root.Subcommands.Add(UpCommand.Create(cli, shared));
         root.Subcommands.Add(InvokeCommand.Create(cli, shared));
         root.Subcommands.Add(GenerateEventCommand.Create(cli));
         root.SetAction(parse =>
@@ -27,10 +31,16 @@ public static class LocalCli
         return root;
     }
 
+    /// <summary><c>up</c> is the default command: no arguments, or options only (other than help and version), run it.</summary>
+    public static string[] WithDefaultCommand(string[] args) =>
+        args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("-h" or "--help" or "-?" or "/?" or "/h" or "--version"))
+            ? [UpCommand.Name, .. args]
+            : args;
+
     /// <summary>Parses and runs; a command line the parser rejects exits with <see cref="ExitCodes.Usage"/>.</summary>
     public static async Task<int> RunAsync(string[] args, CliContext cli, CancellationToken cancellationToken = default)
     {
-        var parse = Create(cli).Parse(args);
+        var parse = Create(cli).Parse(WithDefaultCommand(args));
         // Our own handler maps UsageException to exit code 2; anything else is a bug and keeps its stack trace.
         var configuration = new InvocationConfiguration
         {

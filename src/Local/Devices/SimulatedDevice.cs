@@ -30,6 +30,7 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
     private long _published;
     private long _publishFailures;
     private int? _lastValue;
+    private long _lastTimestamp;
 
     internal SimulatedDevice(string thingName, int index, SimulatedDeviceOptions options, TimeProvider time, ILogger logger)
     {
@@ -138,7 +139,7 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _sent) - 1;
         var value = _options.Signal.ValueAt(n, _index, _options.Count);
-        var payload = string.Create(CultureInfo.InvariantCulture, $$"""{"lightValue":{{value}},"timestamp":{{_time.GetUtcNow().ToUnixTimeMilliseconds()}}}""");
+        var payload = string.Create(CultureInfo.InvariantCulture, $$"""{"lightValue":{{value}},"timestamp":{{NextTimestamp()}}}""");
         try
         {
             if (!_client.IsConnected)
@@ -171,6 +172,21 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Epoch milliseconds, strictly increasing per device: Waylay keys an event by resource and timestamp, so
+    /// two messages in one millisecond must not collide.</summary>
+    private long NextTimestamp()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long last, next;
+        do
+        {
+            last = Interlocked.Read(ref _lastTimestamp);
+            next = Math.Max(now, last + 1);
+        }
+        while (Interlocked.CompareExchange(ref _lastTimestamp, next, last) != last);
+        return next;
     }
 
     /// <summary>Publishes <see cref="SimulatedDeviceOptions.MessagesPerDevice"/> messages (or until cancelled),

@@ -50,6 +50,13 @@ public sealed class SimulatedDeviceFleet : IAsyncDisposable
         _completion = Task.WhenAll(Devices.Select(RunUntilStoppedAsync));
     }
 
+    /// <summary>Stops publishing; the devices stay connected and keep receiving commands.</summary>
+    public async Task StopPublishingAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        await _completion.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Stops publishing and disconnects every device.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {

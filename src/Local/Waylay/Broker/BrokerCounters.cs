@@ -16,7 +16,12 @@ public sealed record BrokerSnapshot(
     long FaultsInjected,
     long ServerErrorsInjected,
     long ThrottlesInjected,
-    IReadOnlyDictionary<string, ResourceLastEvent> LastEvents);
+    IReadOnlyDictionary<string, ResourceLastEvent> LastEvents)
+{
+    /// <summary>Accepted events counted once per resource and timestamp (a client's retry of an event the broker
+    /// already took counts once): what the local stack reports as delivered.</summary>
+    public long DistinctEvents { get; init; }
+}
 
 /// <summary>
 /// Counts what the broker did. Thread-safe; read with <see cref="Snapshot"/>. "Received" counts events of
@@ -33,6 +38,7 @@ public sealed class BrokerCounters
     private long _serverErrors;
     private long _throttles;
     private readonly ConcurrentDictionary<string, ResourceLastEvent> _last = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Resource, long Timestamp), byte> _distinct = new();
 
     internal void Request() => Interlocked.Increment(ref _requests);
 
@@ -59,6 +65,7 @@ public sealed class BrokerCounters
 
         foreach (var e in events)
         {
+            _distinct.TryAdd((e.Resource, e.Timestamp), 0);
             var last = new ResourceLastEvent(e.Resource, e.Timestamp, e.ToJsonString(), now);
             _last.AddOrUpdate(e.Resource, last, (_, old) => old.Timestamp > e.Timestamp ? old : last);
         }
@@ -78,6 +85,9 @@ public sealed class BrokerCounters
             serverErrors + throttles,
             serverErrors,
             throttles,
-            new Dictionary<string, ResourceLastEvent>(_last, StringComparer.Ordinal));
+            new Dictionary<string, ResourceLastEvent>(_last, StringComparer.Ordinal))
+        {
+            DistinctEvents = _distinct.Count,
+        };
     }
 }

@@ -1,0 +1,124 @@
+using Amazon.SQS;
+using Queueing.Local.Devices;
+using Queueing.Local.EventSources;
+using Queueing.Local.IoT.Data;
+using Queueing.Local.IoT.Rules;
+using Queueing.Local.Template;
+using Queueing.Local.Waylay;
+
+namespace Queueing.Local.Up;
+
+/// <summary>One flow's books: every message sent is delivered, dead-lettered (with its reason) or lost.</summary>
+public sealed record FlowAccount(string Flow, long Sent, long Delivered, long DeadLettered, long InFlight)
+{
+    public long Lost => Math.Max(0, Sent - Delivered - DeadLettered);
+
+    /// <summary>Delivered or dead-lettered more than once (a retry whose first try had landed), shown, not hidden.</summary>
+    public long Duplicates => Math.Max(0, Delivered + DeadLettered - Sent);
+
+    public bool Balanced => Sent == Delivered + DeadLettered;
+
+    public string Line => $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, lost {Lost}";
+}
+
+public sealed record QueueDepth(string Name, long Visible, long InFlight, long Delayed, bool IsDeadLetterQueue)
+{
+    public long Total => Visible + InFlight + Delayed;
+}
+
+public sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived);
+
+public sealed record FunctionView(string LogicalId, long Invocations, long Errors, long Timeouts, string? LastError);
+
+/// <summary>Everything the live view and the summary show, read at one moment.</summary>
+public sealed record StackSnapshot(
+    TimeSpan Elapsed,
+    IReadOnlyList<DeviceView> Devices,
+    FleetCounters Fleet,
+    TopicRuleCounters Rules,
+    IotDataCounters IotData,
+    WaylaySandboxSnapshot Waylay,
+    IReadOnlyList<(string Function, string Queue, SqsPollerCounters Counters)> Pollers,
+    IReadOnlyList<(string Api, HttpApiCounters Counters)> HttpApis,
+    IReadOnlyList<FunctionView> Functions,
+    IReadOnlyList<QueueDepth> Queues,
+    long CommandsAccepted,
+    FlowAccount Telemetry,
+    FlowAccount Commands)
+{
+    /// <summary>Nothing is still moving: the source queues are empty, no batch is in flight and the books balance.</summary>
+    public bool Settled => Telemetry.InFlight == 0 && Commands.InFlight == 0 && Telemetry.Balanced && Commands.Balanced;
+
+    public static async Task<StackSnapshot> TakeAsync(LocalStack stack, TimeSpan elapsed, CancellationToken cancellationToken)
+    {
+        var depths = new Dictionary<string, QueueDepth>(StringComparer.Ordinal);
+        var deadLetterArns = stack.Model.Queues.Values.Select(q => q.DeadLetterTargetArn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var queue in stack.Model.Queues.Values)
+        {
+            depths[queue.LogicalId] = await DepthAsync(stack.Sqs, queue, deadLetterArns.Contains(queue.Arn), cancellationToken);
+        }
+
+        var devices = stack.Fleet.Devices
+            .Select(d => new DeviceView(d.ThingName, d.IsConnected, d.LastValue, d.LastCommand?.Payload, d.CommandsReceived))
+            .ToList();
+        var waylay = stack.Waylay.Snapshot();
+        var rules = stack.Rules.Counters;
+        var pollers = stack.Pollers.Select(p => (p.FunctionLogicalId, p.Queue.QueueName, p.Counters)).ToList();
+        var fleet = stack.Fleet.Counters;
+
+        long Sum(IEnumerable<QueueDefinition> queues) => queues.Sum(q => depths[q.LogicalId].Total);
+        long PollerInFlight(IEnumerable<QueueDefinition> queues) =>
+            pollers.Where(p => queues.Any(q => q.QueueName == p.QueueName)).Sum(p => (long)p.Counters.InFlight);
+
+        var telemetryInFlight = Sum(stack.TelemetryQueues) + PollerInFlight(stack.TelemetryQueues)
+            + (rules.MessagesMatched - rules.ActionsSucceeded - rules.ErrorsRouted - rules.ErrorsUnrouted);
+        var telemetry = new FlowAccount(
+            "telemetry",
+            fleet.Published,
+            waylay.Broker.DistinctEvents,
+            Sum(stack.TelemetryDeadLetters),
+            telemetryInFlight);
+
+        var received = stack.Fleet.Devices
+            .SelectMany(d => d.Commands)
+            .Select(c => c.CommandId)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .LongCount();
+        var commands = new FlowAccount(
+            "commands",
+            stack.Commands.Accepted,
+            received,
+            Sum(stack.CommandDeadLetters),
+            Sum(stack.CommandQueues) + PollerInFlight(stack.CommandQueues));
+
+        return new StackSnapshot(
+            elapsed,
+            devices,
+            fleet,
+            rules,
+            stack.IotData.Counters,
+            waylay,
+            pollers,
+            [.. stack.HttpApis.Select(a => (a.ApiLogicalId, a.Counters))],
+            [.. stack.Functions.Values.Select(f => new FunctionView(f.LogicalId, f.Invocations, f.Errors, f.Timeouts, f.LastError))],
+            [.. stack.Model.Queues.Values.Select(q => depths[q.LogicalId] with { Name = q.QueueName })],
+            stack.Commands.Accepted,
+            telemetry,
+            commands);
+    }
+
+    private static async Task<QueueDepth> DepthAsync(IAmazonSQS sqs, QueueDefinition queue, bool isDeadLetterQueue, CancellationToken cancellationToken)
+    {
+        var attributes = await sqs.GetQueueAttributesAsync(
+            queue.Url,
+            ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+            cancellationToken);
+        return new QueueDepth(
+            queue.QueueName,
+            attributes.ApproximateNumberOfMessages,
+            attributes.ApproximateNumberOfMessagesNotVisible,
+            attributes.ApproximateNumberOfMessagesDelayed,
+            isDeadLetterQueue);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Queueing.Local.Up;
+
+/// <summary>How a <see cref="StackSnapshot"/> looks: the live Spectre.Console view, the plain status line, the summary.</summary>
+public static class StackView
+{
+    private const int MaxDeviceRows = 12;
+
+    /// <summary>The live view: per device, per stage, per queue, per function.</summary>
+    public static IRenderable Render(StackSnapshot s, string header)
+    {
+        var devices = new Table().Border(TableBorder.Rounded).Title("[bold]Devices[/]")
+            .AddColumns("Device", "Connected", "Last light value", "Last command", "Commands");
+        foreach (var d in s.Devices.Take(MaxDeviceRows))
+        {
+            devices.AddRow(
+                Markup.Escape(d.ThingName),
+                d.Connected ? "[green]yes[/]" : "[red]no[/]",
+                d.LastValue?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                Markup.Escape(d.LastCommand ?? "-"),
+                d.CommandsReceived.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (s.Devices.Count > MaxDeviceRows)
+        {
+            devices.AddRow($"... {s.Devices.Count - MaxDeviceRows} more", string.Empty, string.Empty, string.Empty, string.Empty);
+        }
+
+        var stages = new Table().Border(TableBorder.Rounded).Title("[bold]Stages[/]").AddColumns("Stage", "Count");
+        foreach (var (stage, count) in Stages(s))
+        {
+            stages.AddRow(Markup.Escape(stage), count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var queues = new Table().Border(TableBorder.Rounded).Title("[bold]Queues[/]").AddColumns("Queue", "Visible", "In flight", "Delayed");
+        foreach (var q in s.Queues)
+        {
+            var name = q.IsDeadLetterQueue && q.Total > 0 ? $"[red]{Markup.Escape(q.Name)}[/]" : Markup.Escape(q.Name);
+            queues.AddRow(name, Number(q.Visible), Number(q.InFlight), Number(q.Delayed));
+        }
+
+        var functions = new Table().Border(TableBorder.Rounded).Title("[bold]Functions[/]").AddColumns("Function", "Invocations", "Errors", "Last error");
+        foreach (var f in s.Functions)
+        {
+            functions.AddRow(
+                Markup.Escape(f.LogicalId),
+                Number(f.Invocations),
+                f.Errors > 0 ? $"[red]{f.Errors}[/]" : "0",
+                Markup.Escape(Shorten(f.LastError ?? "-", 60)));
+        }
+
+        var books = new Rows(
+            new Markup($"[bold]telemetry:[/] {Markup.Escape(s.Telemetry.Line)}, in flight {s.Telemetry.InFlight}"),
+            new Markup($"[bold]commands:[/]  {Markup.Escape(s.Commands.Line)}, in flight {s.Commands.InFlight}"));
+        return new Rows(
+            new Markup(Markup.Escape(header)),
+            devices,
+            new Columns(stages, new Rows(queues, functions)),
+            books);
+    }
+
+    /// <summary>The counts from device to Waylay and back, in the order a message meets them.</summary>
+    public static IReadOnlyList<(string Stage, long Count)> Stages(StackSnapshot s)
+    {
+        var ingest = s.Pollers.Where(p => p.Function.Contains("Ingest", StringComparison.Ordinal)).ToList();
+        var publisher = s.Pollers.Where(p => !p.Function.Contains("Ingest", StringComparison.Ordinal)).ToList();
+        return
+        [
+            ("telemetry published (MQTT)", s.Fleet.Published),
+            ("queued by the topic rule", s.Rules.ActionsSucceeded),
+            ("topic rule errors", s.Rules.ErrorsRouted + s.Rules.ErrorsUnrouted + s.Rules.SqlErrors),
+            ("received by the ingest function", ingest.Sum(p => p.Counters.Received)),
+            ("forwarded to Waylay", s.Waylay.Broker.DistinctEvents),
+            ("Waylay faults injected", s.Waylay.Broker.FaultsInjected),
+            ("rules fired", s.Waylay.Rules.RulesFired),
+            ("commands accepted by the API", s.CommandsAccepted),
+            ("commands published to IoT", s.IotData.Published),
+            ("commands received by devices", s.Fleet.CommandsReceived),
+            ("received by the publisher", publisher.Sum(p => p.Counters.Received)),
+        ];
+    }
+
+    /// <summary>One line for logs and CI.</summary>
+    public static string StatusLine(StackSnapshot s) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"[{s.Elapsed:mm\\:ss}] published {s.Fleet.Published}, queued {s.Rules.ActionsSucceeded}, to Waylay {s.Waylay.Broker.DistinctEvents}, " +
+        $"rules fired {s.Waylay.Rules.RulesFired}, commands accepted {s.CommandsAccepted}, received {s.Fleet.CommandsReceived}; " +
+        $"DLQs {s.Queues.Where(q => q.IsDeadLetterQueue).Sum(q => q.Total)}; function errors {s.Functions.Sum(f => f.Errors)}");
+
+    /// <summary>The summary of a run; its last two lines are the books of each flow.</summary>
+    public static IReadOnlyList<string> Summary(StackSnapshot s)
+    {
+        var lines = new List<string> { $"Summary after {s.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s:" };
+        lines.AddRange(Stages(s).Select(x => string.Create(CultureInfo.InvariantCulture, $"  {x.Stage,-34} {x.Count,8}")));
+        foreach (var q in s.Queues.Where(q => q.Total > 0))
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  queue {q.Name}: {q.Visible} visible, {q.InFlight} in flight, {q.Delayed} delayed"));
+        }
+
+        foreach (var f in s.Functions.Where(f => f.Errors > 0))
+        {
+            lines.Add($"  {f.LogicalId}: {f.Errors} errors of {f.Invocations} invocations; last: {f.LastError}");
+        }
+
+        foreach (var flow in new[] { s.Telemetry, s.Commands })
+        {
+            if (flow.Lost > 0 && flow.InFlight > 0)
+            {
+                lines.Add($"  {flow.Flow}: {flow.InFlight} still in flight when the run ended (counted as lost)");
+            }
+
+            if (flow.Duplicates > 0)
+            {
+                lines.Add($"  {flow.Flow}: {flow.Duplicates} delivered more than once (a retry of a request that had landed)");
+            }
+        }
+
+        lines.Add($"telemetry: {s.Telemetry.Line}");
+        lines.Add($"commands: {s.Commands.Line}");
+        return lines;
+    }
+
+    private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}

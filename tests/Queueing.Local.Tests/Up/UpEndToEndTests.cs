@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Amazon.SQS.Model;
+using Queueing.Local.Cli;
+using Queueing.Local.Tests.Support;
+using Queueing.Local.Up;
+using Queueing.Local.Waylay.Faults;
+using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Settings;
+using Queueing.Testing;
+
+namespace Queueing.Local.Tests.Up;
+
+/// <summary>
+/// <c>up</c> end to end on the real serverless.template: moto, the local IoT Core, the real Ingest and Actuate
+/// executables, the Waylay sandbox running waylay/templates and the real webscript under Node.js, 5 simulated
+/// devices. A bounded run must account for every message: delivered, or dead-lettered with its reason.
+/// </summary>
+public sealed partial class UpEndToEndTests
+{
+    private const int Devices = 5;
+    private const int MessagesPerDevice = 20;
+
+    [Fact]
+    public async Task BoundedRun_TelemetryReachesWaylay_RulesFire_DevicesGetTheirCommandsInOrder_NothingLost()
+    {
+        var inspected = false;
+        var (exitCode, output) = await RunAsync(WaylayFaultOptions.None, async stack =>
+        {
+            inspected = true;
+            var waylay = stack.Waylay.Snapshot();
+            Assert.Equal(Devices * MessagesPerDevice, waylay.Broker.DistinctEvents);
+            Assert.Equal(Devices, waylay.Broker.LastEvents.Count);
+            Assert.True(waylay.Rules.RulesFired >= Devices, $"rules fired {waylay.Rules.RulesFired}");
+            foreach (var device in stack.Fleet.Devices)
+            {
+                // The API accepted these, in this order; the device got exactly these, in the same order.
+                var accepted = stack.Commands.AcceptedFor(device.ThingName);
+                Assert.NotEmpty(accepted);
+                Assert.Equal(accepted, device.Commands.Select(c => c.CommandId));
+                Assert.All(device.Commands, c => Assert.Equal(device.CommandTopic, c.Topic));
+
+                // The light rule fires on a state change: on and off alternate, as the light crosses the threshold.
+                var statuses = device.Commands.Select(c => JsonDocument.Parse(c.Payload).RootElement.GetProperty("lightStatus").GetString()).ToList();
+                Assert.All(statuses, s => Assert.Contains(s, new[] { "on", "off" }));
+                Assert.All(statuses.Zip(statuses.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
+            }
+
+            foreach (var queue in stack.Model.Queues.Values)
+            {
+                Assert.Equal(0, await CountAsync(stack, queue.Url));
+            }
+        });
+
+        Assert.True(inspected, output.ToString());
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var lines = output.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal($"telemetry: sent {Devices * MessagesPerDevice}, delivered {Devices * MessagesPerDevice}, dead-lettered 0, lost 0", lines[^2]);
+        var commands = CommandsLine().Match(lines[^1]);
+        Assert.True(commands.Success, lines[^1]);
+        Assert.Equal(commands.Groups["sent"].Value, commands.Groups["delivered"].Value);
+        Assert.True(int.Parse(commands.Groups["sent"].Value, System.Globalization.CultureInfo.InvariantCulture) >= Devices, lines[^1]);
+    }
+
+    [Fact]
+    public async Task BoundedRun_WithWaylayFaults_EveryMessageIsDeliveredOrDeadLetteredWithItsReason()
+    {
+        var faults = new WaylayFaultOptions { FailRate = 0.3, ThrottleRate = 0.2, Latency = LatencyRange.Parse("0-30ms"), Seed = 7 };
+        var inspected = false;
+        var (exitCode, output) = await RunAsync(faults, async stack =>
+        {
+            inspected = true;
+            var waylay = stack.Waylay.Snapshot();
+            Assert.True(waylay.Broker.FaultsInjected > 0, "no fault was injected");
+            Assert.True(waylay.Broker.DistinctEvents > 0);
+            foreach (var dlq in stack.TelemetryDeadLetters.Concat(stack.CommandDeadLetters))
+            {
+                // Whatever was dead-lettered says why: the consumers' reason attributes.
+                var parked = await stack.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+                {
+                    QueueUrl = dlq.Url,
+                    MaxNumberOfMessages = 10,
+                    MessageAttributeNames = ["All"],
+                    VisibilityTimeout = 0,
+                });
+                foreach (var message in parked.Messages ?? [])
+                {
+                    Assert.Contains(message.MessageAttributes[DeadLetterAttributes.Kind].StringValue, new[] { "exhausted", "rejected", "expired" });
+                    Assert.False(string.IsNullOrWhiteSpace(message.MessageAttributes[DeadLetterAttributes.Error].StringValue));
+                }
+            }
+        });
+
+        Assert.True(inspected, output.ToString());
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var lines = output.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var telemetry = TelemetryLine().Match(lines[^2]);
+        Assert.True(telemetry.Success, output.ToString());
+        Assert.Equal(
+            Devices * MessagesPerDevice,
+            int.Parse(telemetry.Groups["delivered"].Value, System.Globalization.CultureInfo.InvariantCulture)
+            + int.Parse(telemetry.Groups["dead"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Matches(CommandsLine(), lines[^1]);
+        Assert.Contains("Waylay faults injected", output.Out);
+    }
+
+    private static async Task<(int ExitCode, CliRun Output)> RunAsync(WaylayFaultOptions faults, Func<LocalStack, Task> inspect)
+    {
+        using var directory = new TempDirectory();
+        var output = new CapturedWriter();
+        var error = new CapturedWriter();
+        var cli = new CliContext(output, error, new StringReader(string.Empty), RepositoryRoot.Path, ProcessEnvironment.Read(), TimeProvider.System);
+        var run = new UpRun(cli) { BeforeStop = inspect };
+        var exitCode = await run.RunAsync(
+            new UpOptions
+            {
+                // The test project builds the function projects (Debug) before the tests run.
+                NoBuild = true,
+                Devices = Devices,
+                MessagesPerDevice = MessagesPerDevice,
+                Interval = TimeSpan.FromMilliseconds(50),
+                ParameterOverrides = new Dictionary<string, string> { ["IngestBatchingWindowSeconds"] = "1" },
+                WaylayFaults = faults,
+                RetryDelay = TimeSpan.FromSeconds(1),
+                DrainTimeout = TimeSpan.FromSeconds(150),
+                View = UpView.Plain,
+                LogFile = directory.File("up.log"),
+            },
+            CancellationToken.None);
+        var log = File.Exists(directory.File("up.log")) ? await File.ReadAllTextAsync(directory.File("up.log")) : string.Empty;
+        return (exitCode, new CliRun(exitCode, output.ToString(), error + "\n--- log (tail)\n" + Tail(log, 60)));
+    }
+
+    private static async Task<int> CountAsync(LocalStack stack, string queueUrl)
+    {
+        var attributes = await stack.Sqs.GetQueueAttributesAsync(queueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
+        return attributes.ApproximateNumberOfMessages + attributes.ApproximateNumberOfMessagesNotVisible;
+    }
+
+    private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
+
+    [GeneratedRegex(@"^commands: sent (?<sent>\d+), delivered (?<delivered>\d+), dead-lettered 0, lost 0$")]
+    private static partial Regex CommandsLine();
+
+    [GeneratedRegex(@"^telemetry: sent 100, delivered (?<delivered>\d+), dead-lettered (?<dead>\d+), lost 0$")]
+    private static partial Regex TelemetryLine();
+}
