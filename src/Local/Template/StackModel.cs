@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Queueing.Local.Template;
 
 /// <summary>
-/// The template resolved for the local stack: its functions, queues, topic rules and HTTP APIs with every
+/// The template resolved for the local stack: its functions, queues, topic rules, IoT policies and HTTP APIs with every
 /// intrinsic evaluated against local values. Building it reports every problem together.
 /// </summary>
 public sealed class StackModel
@@ -20,6 +20,7 @@ public sealed class StackModel
     public IReadOnlyDictionary<string, FunctionDefinition> Functions { get; private set; } = new Dictionary<string, FunctionDefinition>();
     public IReadOnlyDictionary<string, QueueDefinition> Queues { get; private set; } = new Dictionary<string, QueueDefinition>();
     public IReadOnlyList<ResolvedResource> TopicRules { get; private set; } = [];
+    public IReadOnlyList<ResolvedResource> IoTPolicies { get; private set; } = [];
     public IReadOnlyList<ResolvedResource> HttpApis { get; private set; } = [];
 
     /// <summary>Parameters that took a value from the local defaults (no Default in the template, no override).</summary>
@@ -38,6 +39,7 @@ public sealed class StackModel
         var functions = new Dictionary<string, FunctionDefinition>(StringComparer.Ordinal);
         var queues = new Dictionary<string, QueueDefinition>(StringComparer.Ordinal);
         var rules = new List<ResolvedResource>();
+        var policies = new List<ResolvedResource>();
         var apis = new List<ResolvedResource>();
 
         foreach (var (logicalId, node) in template.Resources)
@@ -65,6 +67,9 @@ public sealed class StackModel
                     case "AWS::IoT::TopicRule":
                         rules.Add(new ResolvedResource(logicalId, type, ResolveProperties(raw, resolver, path)));
                         break;
+                    case "AWS::IoT::Policy":
+                        policies.Add(new ResolvedResource(logicalId, type, ResolveProperties(raw, resolver, path)));
+                        break;
                     case "AWS::Serverless::HttpApi":
                         apis.Add(new ResolvedResource(logicalId, type, ResolveProperties(SamGlobals.Apply(template.Globals["HttpApi"] as JsonObject, raw), resolver, path)));
                         break;
@@ -85,6 +90,7 @@ public sealed class StackModel
         model.Functions = functions;
         model.Queues = queues;
         model.TopicRules = rules;
+        model.IoTPolicies = policies;
         model.HttpApis = apis;
         return model;
     }

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using MQTTnet;
+using Queueing.Local.Aws;
+using Queueing.Local.Functions;
+using Queueing.Local.IoT.Broker;
+using Queueing.Local.IoT.Rules;
+using Queueing.Local.Template;
+using Queueing.Testing;
+
+namespace Queueing.Local.Tests.IoT;
+
+/// <summary>
+/// The local IoT Core built from the real serverless.template as <c>up</c> builds it: queues provisioned in moto
+/// from the model, the template's topic rules in the rules engine, its device policy in the broker.
+/// </summary>
+public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoServer>
+{
+    [Fact]
+    public async Task Loop_FromTheRealTemplate_TelemetryReachesIngestQueueAndForeignTopicsAreRefused()
+    {
+        var stack = new StackContext { StackName = $"iot{Guid.NewGuid():N}"[..15], SqsEndpoint = moto.Endpoint, Region = MotoServer.Region };
+        var model = StackModel.Load(TemplateDocument.Load(RepositoryRoot.File("serverless.template")), stack, new Dictionary<string, string>(), LocalParameterDefaults.Values);
+        var provisioner = new LocalAwsProvisioner(new LocalAwsAccess(moto.Endpoint, MotoServer.Region), TextWriter.Null);
+        await provisioner.ProvisionAsync(model, new LocalSecrets(), CancellationToken.None);
+        using var sqs = provisioner.CreateSqs();
+        var policy = TemplateDevicePolicy.Read(model);
+        Assert.NotNull(policy);
+        await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
+        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = policy });
+        broker.AddSink(engine);
+        await engine.StartAsync(CancellationToken.None);
+        await broker.StartAsync(CancellationToken.None);
+        await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
+        await using var lamp2 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-2");
+
+        var own = await lamp1.PublishAsync("devices/lamp-1/telemetry", """{"light":42}""");
+        var foreign = await lamp2.PublishAsync("devices/lamp-1/telemetry", """{"light":7}""");
+        var ownCommands = await lamp2.SubscribeAsync("devices/lamp-2/commands");
+        var foreignCommands = await lamp2.SubscribeAsync("devices/lamp-1/commands");
+        await engine.WhenIdleAsync(CancellationToken.None).WaitAsync(MqttTestClient.Patience);
+
+        Assert.True(own.IsSuccess);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, ownCommands.Items.Single().ResultCode);
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, foreignCommands.Items.Single().ResultCode);
+        Assert.Equal(new TopicRuleCounters(1, 1, 0, 0, 0, 0, 0), engine.Counters);
+        Assert.Equal(0, await CountAsync(sqs, model.Queues["TelemetryRuleErrors"].Url));
+        Assert.Equal(1, await CountAsync(sqs, model.Queues["IngestQueue"].Url));
+        var received = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(model.Queues["IngestQueue"].Url) { MaxNumberOfMessages = 10 });
+        var body = JsonNode.Parse(Assert.Single(received.Messages).Body)!.AsObject();
+        Assert.Equal(42, body["light"]!.GetValue<int>());
+        Assert.Equal("lamp-1", body["deviceId"]!.GetValue<string>());
+        Assert.True(body["receivedAt"]!.GetValue<long>() > 0);
+    }
+
+    private static async Task<int> CountAsync(IAmazonSQS sqs, string queueUrl)
+    {
+        var attributes = await sqs.GetQueueAttributesAsync(queueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
+        return attributes.ApproximateNumberOfMessages + attributes.ApproximateNumberOfMessagesNotVisible;
+    }
+}
