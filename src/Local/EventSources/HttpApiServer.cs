@@ -132,11 +132,10 @@ public sealed partial class HttpApiServer : IAsyncDisposable
         Interlocked.Increment(ref _requests);
         var requestId = HttpApiEventBuilder.NewRequestId();
         context.Response.Headers["apigw-requestid"] = requestId;
-        var status = await AnswerAsync(context, requestId);
-        Count(status);
+        await AnswerAsync(context, requestId);
     }
 
-    /// <summary>Answers the request; returns the status sent.</summary>
+    /// <summary>Answers the request; returns the status sent (counted before the client can see it).</summary>
     private async Task<int> AnswerAsync(HttpContext context, string requestId)
     {
         var request = context.Request;
@@ -204,6 +203,7 @@ public sealed partial class HttpApiServer : IAsyncDisposable
             return await WriteAsync(context, StatusCodes.Status500InternalServerError, InternalErrorBody);
         }
 
+        Count(response.StatusCode);
         context.Response.StatusCode = response.StatusCode;
         foreach (var (name, value) in response.Headers)
         {
@@ -311,8 +311,9 @@ public sealed partial class HttpApiServer : IAsyncDisposable
         _ = late.ContinueWith(t => _lateInvocations.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private static async Task<int> WriteAsync(HttpContext context, int status, byte[] body)
+    private async Task<int> WriteAsync(HttpContext context, int status, byte[] body)
     {
+        Count(status);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
