@@ -175,7 +175,11 @@ public sealed partial class HttpApiServer : IAsyncDisposable
         {
             Interlocked.Increment(ref _timeouts);
             LogIntegrationTimeout(route.RouteKey, route.FunctionLogicalId, route.IntegrationTimeout.TotalMilliseconds, requestId);
-            KeepRunning(invocation!, route, requestId);
+            if (invocation is not null)
+            {
+                KeepRunning(invocation, route, requestId);
+            }
+
             return await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, UnavailableBody);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
