@@ -106,7 +106,8 @@ public static class HttpApiEventBuilder
 
     /// <summary>
     /// Whether HTTP API passes a body of this content type as text. The docs only say "if the content type is
-    /// binary, the body is base64-encoded"; observed on AWS (payload 2.0): text for <c>text/*</c>,
+    /// binary, the body is base64-encoded"; as observed on AWS (payload 2.0, reported in
+    /// github.com/ministackorg/ministack/pull/766): text for <c>text/*</c>,
     /// <c>application/json</c>, <c>application/xml</c> and <c>application/javascript</c>; base64 for everything
     /// else, including a missing content type and <c>application/x-www-form-urlencoded</c>.
     /// </summary>
