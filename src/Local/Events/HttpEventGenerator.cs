@@ -46,7 +46,7 @@ public sealed class HttpEventGenerator
         var now = _time.GetUtcNow();
         var domain = $"{ApiId}.execute-api.{options.Region}.amazonaws.com";
 
-        // API Gateway lower-cases header names and joins repeated headers with commas.
+        // What a client and API Gateway put in the headers of a request to the API.
         var headers = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["host"] = domain,
@@ -71,72 +71,22 @@ public sealed class HttpEventGenerator
             headers["x-queueing-signature"] = "v1=" + Convert.ToHexStringLower(signature);
         }
 
-        var explicitHeaders = new HashSet<string>(StringComparer.Ordinal);
-        List<string>? cookies = null;
-        foreach (var (rawName, value) in options.Headers)
-        {
-            var name = rawName.ToLowerInvariant();
-            if (name == "cookie")
-            {
-                // Payload 2.0 moves cookies out of the headers into their own list.
-                (cookies ??= []).AddRange(value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                continue;
-            }
-
-            headers[name] = explicitHeaders.Add(name) ? value : $"{headers[name]},{value}";
-        }
-
+        // A header given on the command line replaces the default of that name; given twice, the values join.
+        var explicitNames = options.Headers.Select(h => h.Key.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         var routeKey = $"{method} {path}";
-        return new HttpApiRequest
+        return HttpApiEventBuilder.Build(new HttpApiRequestParts
         {
-            Version = "2.0",
-            RouteKey = routeKey,
+            Method = method,
             RawPath = path,
             RawQueryString = query,
-            Cookies = cookies,
-            Headers = headers,
-            QueryStringParameters = QueryParameters(query),
-            RequestContext = new HttpApiRequestContext
-            {
-                AccountId = StackContext.LocalAccountId,
-                ApiId = ApiId,
-                DomainName = domain,
-                DomainPrefix = ApiId,
-                Http = new HttpApiHttpDescription
-                {
-                    Method = method,
-                    Path = path,
-                    Protocol = "HTTP/1.1",
-                    SourceIp = "127.0.0.1",
-                    UserAgent = headers["user-agent"],
-                },
-                RequestId = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).TrimEnd('=').Replace('+', 'A').Replace('/', 'B'),
-                RouteKey = routeKey,
-                Stage = "$default",
-                Time = now.UtcDateTime.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture),
-                TimeEpoch = now.ToUnixTimeMilliseconds(),
-            },
-            Body = body,
-            IsBase64Encoded = false,
-        };
-    }
-
-    private static Dictionary<string, string>? QueryParameters(string query)
-    {
-        if (query.Length == 0)
-        {
-            return null;
-        }
-
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..].Replace('+', ' '));
-            parameters[name] = parameters.TryGetValue(name, out var existing) ? $"{existing},{value}" : value;
-        }
-
-        return parameters;
+            Headers = [.. headers.Where(h => !explicitNames.Contains(h.Key)), .. options.Headers],
+            Body = body is null ? null : Encoding.UTF8.GetBytes(body),
+            RouteKey = routeKey,
+            DomainName = domain,
+            ApiId = ApiId,
+            AccountId = StackContext.LocalAccountId,
+            RequestId = HttpApiEventBuilder.NewRequestId(),
+            Time = now,
+        });
     }
 }

@@ -1,0 +1,27 @@
+namespace Queueing.Local.EventSources;
+
+public sealed record HttpApiServerOptions
+{
+    /// <summary>The loopback port to listen on; 0 takes a free one.</summary>
+    public int Port { get; init; }
+    public string Region { get; init; } = "us-east-1";
+    public string ApiId { get; init; } = "local00api";
+    public string AccountId { get; init; } = "123456789012";
+
+    /// <summary>HTTP API's payload quota (10 MB); a larger request body is answered 413.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 10 * 1024 * 1024;
+}
+
+/// <summary>
+/// What the local HTTP API has answered. <c>FunctionErrors</c>: the invoke failed (handler error, init error, runtime
+/// exit, Lambda's own timeout, response too large); <c>Timeouts</c>: the integration timeout passed first (503);
+/// <c>Unmatched</c>: no route and no <c>$default</c> (404).
+/// </summary>
+public sealed record HttpApiCounters(
+    long Requests,
+    long Responses2xx,
+    long Responses4xx,
+    long Responses5xx,
+    long FunctionErrors,
+    long Timeouts,
+    long Unmatched);
