@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.SQS.Model;
 using Queueing.Local.Template;
 using Queueing.Shared.Events;
+using Queueing.Shared.Sqs;
 
 namespace Queueing.Local.Events;
 
@@ -56,17 +58,14 @@ public sealed class SqsEventGenerator
         {
             var sent = now.AddMilliseconds(i * 1000);
             var (body, attributes) = options.Fifo ? Command(options, sent) : (Telemetry(options, sent, i), new Dictionary<string, SqsMessageAttribute>());
-            var message = new SqsMessage
+            var received = new Message
             {
                 MessageId = Guid.NewGuid().ToString(),
                 ReceiptHandle = "AQEB" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
                 Body = body,
-                Md5OfBody = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body))),
-                Md5OfMessageAttributes = SqsMessageAttributesMd5.Compute(attributes),
-                EventSource = "aws:sqs",
-                EventSourceArn = arn,
-                AwsRegion = options.Region,
-                MessageAttributes = attributes,
+                MD5OfBody = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body))),
+                MD5OfMessageAttributes = SqsMessageAttributesMd5.Compute(attributes),
+                MessageAttributes = attributes.ToDictionary(a => a.Key, a => SqsMessageAttributes.ToSdk(a.Value), StringComparer.Ordinal),
                 Attributes = new Dictionary<string, string>
                 {
                     [SqsAttributeNames.ApproximateReceiveCount] = "1",
@@ -77,12 +76,13 @@ public sealed class SqsEventGenerator
             };
             if (options.Fifo)
             {
-                message.Attributes[SqsAttributeNames.MessageGroupId] = options.Device;
-                message.Attributes[SqsAttributeNames.MessageDeduplicationId] = message.MessageId;
-                message.Attributes[SqsAttributeNames.SequenceNumber] = (18_849_496_460_467_696_128m + i).ToString(CultureInfo.InvariantCulture);
+                received.Attributes[SqsAttributeNames.MessageGroupId] = options.Device;
+                received.Attributes[SqsAttributeNames.MessageDeduplicationId] = received.MessageId;
+                received.Attributes[SqsAttributeNames.SequenceNumber] = (18_849_496_460_467_696_128m + i).ToString(CultureInfo.InvariantCulture);
             }
 
-            records.Add(message);
+            // The same record the local SQS event source builds from a received message (EventSources/SqsPoller).
+            records.Add(SqsMessage.FromReceived(received, arn, options.Region));
         }
 
         return new SqsEvent { Records = records };

@@ -46,8 +46,16 @@ public sealed class SqsMessage
         EventSourceArn = queueArn,
         AwsRegion = awsRegion,
         Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
-        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(a => a.Key, a => SqsMessageAttributes.FromSdk(a.Value), StringComparer.Ordinal),
+        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(a => a.Key, a => Delivered(SqsMessageAttributes.FromSdk(a.Value)), StringComparer.Ordinal),
     };
+
+    // Lambda's records carry the (unused) list members of every message attribute as empty arrays.
+    private static SqsMessageAttribute Delivered(SqsMessageAttribute attribute)
+    {
+        attribute.StringListValues ??= [];
+        attribute.BinaryListValues ??= [];
+        return attribute;
+    }
 
     // The helpers below are derived from "attributes"; [JsonIgnore] keeps them off the wire, where Lambda has no
     // such members.

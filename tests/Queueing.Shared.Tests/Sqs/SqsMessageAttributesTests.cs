@@ -53,6 +53,7 @@ public sealed class SqsMessageAttributesTests
         Assert.Equal(3, record.ReceiveCount);
         Assert.Equal("lamp-1", record.MessageGroupId);
         Assert.Equal(new byte[] { 7 }, record.MessageAttributes["Trace"].BinaryValue);
+        Assert.Equal((0, 0), (record.MessageAttributes["Trace"].StringListValues!.Count, record.MessageAttributes["Trace"].BinaryListValues!.Count));
     }
 
     [Fact]
