@@ -27,7 +27,8 @@ internal sealed class MqttTestClient : IAsyncDisposable
                 message.Topic,
                 Encoding.UTF8.GetString(message.Payload.ToArray()),
                 (int)message.QualityOfServiceLevel,
-                message.UserProperties?.Select(p => KeyValuePair.Create(p.Name, p.ReadValueAsString())).ToArray() ?? []));
+                message.UserProperties?.Select(p => KeyValuePair.Create(p.Name, p.ReadValueAsString())).ToArray() ?? [],
+                message.MessageExpiryInterval));
             return Task.CompletedTask;
         };
     }
@@ -92,5 +93,5 @@ internal sealed class MqttTestClient : IAsyncDisposable
         _client.Dispose();
     }
 
-    public sealed record ReceivedMessage(string Topic, string Payload, int Qos, IReadOnlyList<KeyValuePair<string, string>> UserProperties);
+    public sealed record ReceivedMessage(string Topic, string Payload, int Qos, IReadOnlyList<KeyValuePair<string, string>> UserProperties, uint MessageExpiryInterval = 0);
 }

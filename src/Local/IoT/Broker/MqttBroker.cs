@@ -116,7 +116,8 @@ public sealed partial class MqttBroker : IAsyncDisposable
         int qos,
         IReadOnlyList<KeyValuePair<string, string>> userProperties,
         bool retain,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        uint? messageExpirySeconds = null)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
         var builder = new MqttApplicationMessageBuilder()
@@ -124,6 +125,11 @@ public sealed partial class MqttBroker : IAsyncDisposable
             .WithPayload(payload.ToArray())
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos)
             .WithRetainFlag(retain);
+        if (messageExpirySeconds is { } expiry)
+        {
+            builder.WithMessageExpiryInterval(expiry);
+        }
+
         foreach (var (name, value) in userProperties)
         {
             builder.WithUserProperty(name, Encoding.UTF8.GetBytes(value).AsMemory());

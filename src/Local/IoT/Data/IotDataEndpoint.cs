@@ -28,7 +28,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
     private const string UserPropertiesHeader = "x-amz-mqtt5-user-properties";
 
     // Publish parameters AWS accepts that the local broker does not carry; refused rather than silently dropped.
-    private static readonly string[] NotEmulatedParameters = ["contentType", "messageExpiry", "responseTopic"];
+    private static readonly string[] NotEmulatedParameters = ["contentType", "responseTopic"];
 
     private readonly IotDataEndpointOptions _options;
     private readonly MqttBroker _broker;
@@ -127,7 +127,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
         }
 
         var topic = Uri.UnescapeDataString(rawPath[TopicsPrefix.Length..]);
-        var queryProblem = ProblemWithQuery(request.Query, out var qos, out var retain);
+        var queryProblem = ProblemWithQuery(request.Query, out var qos, out var retain, out var messageExpiry);
         var propertiesProblem = ParseUserProperties(request.Headers[UserPropertiesHeader].ToString(), out var userProperties);
         var problem = ProblemWithTopic(topic) ?? queryProblem ?? propertiesProblem;
         if (problem is not null)
@@ -138,7 +138,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
             return;
         }
 
-        await _broker.PublishAsync(topic, body, qos, userProperties, retain, context.RequestAborted);
+        await _broker.PublishAsync(topic, body, qos, userProperties, retain, context.RequestAborted, messageExpiry);
         Interlocked.Increment(ref _published);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
@@ -181,10 +181,11 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
             : null;
     }
 
-    private static string? ProblemWithQuery(IQueryCollection query, out int qos, out bool retain)
+    private static string? ProblemWithQuery(IQueryCollection query, out int qos, out bool retain, out uint? messageExpiry)
     {
         qos = 0;
         retain = false;
+        messageExpiry = null;
         if (query.TryGetValue("qos", out var qosText))
         {
             if (qosText.ToString() is "0" or "1")
@@ -200,6 +201,17 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
         if (query.TryGetValue("retain", out var retainText) && !bool.TryParse(retainText.ToString(), out retain))
         {
             return $"retain must be true or false, not '{retainText}'.";
+        }
+
+        // messageExpiry: seconds, passed on as the MQTT 5 Message Expiry Interval (a 32-bit unsigned integer).
+        if (query.TryGetValue("messageExpiry", out var expiryText))
+        {
+            if (!uint.TryParse(expiryText.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            {
+                return $"messageExpiry must be a whole number of seconds, not '{expiryText}'.";
+            }
+
+            messageExpiry = seconds;
         }
 
         var notEmulated = NotEmulatedParameters.Where(query.ContainsKey).ToList();

@@ -66,6 +66,20 @@ public sealed class IotDataEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_WithMessageExpiry_ReachesTheDeviceWithTheMqtt5ExpiryInterval()
+    {
+        using var client = SignedClient();
+        using var request = Publish("topics/devices%2Flamp-1%2Fcommands?qos=1&messageExpiry=45", """{"lightStatus":"off"}""");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = await _device.ReceiveAsync();
+        Assert.Equal("""{"lightStatus":"off"}""", received.Payload);
+        Assert.Equal(45u, received.MessageExpiryInterval);
+    }
+
+    [Fact]
     public async Task Post_SignedWithAnotherSecret_Is403SignatureMismatchAndPublishesNothing()
     {
         using var client = SignedClient(new BasicAWSCredentials("testing", "not-the-secret"));
@@ -144,7 +158,9 @@ public sealed class IotDataEndpointTests : IAsyncLifetime
     [InlineData("topics/%24aws%2Fthings%2Flamp-1%2Fshadow%2Fupdate", null, "reserved by AWS IoT")]
     [InlineData("topics/a%2Fb%2Fc%2Fd%2Fe%2Ff%2Fg%2Fh%2Fi", null, "more than 7 forward slashes")]
     [InlineData("topics/devices%2Flamp-1%2Fcommands?qos=2", null, "qos must be 0 or 1")]
-    [InlineData("topics/devices%2Flamp-1%2Fcommands?messageExpiry=60", null, "does not emulate messageExpiry")]
+    [InlineData("topics/devices%2Flamp-1%2Fcommands?messageExpiry=soon", null, "messageExpiry must be a whole number of seconds")]
+    [InlineData("topics/devices%2Flamp-1%2Fcommands?messageExpiry=-1", null, "messageExpiry must be a whole number of seconds")]
+    [InlineData("topics/devices%2Flamp-1%2Fcommands?responseTopic=a", null, "does not emulate responseTopic")]
     [InlineData("topics/devices%2Flamp-1%2Fcommands", "not base64!", "x-amz-mqtt5-user-properties must be base64")]
     [InlineData("topics/devices%2Flamp-1%2Fcommands", "eyJhIjoiYiJ9", "x-amz-mqtt5-user-properties must be base64")]
     [InlineData("topics/", null, "The topic name is empty.")]
