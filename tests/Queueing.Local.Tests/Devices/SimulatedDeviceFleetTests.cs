@@ -50,7 +50,9 @@ public sealed class SimulatedDeviceFleetTests : IAsyncLifetime
             var values = own.Select(m => Telemetry(m).LightValue).ToList();
             Assert.Equal(Enumerable.Range(0, 5).Select(n => new LightSignal().ValueAt(n, fleet.Devices.ToList().IndexOf(device), 3)), values);
             Assert.Equal(values[^1], device.LastValue);
-            Assert.All(own, m => Assert.Equal(Now.ToUnixTimeMilliseconds(), Telemetry(m).Timestamp));
+            // The clock stands still: timestamps still rise by a millisecond, so Waylay never sees two events of a
+            // resource with the same timestamp.
+            Assert.Equal(Enumerable.Range(0, 5).Select(n => Now.ToUnixTimeMilliseconds() + n), own.Select(m => Telemetry(m).Timestamp));
         }
     }
 
