@@ -49,6 +49,9 @@ public sealed class LocalStack : IAsyncDisposable
     public IReadOnlyDictionary<string, FunctionStats> Functions { get; private set; } = new Dictionary<string, FunctionStats>();
     public CommandLedger Commands { get; } = new();
 
+    /// <summary>Each function's runtime (its instances and their processes), by logical id.</summary>
+    public IReadOnlyDictionary<string, FunctionRuntime> Runtimes => _runtimes;
+
     /// <summary>The command API's <c>POST /commands</c> URL, as the Waylay webscripts call it.</summary>
     public Uri CommandApiUrl { get; private set; } = null!;
 

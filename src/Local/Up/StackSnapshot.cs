@@ -19,6 +19,9 @@ public sealed record FlowAccount(string Flow, long Sent, long Delivered, long De
     public bool Balanced => Sent == Delivered + DeadLettered;
 
     public string Line => $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, lost {Lost}";
+
+    /// <summary>While the stack runs: what is still moving is in flight, not lost.</summary>
+    public string LiveLine => $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, in flight {InFlight}";
 }
 
 public sealed record QueueDepth(string Name, long Visible, long InFlight, long Delayed, bool IsDeadLetterQueue)
@@ -67,10 +70,8 @@ public sealed record StackSnapshot(
         var fleet = stack.Fleet.Counters;
 
         long Sum(IEnumerable<QueueDefinition> queues) => queues.Sum(q => depths[q.LogicalId].Total);
-        long PollerInFlight(IEnumerable<QueueDefinition> queues) =>
-            pollers.Where(p => queues.Any(q => q.QueueName == p.QueueName)).Sum(p => (long)p.Counters.InFlight);
-
-        var telemetryInFlight = Sum(stack.TelemetryQueues) + PollerInFlight(stack.TelemetryQueues)
+        // A batch a poller holds is in its queue's not-visible count until deleted: the depths cover it.
+        var telemetryInFlight = Sum(stack.TelemetryQueues)
             + (rules.MessagesMatched - rules.ActionsSucceeded - rules.ErrorsRouted - rules.ErrorsUnrouted);
         var telemetry = new FlowAccount(
             "telemetry",
@@ -90,7 +91,7 @@ public sealed record StackSnapshot(
             stack.Commands.Accepted,
             received,
             Sum(stack.CommandDeadLetters),
-            Sum(stack.CommandQueues) + PollerInFlight(stack.CommandQueues));
+            Sum(stack.CommandQueues));
 
         return new StackSnapshot(
             elapsed,

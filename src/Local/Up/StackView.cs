@@ -53,8 +53,8 @@ public static class StackView
         }
 
         var books = new Rows(
-            new Markup($"[bold]telemetry:[/] {Markup.Escape(s.Telemetry.Line)}, in flight {s.Telemetry.InFlight}"),
-            new Markup($"[bold]commands:[/]  {Markup.Escape(s.Commands.Line)}, in flight {s.Commands.InFlight}"));
+            new Markup($"[bold]telemetry:[/] {Markup.Escape(s.Telemetry.LiveLine)}"),
+            new Markup($"[bold]commands:[/]  {Markup.Escape(s.Commands.LiveLine)}"));
         return new Rows(
             new Markup(Markup.Escape(header)),
             devices,

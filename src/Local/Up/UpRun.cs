@@ -20,6 +20,9 @@ public sealed class UpRun
 
     public UpRun(CliContext cli) => _cli = cli;
 
+    /// <summary>Called with the stack once everything is up (tests look inside, or interrupt).</summary>
+    public Func<LocalStack, Task>? Started { get; init; }
+
     /// <summary>Called with the running stack after a bounded run drained, before it stops (tests look inside).</summary>
     public Func<LocalStack, Task>? BeforeStop { get; init; }
 
@@ -59,6 +62,11 @@ public sealed class UpRun
         var interrupted = false;
         try
         {
+            if (Started is { } started)
+            {
+                await started(stack);
+            }
+
             await ShowAsync(stack, options, EndOfRun(stack, options, cancellationToken), running, cancellationToken);
             if (options.Bounded)
             {

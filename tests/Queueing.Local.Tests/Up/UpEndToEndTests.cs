@@ -109,6 +109,53 @@ public sealed partial class UpEndToEndTests
         Assert.Contains("Waylay faults injected", output.Out);
     }
 
+    [Fact]
+    public async Task Interrupted_StopsEveryFunctionProcessAndMoto_AndExits130WithTheCountsSoFar()
+    {
+        using var directory = new TempDirectory();
+        using var interrupt = new CancellationTokenSource();
+        var output = new CapturedWriter();
+        var error = new CapturedWriter();
+        var processes = new List<int>();
+        Uri? aws = null;
+        var run = new UpRun(new CliContext(output, error, new StringReader(string.Empty), RepositoryRoot.Path, ProcessEnvironment.Read(), TimeProvider.System))
+        {
+            Started = stack =>
+            {
+                processes.AddRange(stack.Runtimes.Values.SelectMany(r => r.Instances).Select(i => i.ProcessId).OfType<int>());
+                aws = stack.Access.Endpoint;
+                interrupt.CancelAfter(TimeSpan.FromSeconds(2));
+                return Task.CompletedTask;
+            },
+        };
+
+        // Unbounded: it runs until interrupted, as Ctrl+C does through System.CommandLine's token.
+        var exitCode = await run.RunAsync(
+            new UpOptions { NoBuild = true, Devices = 2, Interval = TimeSpan.FromMilliseconds(100), View = UpView.Plain, LogFile = directory.File("up.log") },
+            interrupt.Token);
+
+        Assert.Equal(ExitCodes.Cancelled, exitCode);
+        Assert.Equal(3, processes.Count);
+        Assert.All(processes, pid => Assert.True(HasExited(pid), $"function process {pid} is still running"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(aws));
+        Assert.Matches(@"telemetry: sent \d+, delivered \d+, dead-lettered \d+, lost \d+", output.ToString());
+        Assert.Contains("Interrupted", error.ToString());
+    }
+
+    private static bool HasExited(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
     private static async Task<(int ExitCode, CliRun Output)> RunAsync(WaylayFaultOptions faults, Func<LocalStack, Task> inspect)
     {
         using var directory = new TempDirectory();
