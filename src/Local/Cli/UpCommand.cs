@@ -46,9 +46,9 @@ public static class UpCommand
         var seed = new Option<int?>("--waylay-seed") { Description = "Seed of the fault injection, so a run's faults repeat." };
         var retryDelay = new Option<TimeSpan?>("--retry-delay")
         {
-            Description = "How long a message a function reported as failed stays invisible before it is retried (local speed-up; " +
-                "'queue' keeps the queue's VisibilityTimeout as Lambda does).",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(2),
+            Description = "How long a message a function reported as failed stays invisible before it is retried (default 20s, " +
+                "longer than the ingest function's circuit break; 'queue' keeps the queue's VisibilityTimeout as Lambda does).",
+            DefaultValueFactory = _ => UpOptions.DefaultRetryDelay,
             CustomParser = result => result.Tokens.Count > 0 && result.Tokens[0].Value == "queue" ? null : Duration(result, "--retry-delay", allowZero: true),
         };
         var drainTimeout = new Option<TimeSpan>("--drain-timeout")

@@ -38,6 +38,10 @@ public sealed partial class SqsPoller : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MessageGroupLocks _groups = new();
+
+    // FIFO: one poller receives at a time and reserves its batch's groups before the next receives, so batches of a
+    // group run in the order SQS handed them out even when moto gives a group to two concurrent receives.
+    private readonly SemaphoreSlim _fifoReceive = new(1, 1);
     private readonly TimeSpan _window;
     private readonly int _concurrency;
 
@@ -168,6 +172,7 @@ public sealed partial class SqsPoller : IAsyncDisposable
         await Task.WhenAll(_workers);
         _stopReceiving.Dispose();
         _abandon.Dispose();
+        _fifoReceive.Dispose();
     }
 
     private async Task RunPollerAsync()
@@ -178,10 +183,10 @@ public sealed partial class SqsPoller : IAsyncDisposable
         {
             while (true)
             {
-                var batch = await GatherAsync(carried);
+                var (batch, ticket) = await GatherInOrderAsync(carried);
                 if (batch.Count > 0)
                 {
-                    await ProcessAsync(batch);
+                    await ProcessAsync(batch, ticket);
                 }
                 else if (_stopReceiving.IsCancellationRequested)
                 {
@@ -195,6 +200,29 @@ public sealed partial class SqsPoller : IAsyncDisposable
             Interlocked.Add(ref _inFlight, -carried.Count);
         }
     }
+
+    private async Task<(List<Message> Batch, long Ticket)> GatherInOrderAsync(Queue<Message> carried)
+    {
+        if (!Queue.Fifo)
+        {
+            return (await GatherAsync(carried), 0);
+        }
+
+        await _fifoReceive.WaitAsync(_abandon.Token);
+        try
+        {
+            var batch = await GatherAsync(carried);
+            return (batch, batch.Count > 0 ? _groups.Reserve(GroupsOf(batch)) : 0);
+        }
+        finally
+        {
+            _fifoReceive.Release();
+        }
+    }
+
+    private IReadOnlyCollection<string> GroupsOf(List<Message> batch) => Queue.Fifo
+        ? batch.Select(m => m.Attributes?.GetValueOrDefault(SqsAttributeNames.MessageGroupId) ?? string.Empty).ToHashSet(StringComparer.Ordinal)
+        : [];
 
     /// <summary>
     /// Collects one batch: the carried messages, then receives until BatchSize, the payload limit or the batching
@@ -334,15 +362,13 @@ public sealed partial class SqsPoller : IAsyncDisposable
         }
     }
 
-    private async Task ProcessAsync(List<Message> batch)
+    private async Task ProcessAsync(List<Message> batch, long ticket)
     {
-        IReadOnlyCollection<string> groups = Queue.Fifo
-            ? batch.Select(m => m.Attributes?.GetValueOrDefault(SqsAttributeNames.MessageGroupId) ?? string.Empty).ToHashSet(StringComparer.Ordinal)
-            : [];
+        var groups = GroupsOf(batch);
         var acquired = false;
         try
         {
-            await _groups.AcquireAsync(groups, () => Interlocked.Increment(ref _groupWaits), _abandon.Token);
+            await _groups.AcquireAsync(ticket, groups, () => Interlocked.Increment(ref _groupWaits), _abandon.Token);
 
             acquired = true;
             var records = batch.Select(m => SqsMessage.FromReceived(m, Queue.Arn, _options.Region)).ToList();

@@ -49,8 +49,9 @@ public sealed record StackSnapshot(
     FlowAccount Telemetry,
     FlowAccount Commands)
 {
-    /// <summary>Nothing is still moving: the source queues are empty, no batch is in flight and the books balance.</summary>
-    public bool Settled => Telemetry.InFlight == 0 && Commands.InFlight == 0 && Telemetry.Balanced && Commands.Balanced;
+    /// <summary>Nothing is still moving: the source queues are empty, no batch is in flight and every message sent is
+    /// delivered or dead-lettered (a duplicate, delivered and later dead-lettered too, does not keep it moving).</summary>
+    public bool Settled => Telemetry.InFlight == 0 && Commands.InFlight == 0 && Telemetry.Lost == 0 && Commands.Lost == 0;
 
     public static async Task<StackSnapshot> TakeAsync(LocalStack stack, TimeSpan elapsed, CancellationToken cancellationToken)
     {

@@ -41,8 +41,13 @@ public sealed record UpOptions
     public WaylayFaultOptions WaylayFaults { get; init; } = WaylayFaultOptions.None;
 
     /// <summary>How long a message a function reported as failed stays invisible before SQS redelivers it; null keeps
-    /// the queue's VisibilityTimeout as Lambda does (minutes for IngestQueue).</summary>
-    public TimeSpan? RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// the queue's VisibilityTimeout as Lambda does (minutes for IngestQueue). The default, 20 s, is longer than the
+    /// ingest function's 15 s circuit break: a message failed fast by an open circuit is retried after the circuit
+    /// half-opens, as on AWS; a shorter delay burns through maxReceiveCount while the circuit is open and dead-letters
+    /// what AWS would have delivered.</summary>
+    public TimeSpan? RetryDelay { get; init; } = DefaultRetryDelay;
+
+    public static TimeSpan DefaultRetryDelay { get; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How long a bounded run waits, after the devices stopped, for every message to be accounted for.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);

@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using Queueing.Local.Cli;
+using Queueing.Local.Tests.Support;
+using Queueing.Testing;
+
+namespace Queueing.Local.Tests.Up;
+
+/// <summary><c>up</c> through its command line, as a user runs it: the flags reach the stack, the books end stdout.</summary>
+[Collection(UpCollection.Name)]
+public sealed partial class UpCliRunTests
+{
+    [Fact]
+    public async Task WaylayAlwaysFailing_EveryMessageIsDeadLetteredAsExhaustedWithTheReason_AndNothingIsLost()
+    {
+        using var directory = new TempDirectory();
+        var log = directory.File("up.log");
+
+        var run = await CliRun.RunAsync(
+        [
+            "up", "--devices", "2", "--messages", "3", "--interval", "100ms", "--waylay-fail-rate", "1", "--retry-delay", "0",
+            "--parameter-overrides", "MaxReceiveCount=2", "IngestBatchingWindowSeconds=1", "--no-build", "--plain", "--log-file", log,
+        ]);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var lines = Lines(run.Out);
+        Assert.Equal("telemetry: sent 6, delivered 0, dead-lettered 6, lost 0", lines[^2]);
+        Assert.Equal("commands: sent 0, delivered 0, dead-lettered 0, lost 0", lines[^1]);
+        Assert.Contains("queue queueing-IngestDLQ: 6 visible", run.Out);
+        // Each parked message says why, in the function's log and on the message (Queueing.Kind / Queueing.Error).
+        var parked = ExhaustedParking().Matches(await File.ReadAllTextAsync(log));
+        Assert.Equal(6, parked.Count);
+        Assert.All(parked, m => Assert.Contains("Waylay", m.Groups["reason"].Value));
+    }
+
+    [Fact]
+    public async Task Duration_BoundsTheRun_AndTheBooksBalance()
+    {
+        using var directory = new TempDirectory();
+
+        var run = await CliRun.RunAsync(
+        [
+            "up", "--devices", "2", "--duration", "2s", "--interval", "200ms",
+            "--parameter-overrides", "IngestBatchingWindowSeconds=1", "--no-build", "--plain", "--log-file", directory.File("up.log"),
+        ]);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var telemetry = Books().Match(Lines(run.Out)[^2]);
+        Assert.True(telemetry.Success, run.ToString());
+        Assert.Equal("telemetry", telemetry.Groups["flow"].Value);
+        Assert.True(int.Parse(telemetry.Groups["sent"].Value, System.Globalization.CultureInfo.InvariantCulture) >= 4, run.Out);
+        Assert.Equal(telemetry.Groups["sent"].Value, telemetry.Groups["delivered"].Value);
+        Assert.Matches(Books(), Lines(run.Out)[^1]);
+    }
+
+    private static string[] Lines(string text) => [.. text.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r'))];
+
+    [GeneratedRegex(@"Parked [0-9a-f-]+ as exhausted: (?<reason>[^""]+)")]
+    private static partial Regex ExhaustedParking();
+
+    [GeneratedRegex(@"^(?<flow>telemetry|commands): sent (?<sent>\d+), delivered (?<delivered>\d+), dead-lettered 0, lost 0$")]
+    private static partial Regex Books();
+}
