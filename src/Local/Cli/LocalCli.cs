@@ -47,8 +47,8 @@ public static class LocalCli
             Output = cli.Out,
             Error = cli.Error,
             EnableDefaultExceptionHandler = false,
-            // Ctrl+C cancels the command's token; give it time to stop the function processes and moto.
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
+            // Ctrl+C cancels the command's token; give `up` time to drain (10 s), stop the function processes and moto.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
         };
         if (parse.Errors.Count > 0)
         {

@@ -15,6 +15,10 @@ namespace Queueing.Local.Up;
 public sealed class UpRun
 {
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>After Ctrl+C: how long what is in flight may finish before everything stops (within the command
+    /// line's process termination timeout).</summary>
+    public static readonly TimeSpan InterruptDrain = TimeSpan.FromSeconds(10);
     private const int SettledChecks = 3;
     private readonly CliContext _cli;
 
@@ -77,6 +81,7 @@ public sealed class UpRun
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
+            await DrainAfterInterruptAsync(stack, options, running);
         }
 
         StackSnapshot final;
@@ -91,7 +96,7 @@ public sealed class UpRun
         }
         finally
         {
-            using var stopping = interrupted ? new CancellationTokenSource(0) : new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var stopping = new CancellationTokenSource(interrupted ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30));
             await stack.StopAsync(stopping.Token);
         }
 
@@ -103,7 +108,8 @@ public sealed class UpRun
         await _cli.Out.FlushAsync();
         if (interrupted)
         {
-            await _cli.Error.WriteLineAsync("Interrupted: the counts are those at the moment of stopping; every function process and moto were stopped.");
+            await _cli.Error.WriteLineAsync(
+                $"Interrupted: the counts are those after a drain of at most {InterruptDrain.TotalSeconds:0} s; every function process and moto were stopped.");
             return ExitCodes.Cancelled;
         }
 
@@ -164,6 +170,22 @@ public sealed class UpRun
         }
 
         await end;
+    }
+
+    /// <summary>Ctrl+C: the devices stop, and what is in flight gets a short drain, so the books show what was
+    /// really lost rather than what was still moving.</summary>
+    private async Task DrainAfterInterruptAsync(LocalStack stack, UpOptions options, Stopwatch running)
+    {
+        using var drain = new CancellationTokenSource(InterruptDrain);
+        try
+        {
+            await stack.StopPublishingAsync(drain.Token);
+            await DrainAsync(stack, options with { DrainTimeout = InterruptDrain }, running, drain.Token);
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        {
+            await _cli.Error.WriteLineAsync($"Stopping with messages still in flight after {InterruptDrain.TotalSeconds:0} s.");
+        }
     }
 
     /// <summary>Waits until every message sent is delivered or dead-lettered and nothing moves, or the drain timeout.</summary>
