@@ -41,20 +41,14 @@ public static class InvokeCommand
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) => new LocalInvoke(cli).RunAsync(
-            new InvokeRequest
+            shared.Fill(parse, new InvokeRequest
             {
                 LogicalId = parse.GetRequiredValue(logicalId),
                 Event = parse.GetRequiredValue(eventFile),
                 EnvVarsFile = parse.GetValue(envVars),
                 WaylayUrl = parse.GetValue(waylayUrl),
                 IotEndpoint = parse.GetValue(iotEndpoint),
-                TemplatePath = parse.GetValue(shared.Template),
-                ParameterOverrides = KeyValueArguments.Parse(parse.GetValue(shared.ParameterOverrides) ?? [], "--parameter-overrides"),
-                AwsEndpoint = parse.GetValue(shared.AwsEndpoint),
-                NoBuild = parse.GetValue(shared.NoBuild),
-                Configuration = parse.GetValue(shared.Configuration) ?? "Debug",
-                Secrets = shared.Secrets(parse),
-            },
+            }),
             cancellationToken));
         return command;
     }

@@ -61,6 +61,20 @@ public sealed class SharedOptions
         }
     }
 
+    /// <summary>The request with what these options say filled in (the parsed values win over its own).</summary>
+    public T Fill<T>(ParseResult parse, T request)
+        where T : StackRequest =>
+        // A record's `with` clones the runtime type, so the cast is safe.
+        (T)(request with
+        {
+            TemplatePath = parse.GetValue(Template),
+            ParameterOverrides = KeyValueArguments.Parse(parse.GetValue(ParameterOverrides) ?? [], "--parameter-overrides"),
+            AwsEndpoint = parse.GetValue(AwsEndpoint),
+            NoBuild = parse.GetValue(NoBuild),
+            Configuration = parse.GetValue(Configuration) ?? "Debug",
+            Secrets = Secrets(parse),
+        });
+
     public LocalSecrets Secrets(ParseResult parse) => new()
     {
         WaylayApiKey = parse.GetRequiredValue(WaylayApiKey),

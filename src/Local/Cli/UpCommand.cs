@@ -71,14 +71,8 @@ public static class UpCommand
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) => new UpRun(cli).RunAsync(
-            new UpOptions
+            shared.Fill(parse, new UpOptions
             {
-                TemplatePath = parse.GetValue(shared.Template),
-                ParameterOverrides = KeyValueArguments.Parse(parse.GetValue(shared.ParameterOverrides) ?? [], "--parameter-overrides"),
-                AwsEndpoint = parse.GetValue(shared.AwsEndpoint),
-                NoBuild = parse.GetValue(shared.NoBuild),
-                Configuration = parse.GetValue(shared.Configuration) ?? "Debug",
-                Secrets = shared.Secrets(parse),
                 Devices = parse.GetValue(devices),
                 Interval = parse.GetValue(interval),
                 MessagesPerDevice = parse.GetValue(messages),
@@ -95,7 +89,7 @@ public static class UpCommand
                 DrainTimeout = parse.GetValue(drainTimeout),
                 View = parse.GetValue(plain) || !cli.Interactive ? UpView.Plain : UpView.Live,
                 LogFile = parse.GetValue(logFile),
-            },
+            }),
             cancellationToken));
         return command;
     }

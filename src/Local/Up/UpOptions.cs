@@ -1,4 +1,4 @@
-using Queueing.Local.Aws;
+using Queueing.Local.Cli;
 using Queueing.Local.Waylay.Faults;
 
 namespace Queueing.Local.Up;
@@ -14,15 +14,8 @@ public enum UpView
 }
 
 /// <summary>What <c>up</c> was asked for.</summary>
-public sealed record UpOptions
+public sealed record UpOptions : StackRequest
 {
-    public string? TemplatePath { get; init; }
-    public IReadOnlyDictionary<string, string> ParameterOverrides { get; init; } = new Dictionary<string, string>();
-    public Uri? AwsEndpoint { get; init; }
-    public bool NoBuild { get; init; }
-    public string Configuration { get; init; } = "Debug";
-    public LocalSecrets Secrets { get; init; } = new();
-
     /// <summary>Simulated devices (<c>device-001</c>...).</summary>
     public int Devices { get; init; } = 5;
 
