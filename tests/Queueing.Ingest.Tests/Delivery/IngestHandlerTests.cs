@@ -321,16 +321,7 @@ public sealed class IngestHandlerTests : IDisposable
     public async Task HandleAsync_ConcurrentRequestFails_StartsNothingNewAndNextRoundWaits()
     {
         using var h = new HandlerHarness(maxEventsPerRequest: 1, maxConcurrentRequests: 4);
-        h.Broker.Respond = (request, _) =>
-        {
-            if (request.Resources[0] == "d1")
-            {
-                return Task.FromResult(ScriptedBroker.Error(HttpStatusCode.ServiceUnavailable, "overloaded"));
-            }
-
-            h.Accept(request.Events);
-            return Task.FromResult(ScriptedBroker.Json(HttpStatusCode.OK, "{}"));
-        };
+        FailDeviceD1(h);
         var records = Enumerable.Range(0, 10).SelectMany(i => new[] { Reading($"d{i}", 1, i), Reading($"d{i}", 2, 100 + i) }).ToArray();
 
         var response = await h.InvokeAsync(records);
@@ -345,20 +336,23 @@ public sealed class IngestHandlerTests : IDisposable
         Assert.True(h.Broker.Requests.Count <= 10, $"{h.Broker.Requests.Count} requests");
     }
 
+    /// <summary>The broker answers 503 to every request for device d1 and accepts the others.</summary>
+    private static void FailDeviceD1(HandlerHarness h) => h.Broker.Respond = (request, _) =>
+    {
+        if (request.Resources[0] == "d1")
+        {
+            return Task.FromResult(ScriptedBroker.Error(HttpStatusCode.ServiceUnavailable, "overloaded"));
+        }
+
+        h.Accept(request.Events);
+        return Task.FromResult(ScriptedBroker.Json(HttpStatusCode.OK, "{}"));
+    };
+
     [Fact]
     public async Task HandleAsync_OneRequestAtATime_StartsNothingAfterTheFirstFailure()
     {
         using var h = new HandlerHarness(maxEventsPerRequest: 1, maxConcurrentRequests: 1);
-        h.Broker.Respond = (request, _) =>
-        {
-            if (request.Resources[0] == "d1")
-            {
-                return Task.FromResult(ScriptedBroker.Error(HttpStatusCode.ServiceUnavailable, "overloaded"));
-            }
-
-            h.Accept(request.Events);
-            return Task.FromResult(ScriptedBroker.Json(HttpStatusCode.OK, "{}"));
-        };
+        FailDeviceD1(h);
         var records = Enumerable.Range(0, 5).Select(i => Reading($"d{i}", 1, i)).ToArray();
 
         var response = await h.InvokeAsync(records);
