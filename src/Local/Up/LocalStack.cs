@@ -137,11 +137,12 @@ public sealed class LocalStack : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(log)).SetMinimumLevel(LogLevel.Information));
-        ClassifyQueues();
+        var rules = TemplateTopicRules.Read(Model);
+        ClassifyQueues(rules);
 
         progress("Starting the local IoT Core (MQTT broker, topic rules, IoT Data endpoint)...");
         var policy = TemplateDevicePolicy.Read(Model) ?? DevicePolicy.Devices;
-        Rules = Own(new TopicRuleEngine(TemplateTopicRules.Read(Model), Sqs, loggers: loggers));
+        Rules = Own(new TopicRuleEngine(rules, Sqs, loggers: loggers));
         Broker = Own(new MqttBroker(new MqttBrokerOptions { Policy = policy }, cli.Time, loggers));
         Broker.AddSink(Rules);
         await Rules.StartAsync(cancellationToken);
@@ -266,13 +267,11 @@ public sealed class LocalStack : IAsyncDisposable
         await Fleet.StartAsync(cancellationToken);
     }
 
-    private void ClassifyQueues()
+    private void ClassifyQueues(IReadOnlyList<TopicRuleDefinition> rules)
     {
-        var queues = Model.Queues.Values.ToList();
         QueueDefinition? DeadLetterOf(QueueDefinition queue) =>
             queue.DeadLetterTargetArn is { } arn ? Model.QueueByArnOrUrl(arn) : null;
 
-        var rules = TemplateTopicRules.Read(Model);
         TelemetryQueues = [.. rules.SelectMany(r => r.Actions).OfType<SqsRuleAction>()
             .Select(a => Model.QueueByArnOrUrl(a.QueueUrl)).OfType<QueueDefinition>().Distinct()];
         TelemetryDeadLetters = [.. TelemetryQueues.Select(DeadLetterOf).OfType<QueueDefinition>()
