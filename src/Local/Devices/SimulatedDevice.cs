@@ -200,7 +200,11 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
                 await Task.Delay(_options.Interval, _time, cancellationToken);
             }
 
-            await PublishTelemetryAsync(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            // Stopping ends the loop between messages, never inside a publish: a publish cut short may have reached
+            // the broker without being counted, and the books would show more delivered than sent. MQTTnet's own
+            // communication timeout bounds the wait for the broker's acknowledgement.
+            await PublishTelemetryAsync(CancellationToken.None);
         }
     }
 
