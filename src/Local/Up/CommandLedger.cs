@@ -16,8 +16,6 @@ public sealed class CommandLedger
 
     public int Accepted => _accepted.Count;
 
-    public IReadOnlyCollection<string> CommandIds => [.. _accepted.Keys];
-
     /// <summary>The command ids accepted for one device, in the order the API answered them (with one command API
     /// instance, the order they were enqueued in).</summary>
     public IReadOnlyList<string> AcceptedFor(string deviceId)

@@ -7,7 +7,6 @@ public sealed class FunctionStats
 {
     private long _invocations;
     private long _errors;
-    private long _timeouts;
     private string? _lastError;
 
     public FunctionStats(string logicalId) => LogicalId = logicalId;
@@ -18,8 +17,6 @@ public sealed class FunctionStats
 
     /// <summary>Errors of every kind: function errors, timeouts, init errors, process exits, oversized responses.</summary>
     public long Errors => Interlocked.Read(ref _errors);
-
-    public long Timeouts => Interlocked.Read(ref _timeouts);
 
     public string? LastError => Volatile.Read(ref _lastError);
 
@@ -34,10 +31,6 @@ public sealed class FunctionStats
             if (result.IsError)
             {
                 Interlocked.Increment(ref _errors);
-                if (result.Outcome == InvocationOutcome.Timeout)
-                {
-                    Interlocked.Increment(ref _timeouts);
-                }
 
                 Volatile.Write(ref _lastError, $"{result.ErrorType}: {RuntimeErrorDocument.Message(result.Payload)}");
             }

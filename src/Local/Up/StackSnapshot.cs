@@ -16,8 +16,6 @@ public sealed record FlowAccount(string Flow, long Sent, long Delivered, long De
     /// <summary>Delivered or dead-lettered more than once (a retry whose first try had landed), shown, not hidden.</summary>
     public long Duplicates => Math.Max(0, Delivered + DeadLettered - Sent);
 
-    public bool Balanced => Sent == Delivered + DeadLettered;
-
     public string Line => $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, lost {Lost}";
 
     /// <summary>While the stack runs: what is still moving is in flight, not lost.</summary>
@@ -31,7 +29,7 @@ public sealed record QueueDepth(string Name, long Visible, long InFlight, long D
 
 public sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived);
 
-public sealed record FunctionView(string LogicalId, long Invocations, long Errors, long Timeouts, string? LastError);
+public sealed record FunctionView(string LogicalId, long Invocations, long Errors, string? LastError);
 
 /// <summary>Everything the live view and the summary show, read at one moment.</summary>
 public sealed record StackSnapshot(
@@ -103,7 +101,7 @@ public sealed record StackSnapshot(
             waylay,
             pollers,
             [.. stack.HttpApis.Select(a => (a.ApiLogicalId, a.Counters))],
-            [.. stack.Functions.Values.Select(f => new FunctionView(f.LogicalId, f.Invocations, f.Errors, f.Timeouts, f.LastError))],
+            [.. stack.Functions.Values.Select(f => new FunctionView(f.LogicalId, f.Invocations, f.Errors, f.LastError))],
             [.. stack.Model.Queues.Values.Select(q => depths[q.LogicalId] with { Name = q.QueueName })],
             stack.Commands.Accepted,
             telemetry,
