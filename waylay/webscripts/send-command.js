@@ -13,11 +13,17 @@
  * No AWS credential is involved: the API authenticates the HMAC signature, and only AWS publishes to devices.
  *
  * Signing scheme (docs/commands.md): X-Queueing-Timestamp = Unix seconds,
- *   X-Queueing-Signature = "v1=" + hex(HMAC-SHA256(secret, timestamp + "." + rawBody)).
+ *   X-Queueing-Signature = "v1=" + hex(HMAC-SHA256(secret,
+ *     timestamp + "\n" + "POST" + "\n" + URL path + "\n" + Idempotency-Key (or "") + "\n" + rawBody)).
+ * Its answers never repeat its configuration: the URL and the secret stay out of every body and log line.
  */
 const crypto = require('crypto')
 
 const REQUEST_TIMEOUT_MS = 10000
+// The AWS IoT thing-name alphabet, which the command API enforces too: refused here before anything is signed.
+const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/
+// Printable ASCII without spaces, as the command API accepts it.
+const IDEMPOTENCY_KEY = /^[!-~]{1,128}$/
 
 function config () {
   return {
@@ -39,6 +45,9 @@ function buildCommand (input) {
   }
   if (typeof input.deviceId !== 'string' || input.deviceId.length === 0) {
     throw new Error('deviceId (the Waylay resource, i.e. the AWS IoT thing name) is required')
+  }
+  if (!THING_NAME.test(input.deviceId)) {
+    throw new Error("deviceId must be 1 to 128 characters from a-z, A-Z, 0-9, ':', '_' and '-' (an AWS IoT thing name)")
   }
   if (!('payload' in input)) {
     throw new Error('payload is required')
@@ -64,8 +73,9 @@ function buildCommand (input) {
   return command
 }
 
-function sign (secret, timestamp, body) {
-  return 'v1=' + crypto.createHmac('sha256', secret).update(timestamp + '.' + body, 'utf8').digest('hex')
+function sign (secret, timestamp, path, idempotencyKey, body) {
+  const stringToSign = [timestamp, 'POST', path, idempotencyKey || '', body].join('\n')
+  return 'v1=' + crypto.createHmac('sha256', secret).update(stringToSign, 'utf8').digest('hex')
 }
 
 async function handleRequest (req, res) {
@@ -81,14 +91,25 @@ async function handleRequest (req, res) {
     return problem(res, 400, 'Invalid command', err.message)
   }
 
+  const idempotencyKey = (req.body && req.body.idempotencyKey) || (req.headers && req.headers['idempotency-key'])
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(String(idempotencyKey))) {
+    return problem(res, 400, 'Invalid command', 'idempotencyKey must be 1 to 128 printable ASCII characters without spaces')
+  }
+
+  let path
+  try {
+    path = new URL(apiUrl).pathname
+  } catch (err) {
+    return problem(res, 500, 'Webscript not configured', 'COMMAND_API_URL is not an absolute URL.')
+  }
+
   const body = JSON.stringify(command)
   const timestamp = Math.floor(Date.now() / 1000).toString()
   const headers = {
     'Content-Type': 'application/json',
     'X-Queueing-Timestamp': timestamp,
-    'X-Queueing-Signature': sign(secret, timestamp, body)
+    'X-Queueing-Signature': sign(secret, timestamp, path, idempotencyKey && String(idempotencyKey), body)
   }
-  const idempotencyKey = (req.body && req.body.idempotencyKey) || (req.headers && req.headers['idempotency-key'])
   if (idempotencyKey) {
     headers['Idempotency-Key'] = String(idempotencyKey)
   }
@@ -99,8 +120,9 @@ async function handleRequest (req, res) {
     response = await fetch(apiUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
     text = await response.text()
   } catch (err) {
-    console.error('command API unreachable:', err.message)
-    return problem(res, 502, 'Command API unreachable', `POST ${apiUrl} failed: ${err.message}`)
+    // The URL is configuration (and may carry a key): it stays out of the answer and the log.
+    console.error('command API unreachable:', err.name)
+    return problem(res, 502, 'Command API unreachable', `The command API could not be reached (${err.name === 'TimeoutError' ? 'timed out' : 'connection failed'}); the command was not sent.`)
   }
 
   if (response.status >= 400) {

@@ -36,7 +36,7 @@ public class CommandApiBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _verifier = new SignatureVerifier(new FixedSigningSecret(CommandFixtures.Secret), _clock);
+        _verifier = new SignatureVerifier(new SigningSecret(new FixedSigningSecret(CommandFixtures.Secret), "/queueing/bench", _clock), ReplayWindow.Default, _clock);
         _parser = new CommandRequestParser(300, 3600);
         _writer = new CommandQueueWriter(_instantSqs, CommandFixtures.QueueUrl);
         _apiInstant = CommandFixtures.Api(_instantSqs, _clock);
@@ -78,7 +78,7 @@ public class CommandApiBenchmarks
     [Benchmark]
     public string? VerifySignature()
     {
-        var verdict = _verifier.VerifyAsync(_timestamp, _signature, _body, CancellationToken.None);
+        var verdict = _verifier.VerifyAsync(new SignedRequest(_timestamp, "POST", "/commands", null, _body), _signature, CancellationToken.None);
         return verdict.IsCompletedSuccessfully ? verdict.Result : throw new InvalidOperationException("The cached secret should make this synchronous.");
     }
 
@@ -91,7 +91,7 @@ public class CommandApiBenchmarks
     [Benchmark]
     public Problem? BuildQueueMessage()
     {
-        var deduplicationId = CommandIdentity.DeduplicationId(null, _timestamp, _body.Span);
+        var deduplicationId = CommandIdentity.DeduplicationId(_parsed.DeviceId, new SignedRequest(_timestamp, "POST", "/commands", null, _body));
         var command = CommandFixtures.Command(_parsed.DeviceId, _parsed.PayloadJson, _clock.GetUtcNow(), _parsed.TtlSeconds, deduplicationId);
         var sent = _writer.EnqueueAsync(command, deduplicationId, CancellationToken.None);
         return sent.IsCompletedSuccessfully ? sent.Result : throw new InvalidOperationException("The instant send should complete synchronously.");

@@ -18,7 +18,7 @@ namespace Queueing.Bench.Commands;
 /// </summary>
 internal static class CommandFixtures
 {
-    public const string Secret = "bench-signing-secret";
+    public const string Secret = "bench-signing-secret-of-32-bytes-at-least";
     public const string TopicTemplate = "devices/{deviceId}/commands";
     public const string QueueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/CommandQueue.fifo";
     public static readonly DateTimeOffset SignedAt = DateTimeOffset.FromUnixTimeSeconds(1_764_288_000);
@@ -30,7 +30,7 @@ internal static class CommandFixtures
         ? template!
         : throw new InvalidOperationException(string.Join(", ", problems));
 
-    public static CommandApiSettings ApiSettings() => new(new Uri(QueueUrl), "/queueing/command-signing-secret", Template, 300, 3600);
+    public static CommandApiSettings ApiSettings() => new(new Uri(QueueUrl), "/queueing/command-signing-secret", Template, 300, 3600, ReplayWindow.Default);
 
     /// <summary>Log lines are formatted as in Lambda but written to <see cref="Stream.Null"/> (no stdout syscall).</summary>
     public static JsonLoggerFactory Loggers(TimeProvider time) => new(new JsonLogWriter(Stream.Null), LogLevel.Information, time);
@@ -41,7 +41,7 @@ internal static class CommandFixtures
         var loggers = Loggers(time);
         return new CommandApiFunction(
             ApiSettings(),
-            new SignatureVerifier(new FixedSigningSecret(Secret), time),
+            new SignatureVerifier(new SigningSecret(new FixedSigningSecret(Secret), "/queueing/bench", time), ReplayWindow.Default, time),
             new CommandQueueWriter(sqs, QueueUrl),
             time,
             loggers.CreateLogger("Queueing.Actuate.CommandApi"),
@@ -70,7 +70,7 @@ internal static class CommandFixtures
                 ["x-forwarded-port"] = "443",
                 ["x-forwarded-proto"] = "https",
                 ["x-queueing-timestamp"] = timestamp.ToString(CultureInfo.InvariantCulture),
-                ["x-queueing-signature"] = CommandSignature.Sign(Secret, timestamp, body),
+                ["x-queueing-signature"] = CommandSignature.Sign(Secret, timestamp, "/commands", null, body),
             },
             RequestContext = new HttpApiRequestContext
             {

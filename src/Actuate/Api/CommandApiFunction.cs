@@ -98,8 +98,17 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
             return (null, Problem.Invalid("The body is marked base64-encoded but is not valid base64.", [new ProblemError("#", "not base64")]));
         }
 
-        var timestamp = request.Header(CommandSignature.TimestampHeader);
-        var authProblem = await AuthenticateAsync(timestamp, request.Header(CommandSignature.SignatureHeader), body, cancellationToken);
+        // Checked before the signature: the key is part of the string to sign, which must not be readable two ways.
+        var idempotencyKey = request.Header(CommandIdentity.IdempotencyKeyHeader);
+        if (idempotencyKey is not null && !CommandIdentity.IsValidIdempotencyKey(idempotencyKey))
+        {
+            return (null, Problem.Invalid(
+                $"The {CommandIdentity.IdempotencyKeyHeader} header must be 1 to {CommandIdentity.MaxIdempotencyKeyLength} printable ASCII characters without spaces.",
+                [new ProblemError("#", $"invalid {CommandIdentity.IdempotencyKeyHeader} header")]));
+        }
+
+        var signed = new SignedRequest(request.Header(CommandSignature.TimestampHeader) ?? string.Empty, request.RequestContext!.Http!.Method!, RawPath(request), idempotencyKey, body);
+        var authProblem = await AuthenticateAsync(signed, request.Header(CommandSignature.SignatureHeader), cancellationToken);
         if (authProblem is not null)
         {
             return (null, authProblem);
@@ -110,23 +119,18 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
             return (null, mediaProblem);
         }
 
-        var idempotencyKey = request.Header(CommandIdentity.IdempotencyKeyHeader);
-        if (idempotencyKey is not null && !CommandIdentity.IsValidIdempotencyKey(idempotencyKey))
-        {
-            return (null, Problem.Invalid(
-                $"The {CommandIdentity.IdempotencyKeyHeader} header must be 1 to {CommandIdentity.MaxIdempotencyKeyLength} printable ASCII characters without spaces.",
-                [new ProblemError("#", $"invalid {CommandIdentity.IdempotencyKeyHeader} header")]));
-        }
-
         var (parsed, problem) = _parser.Parse(body);
         if (problem is not null)
         {
             return (null, problem);
         }
 
-        var deduplicationId = CommandIdentity.DeduplicationId(idempotencyKey, timestamp!, body.Span);
-        var command = NewCommand(parsed!, deduplicationId);
-        var queueProblem = await _queue.EnqueueAsync(command, deduplicationId, cancellationToken);
+        var deduplicationId = CommandIdentity.DeduplicationId(parsed!.DeviceId, signed);
+        var command = NewCommand(parsed, deduplicationId);
+        // The replay window assumes an accepted request reaches SQS within ReplayWindow.EnqueueBound of its check.
+        using var enqueueBudget = new CancellationTokenSource(ReplayWindow.EnqueueBound, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enqueueBudget.Token);
+        var queueProblem = await _queue.EnqueueAsync(command, deduplicationId, linked.Token);
         if (queueProblem is not null)
         {
             return (null, queueProblem);
@@ -149,11 +153,11 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
             acceptedAt.AddSeconds(request.TtlSeconds));
     }
 
-    private async Task<Problem?> AuthenticateAsync(string? timestamp, string? signature, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task<Problem?> AuthenticateAsync(SignedRequest signed, string? signature, CancellationToken cancellationToken)
     {
         try
         {
-            return await _verifier.VerifyAsync(timestamp, signature, body, cancellationToken) is { } refusal ? Problem.Unauthorized(refusal) : null;
+            return await _verifier.VerifyAsync(signed, signature, cancellationToken) is { } refusal ? Problem.Unauthorized(refusal) : null;
         }
         catch (Exception ex) when (AwsFailures.IsTransient(ex))
         {
@@ -170,7 +174,7 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
     internal static Problem? RouteProblem(HttpApiRequest request)
     {
         var method = request.RequestContext?.Http?.Method ?? "(none)";
-        var path = request.RawPath ?? request.RequestContext?.Http?.Path ?? "/";
+        var path = RawPath(request);
         // Outside the $default stage, HTTP API puts the stage name in front of the route's path.
         var stage = request.RequestContext?.Stage;
         if (stage is { Length: > 0 } && stage != "$default" && path.StartsWith("/" + stage + "/", StringComparison.Ordinal))
@@ -190,6 +194,9 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
 
         return string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase) ? null : Problem.MethodNotAllowed(method);
     }
+
+    /// <summary>The path as the caller sent it, stage included: what the caller signed.</summary>
+    private static string RawPath(HttpApiRequest request) => request.RawPath ?? request.RequestContext?.Http?.Path ?? "/";
 
     internal static bool TryReadBody(HttpApiRequest request, out ReadOnlyMemory<byte> body)
     {

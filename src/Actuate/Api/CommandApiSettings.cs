@@ -9,7 +9,8 @@ public sealed record CommandApiSettings(
     string SigningSecretParameter,
     CommandTopicTemplate TopicTemplate,
     int TtlDefaultSeconds,
-    int TtlMaxSeconds)
+    int TtlMaxSeconds,
+    ReplayWindow ReplayWindow)
 {
     // SQS keeps a message at most 14 days; a command cannot usefully live longer than its queue keeps it.
     public const int MaxTtlSeconds = 14 * 24 * 3600;
@@ -31,6 +32,8 @@ public sealed record CommandApiSettings(
         var ttlDefault = settings.RequiredInt("COMMAND_TTL_DEFAULT_SECONDS", 1, MaxTtlSeconds);
         var ttlMax = settings.RequiredInt("COMMAND_TTL_MAX_SECONDS", 1, MaxTtlSeconds);
         var ttlsRead = settings.Problems.Count == problemsBefore;
+        // How far ahead a caller's clock may be; how far behind is derived from it (ReplayWindow).
+        var clockSkew = settings.Int("COMMAND_CLOCK_SKEW_SECONDS", (int)ReplayWindow.MaxAheadLimit.TotalSeconds, 0, (int)ReplayWindow.MaxAheadLimit.TotalSeconds);
         CommandTopicTemplate? topicTemplate = null;
         if (template.Length > 0 && !CommandTopicTemplate.TryCreate(template, out topicTemplate, out var templateProblems))
         {
@@ -43,6 +46,6 @@ public sealed record CommandApiSettings(
         }
 
         settings.ThrowIfInvalid();
-        return new CommandApiSettings(queueUrl, parameter, topicTemplate!, ttlDefault, ttlMax);
+        return new CommandApiSettings(queueUrl, parameter, topicTemplate!, ttlDefault, ttlMax, ReplayWindow.ForClockSkew(TimeSpan.FromSeconds(clockSkew)));
     }
 }

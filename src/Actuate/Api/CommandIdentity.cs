@@ -5,35 +5,41 @@ namespace Queueing.Actuate.Api;
 
 /// <summary>
 /// How a command is told apart from a retry of itself. SQS FIFO drops a message whose
-/// <c>MessageDeduplicationId</c> it saw in the last 5 minutes, so a retried call is not enqueued twice.
+/// <c>MessageDeduplicationId</c> it saw in its message group (the device) in the last 5 minutes, so a retried call
+/// is not enqueued twice. Both ids are derived from what was signed, never taken from a header as it stands.
 /// </summary>
 public static class CommandIdentity
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    // SQS MessageDeduplicationId: 1 to 128 characters, alphanumerics and punctuation (printable ASCII).
+    // What a caller can send: printable ASCII without spaces, like SQS's own deduplication ids.
     public const int MaxIdempotencyKeyLength = 128;
 
     public static bool IsValidIdempotencyKey(string key) =>
         key.Length is >= 1 and <= MaxIdempotencyKeyLength && key.All(c => c is >= '!' and <= '~');
 
     /// <summary>
-    /// The <c>Idempotency-Key</c> when the caller gave one; otherwise the SHA-256 of the signed bytes
-    /// (<c>timestamp + "." + body</c>). An HTTP retry of the same signed request repeats the timestamp and is
-    /// deduplicated, while the same body signed again later (e.g. "on", "off", then "on" again within five
-    /// minutes) is a new command, which a hash of the body alone would silently drop.
+    /// With an <c>Idempotency-Key</c>: the SHA-256 of (device, key, body), so a caller's retry, signed again with a
+    /// new timestamp, is the same command, while the same key reused for another device or another body is a
+    /// separate command (never a 202 for a command SQS then drops as a duplicate). Without one: the SHA-256 of
+    /// everything signed, so only a byte-identical replay of one signed request is deduplicated, and the same body
+    /// signed again later ("on", "off", then "on" again) is a new command.
     /// </summary>
-    public static string DeduplicationId(string? idempotencyKey, string timestamp, ReadOnlySpan<byte> body)
+    public static string DeduplicationId(string deviceId, in SignedRequest request)
     {
-        if (idempotencyKey is not null)
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (request.IdempotencyKey is { } key)
         {
-            return idempotencyKey;
+            // Unambiguous: a device id has no line feed, a key no control character.
+            sha.AppendData(Encoding.UTF8.GetBytes("key\n" + deviceId + "\n" + key + "\n"));
+            sha.AppendData(request.Body.Span);
+        }
+        else
+        {
+            sha.AppendData("signed\n"u8);
+            request.AppendTo(sha);
         }
 
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.ASCII.GetBytes(timestamp));
-        sha.AppendData("."u8);
-        sha.AppendData(body);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 

@@ -6,9 +6,15 @@ namespace Queueing.Actuate.Api;
 
 /// <summary>
 /// The command API's request signature: <c>X-Queueing-Signature: v1=&lt;hex&gt;</c> where hex is the lower-case
-/// HMAC-SHA256, keyed with the UTF-8 bytes of the shared secret, of <c>timestamp + "." + raw body</c>, and
-/// timestamp is the <c>X-Queueing-Timestamp</c> header (Unix seconds). Public so that tools (the local stack's
-/// <c>invoke</c>, tests) sign exactly as callers must.
+/// HMAC-SHA256, keyed with the UTF-8 bytes of the shared secret, of the string to sign
+/// <code>
+/// timestamp "\n" METHOD "\n" path "\n" idempotency-key "\n" raw body
+/// </code>
+/// timestamp being the <c>X-Queueing-Timestamp</c> header (Unix seconds), METHOD the upper-case HTTP method, path the
+/// URL's path as sent (no query; with the stage in front outside the <c>$default</c> stage), idempotency-key the
+/// <c>Idempotency-Key</c> header or nothing when it is absent, and the body exactly as sent. Every input that
+/// decides what happens is signed: none of the first four can hold a line feed, so the string cannot be read two
+/// ways. Public so that tools (the local stack's <c>invoke</c>, tests, benchmarks) sign exactly as callers must.
 /// </summary>
 public static class CommandSignature
 {
@@ -16,18 +22,29 @@ public static class CommandSignature
     public const string SignatureHeader = "X-Queueing-Signature";
     public const string Version = "v1";
 
-    /// <summary>The header value for <paramref name="body"/> signed at <paramref name="timestamp"/>.</summary>
-    public static string Sign(string secret, long timestamp, ReadOnlySpan<byte> body) =>
-        Version + "=" + Convert.ToHexStringLower(Compute(Encoding.UTF8.GetBytes(secret), timestamp.ToString(CultureInfo.InvariantCulture), body));
+    /// <summary>The <see cref="SignatureHeader"/> value for <paramref name="request"/>.</summary>
+    public static string Sign(string secret, in SignedRequest request) =>
+        Version + "=" + Convert.ToHexStringLower(Compute(Encoding.UTF8.GetBytes(secret), request));
 
-    public static string Sign(string secret, long timestamp, string body) => Sign(secret, timestamp, Encoding.UTF8.GetBytes(body));
+    /// <summary>A POST of <paramref name="body"/> to <paramref name="path"/>, signed at <paramref name="timestamp"/>.</summary>
+    public static string Sign(string secret, long timestamp, string path, string? idempotencyKey, string body) =>
+        Sign(secret, new SignedRequest(timestamp.ToString(CultureInfo.InvariantCulture), "POST", path, idempotencyKey, Encoding.UTF8.GetBytes(body)));
 
-    internal static byte[] Compute(byte[] key, string timestamp, ReadOnlySpan<byte> body)
+    internal static byte[] Compute(byte[] key, in SignedRequest request)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-        hmac.AppendData(Encoding.ASCII.GetBytes(timestamp));
-        hmac.AppendData("."u8);
-        hmac.AppendData(body);
+        request.AppendTo(hmac);
         return hmac.GetHashAndReset();
+    }
+}
+
+/// <summary>What a command request's signature covers (see <see cref="CommandSignature"/>).</summary>
+public readonly record struct SignedRequest(string Timestamp, string Method, string Path, string? IdempotencyKey, ReadOnlyMemory<byte> Body)
+{
+    /// <summary>Feeds the string to sign into a hash (the HMAC, or the deduplication id's SHA-256).</summary>
+    internal void AppendTo(IncrementalHash hash)
+    {
+        hash.AppendData(Encoding.UTF8.GetBytes(Timestamp + "\n" + Method.ToUpperInvariant() + "\n" + Path + "\n" + IdempotencyKey + "\n"));
+        hash.AppendData(Body.Span);
     }
 }

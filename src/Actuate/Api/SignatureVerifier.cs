@@ -1,11 +1,11 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Queueing.Shared.Secrets;
 
 namespace Queueing.Actuate.Api;
 
 /// <summary>
-/// Checks <see cref="CommandSignature"/> on a request: header syntax, the ±5 minute replay window, then the HMAC
+/// Checks <see cref="CommandSignature"/> on a request: header syntax, the <see cref="ReplayWindow"/>, then the HMAC
 /// in constant time. Cheap refusals (missing, garbled, stale) happen before the secret is read.
 /// </summary>
 /// <remarks>
@@ -16,27 +16,28 @@ namespace Queueing.Actuate.Api;
 /// </remarks>
 public sealed class SignatureVerifier
 {
-    public static readonly TimeSpan ReplayWindow = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(60);
 
     // Unix seconds fit in 11 digits until the year 5138; more digits can only be garbage.
-    private const int MaxTimestampDigits = 12;
+    private const int MaxTimestampDigits = 11;
     private const int SignatureBytes = 32;
 
-    private readonly ISecret _secret;
+    private readonly SigningSecret _secret;
+    private readonly ReplayWindow _window;
     private readonly TimeProvider _time;
-    private DateTimeOffset? _secretReadAt;
+    private DateTimeOffset? _lastRefresh;
 
-    public SignatureVerifier(ISecret secret, TimeProvider time)
+    public SignatureVerifier(SigningSecret secret, ReplayWindow window, TimeProvider time)
     {
         _secret = secret;
+        _window = window;
         _time = time;
     }
 
     /// <summary>Null when the signature is good; otherwise why the request is refused (a 401 detail).</summary>
-    public async ValueTask<string?> VerifyAsync(string? timestampHeader, string? signatureHeader, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async ValueTask<string?> VerifyAsync(SignedRequest request, string? signatureHeader, CancellationToken cancellationToken)
     {
-        if (CheckTimestamp(timestampHeader) is { } timestampProblem)
+        if (CheckTimestamp(request.Timestamp) is { } timestampProblem)
         {
             return timestampProblem;
         }
@@ -48,46 +49,50 @@ public sealed class SignatureVerifier
         }
 
         var secret = await _secret.GetAsync(cancellationToken);
-        _secretReadAt ??= _time.GetUtcNow();
-        if (Matches(secret, timestampHeader!, body.Span, candidates))
+        // The first read counts as a refresh: re-reading a secret fetched a moment ago would be pointless.
+        _lastRefresh ??= _time.GetUtcNow();
+        if (Matches(secret, request, candidates))
         {
             return null;
         }
 
-        if (_time.GetUtcNow() - _secretReadAt >= RefreshInterval)
+        var now = _time.GetUtcNow();
+        if (now - _lastRefresh >= RefreshInterval)
         {
-            _secretReadAt = _time.GetUtcNow();
+            _lastRefresh = now;
             var refreshed = await _secret.RefreshAsync(cancellationToken);
-            if (!string.Equals(refreshed, secret, StringComparison.Ordinal) && Matches(refreshed, timestampHeader!, body.Span, candidates))
+            // Only a secret that changed can match now; the same one was just compared.
+            if (!string.Equals(refreshed, secret, StringComparison.Ordinal) && Matches(refreshed, request, candidates))
             {
                 return null;
             }
         }
 
-        return "The signature does not match: sign timestamp + \".\" + the raw body with HMAC-SHA256 and the shared secret.";
+        return "The signature does not match: sign timestamp, method, path, Idempotency-Key and the raw body, each but the last followed by a line feed, with HMAC-SHA256 and the shared secret (docs/commands.md).";
     }
 
-    private string? CheckTimestamp(string? header)
+    private string? CheckTimestamp(string header)
     {
-        if (string.IsNullOrEmpty(header))
+        if (header.Length == 0)
         {
             return $"The {CommandSignature.TimestampHeader} header is missing.";
         }
 
         if (header.Length > MaxTimestampDigits || !header.All(char.IsAsciiDigit))
         {
-            return $"The {CommandSignature.TimestampHeader} header must be the Unix time in seconds (digits only).";
+            return $"The {CommandSignature.TimestampHeader} header must be the Unix time in seconds (at most {MaxTimestampDigits} digits).";
         }
 
-        var age = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(long.Parse(header, System.Globalization.CultureInfo.InvariantCulture));
-        if (age > ReplayWindow)
+        // In whole seconds, so no timestamp can overflow a DateTimeOffset.
+        var ageSeconds = _time.GetUtcNow().ToUnixTimeSeconds() - long.Parse(header, CultureInfo.InvariantCulture);
+        if (ageSeconds > (long)_window.MaxAge.TotalSeconds)
         {
-            return $"The {CommandSignature.TimestampHeader} is {(long)age.TotalSeconds} s old; requests older than {ReplayWindow.TotalSeconds} s are refused (replay protection). Check the caller's clock.";
+            return $"The {CommandSignature.TimestampHeader} is {ageSeconds} s old; requests older than {_window.MaxAge.TotalSeconds} s are refused (replay protection). Check the caller's clock.";
         }
 
-        if (-age > ReplayWindow)
+        if (-ageSeconds > (long)_window.MaxAhead.TotalSeconds)
         {
-            return $"The {CommandSignature.TimestampHeader} is {(long)(-age).TotalSeconds} s in the future; more than {ReplayWindow.TotalSeconds} s ahead is refused. Check the caller's clock.";
+            return $"The {CommandSignature.TimestampHeader} is {-ageSeconds} s in the future; more than {_window.MaxAhead.TotalSeconds} s ahead is refused. Check the caller's clock.";
         }
 
         return null;
@@ -131,16 +136,16 @@ public sealed class SignatureVerifier
         return candidates;
     }
 
-    private static bool Matches(string secret, string timestamp, ReadOnlySpan<byte> body, List<byte[]> candidates)
+    private static bool Matches(string secret, in SignedRequest request, List<byte[]> candidates)
     {
-        var expected = CommandSignature.Compute(Encoding.UTF8.GetBytes(secret), timestamp, body);
-        var matched = false;
+        var expected = CommandSignature.Compute(Encoding.UTF8.GetBytes(secret), request);
+        var matches = 0;
         foreach (var candidate in candidates)
         {
             // Constant time, and every candidate is compared, so timing says nothing about which one matched.
-            matched |= CryptographicOperations.FixedTimeEquals(expected, candidate);
+            matches += CryptographicOperations.FixedTimeEquals(expected, candidate) ? 1 : 0;
         }
 
-        return matched;
+        return matches > 0;
     }
 }

@@ -13,7 +13,7 @@ public sealed record LocalSecrets
 
     public string WaylayApiKey { get; init; } = "local-key";
     public string WaylayApiSecret { get; init; } = "local-secret";
-    public string CommandSigningSecret { get; init; } = "local-signing-secret";
+    public string CommandSigningSecret { get; init; } = "queueing-local-signing-secret-not-for-production";
 
     /// <summary>The value for the parameter a function finds in <paramref name="variable"/>, or null if that is not a secret setting.</summary>
     public string? ValueFor(string variable) => variable switch

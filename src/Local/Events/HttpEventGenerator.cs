@@ -64,9 +64,11 @@ public sealed class HttpEventGenerator
 
         if (options.SigningSecret is { } secret)
         {
-            // The command API's scheme: HMAC-SHA256 over "timestamp.body" with the shared secret, timestamp in seconds.
+            // The command API's scheme (docs/commands.md): HMAC-SHA256 with the shared secret over
+            // timestamp \n METHOD \n path \n Idempotency-Key \n body, timestamp in Unix seconds.
             var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
+            var idempotencyKey = options.Headers.LastOrDefault(h => string.Equals(h.Key, "Idempotency-Key", StringComparison.OrdinalIgnoreCase)).Value;
+            var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}\n{method}\n{path}\n{idempotencyKey}\n{body}"));
             headers["x-queueing-timestamp"] = timestamp;
             headers["x-queueing-signature"] = "v1=" + Convert.ToHexStringLower(signature);
         }

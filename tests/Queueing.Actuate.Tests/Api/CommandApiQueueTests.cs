@@ -53,7 +53,7 @@ public sealed class CommandApiQueueTests : IClassFixture<MotoServer>
             $$"""{"commandId":"{{commandId}}","deviceId":"lamp-1","topic":"devices/lamp-1/commands","qos":1,"payload":{"lightStatus":"on"},"acceptedAt":"2025-11-28T00:00:00.000Z","expiresAt":"2025-11-28T00:05:00.000Z"}""",
             message.Body);
         Assert.Equal("lamp-1", message.Attributes["MessageGroupId"]);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{signedAt}.{Body}"))), message.Attributes["MessageDeduplicationId"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"signed\n{signedAt}\nPOST\n/commands\n\n{Body}"))), message.Attributes["MessageDeduplicationId"]);
         Assert.Equal(commandId, message.MessageAttributes["Queueing.CommandId"].StringValue);
         Assert.Equal("2025-11-28T00:00:00.000Z", message.MessageAttributes["Queueing.AcceptedAt"].StringValue);
         Assert.Equal("2025-11-28T00:05:00.000Z", message.MessageAttributes["Queueing.ExpiresAt"].StringValue);
@@ -87,7 +87,8 @@ public sealed class CommandApiQueueTests : IClassFixture<MotoServer>
         Assert.Equal(202, retry.StatusCode);
         Assert.Equal(CommandId(first), CommandId(retry));
         var message = Assert.Single(await CommandQueues.PeekAllAsync(_sqs, queues.QueueUrl));
-        Assert.Equal("rule-7:evt-1", message.Attributes["MessageDeduplicationId"]);
+        // Derived from the device, the key and the body: never the caller's key as it stands.
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"key\nlamp-1\nrule-7:evt-1\n{Body}"))), message.Attributes["MessageDeduplicationId"]);
     }
 
     [Fact]

@@ -8,30 +8,59 @@ public sealed class CommandIdentityTests
 {
     private static readonly byte[] Body = """{"deviceId":"lamp-1","payload":{"lightStatus":"on"}}"""u8.ToArray();
 
+    private static SignedRequest Signed(string? key = null, byte[]? body = null, string timestamp = "1764288000") =>
+        new(timestamp, "POST", "/commands", key, body ?? Body);
+
     [Fact]
-    public void DeduplicationId_WithIdempotencyKey_IsTheKey()
+    public void DeduplicationId_WithIdempotencyKey_IsSha256OfDeviceKeyAndBody()
     {
-        Assert.Equal("order-42", CommandIdentity.DeduplicationId("order-42", "1764288000", Body));
+        var expected = Convert.ToHexStringLower(SHA256.HashData([.. "key\nlamp-1\norder-42\n"u8, .. Body]));
+        Assert.Equal(expected, CommandIdentity.DeduplicationId("lamp-1", Signed("order-42")));
     }
 
     [Fact]
-    public void DeduplicationId_WithoutKey_IsSha256OfTheSignedBytes()
+    public void DeduplicationId_WithoutKey_IsSha256OfEverythingSigned()
     {
-        var expected = Convert.ToHexStringLower(SHA256.HashData([.. "1764288000."u8, .. Body]));
-        Assert.Equal(expected, CommandIdentity.DeduplicationId(null, "1764288000", Body));
+        var expected = Convert.ToHexStringLower(SHA256.HashData([.. "signed\n1764288000\nPOST\n/commands\n\n"u8, .. Body]));
+        Assert.Equal(expected, CommandIdentity.DeduplicationId("lamp-1", Signed()));
         Assert.Equal(64, expected.Length);
+    }
+
+    [Fact]
+    public void DeduplicationId_SameKeyResignedLater_IsTheSame()
+    {
+        // A caller's retry: same key and body, a new timestamp.
+        Assert.Equal(CommandIdentity.DeduplicationId("lamp-1", Signed("k")), CommandIdentity.DeduplicationId("lamp-1", Signed("k", timestamp: "1764288100")));
+    }
+
+    [Fact]
+    public void DeduplicationId_SameKeyForAnotherDevice_Differs()
+    {
+        Assert.NotEqual(CommandIdentity.DeduplicationId("lamp-1", Signed("k")), CommandIdentity.DeduplicationId("lamp-2", Signed("k")));
+    }
+
+    [Fact]
+    public void DeduplicationId_SameKeyForAnotherBody_Differs()
+    {
+        Assert.NotEqual(CommandIdentity.DeduplicationId("lamp-1", Signed("k")), CommandIdentity.DeduplicationId("lamp-1", Signed("k", [.. Body, (byte)' '])));
+    }
+
+    [Fact]
+    public void DeduplicationId_KeyedAndUnkeyed_NeverCollide()
+    {
+        Assert.NotEqual(CommandIdentity.DeduplicationId("lamp-1", Signed("k")), CommandIdentity.DeduplicationId("lamp-1", Signed()));
     }
 
     [Fact]
     public void DeduplicationId_SameBodySignedAtAnotherTime_Differs()
     {
-        Assert.NotEqual(CommandIdentity.DeduplicationId(null, "1764288000", Body), CommandIdentity.DeduplicationId(null, "1764288001", Body));
+        Assert.NotEqual(CommandIdentity.DeduplicationId("lamp-1", Signed()), CommandIdentity.DeduplicationId("lamp-1", Signed(timestamp: "1764288001")));
     }
 
     [Fact]
     public void DeduplicationId_AnotherBody_Differs()
     {
-        Assert.NotEqual(CommandIdentity.DeduplicationId(null, "1764288000", Body), CommandIdentity.DeduplicationId(null, "1764288000", [.. Body, (byte)' ']));
+        Assert.NotEqual(CommandIdentity.DeduplicationId("lamp-1", Signed()), CommandIdentity.DeduplicationId("lamp-1", Signed(body: [.. Body, (byte)' '])));
     }
 
     [Theory]

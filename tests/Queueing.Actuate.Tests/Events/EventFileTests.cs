@@ -16,7 +16,7 @@ namespace Queueing.Actuate.Tests.Events;
 public sealed class EventFileTests : IClassFixture<MotoServer>
 {
     /// <summary>The secret events/command-api-post.json is signed with (docs/commands.md, "Local runs").</summary>
-    public const string LocalSecret = "queueing-local-signing-secret";
+    public const string LocalSecret = "queueing-local-signing-secret-not-for-production";
     private static readonly DateTimeOffset SignedAt = DateTimeOffset.FromUnixTimeSeconds(1764288000);
 
     private readonly AmazonSQSClient _sqs;
@@ -54,7 +54,7 @@ public sealed class EventFileTests : IClassFixture<MotoServer>
         // What the local invoke does before it hands the event over: a fresh timestamp and its signature.
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         request.Headers!["x-queueing-timestamp"] = now.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        request.Headers["x-queueing-signature"] = CommandSignature.Sign(LocalSecret, now, request.Body!);
+        request.Headers["x-queueing-signature"] = CommandSignature.Sign(LocalSecret, now, request.RawPath!, null, request.Body!);
         var resigned = await api.InvokeAsync(request, time);
 
         Assert.Equal(401, stale.StatusCode);
@@ -66,10 +66,10 @@ public sealed class EventFileTests : IClassFixture<MotoServer>
     {
         var request = PostEvent();
         Assert.Equal("1764288000", request.Headers!["x-queueing-timestamp"]);
-        Assert.Equal("v1=82eee5d14aa42e2639029ba1363eb201b753c304245ba91301a5821767d874cb", request.Headers["x-queueing-signature"]);
-        Assert.Equal(request.Headers["x-queueing-signature"], CommandSignature.Sign(LocalSecret, 1764288000, request.Body!));
+        Assert.Equal("v1=229285dc1acdbead01955f9377ab3815d0be8a72b5720ae06e1460319f30b1bb", request.Headers["x-queueing-signature"]);
+        Assert.Equal(request.Headers["x-queueing-signature"], CommandSignature.Sign(LocalSecret, 1764288000, request.RawPath!, null, request.Body!));
         var docs = File.ReadAllText(RepositoryRoot.File("docs", "commands.md"));
-        Assert.Contains("82eee5d14aa42e2639029ba1363eb201b753c304245ba91301a5821767d874cb", docs);
+        Assert.Contains("229285dc1acdbead01955f9377ab3815d0be8a72b5720ae06e1460319f30b1bb", docs);
         Assert.Contains(request.Body!, docs);
     }
 

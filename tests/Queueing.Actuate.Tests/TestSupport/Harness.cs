@@ -19,19 +19,20 @@ namespace Queueing.Actuate.Tests.TestSupport;
 /// <summary>Builds the two functions the way their factories do, but over moto, a fake clock and the IoT stand-in.</summary>
 internal static class Harness
 {
-    public const string Secret = "test-signing-secret";
+    public const string Secret = "test-signing-secret-0123456789abcdef";
+    public const string SecretParameter = "/queueing/command-signing-secret";
     public const string TopicTemplate = "devices/{deviceId}/commands";
     public static readonly DateTimeOffset Start = DateTimeOffset.Parse("2025-11-28T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     public static CommandApiSettings ApiSettings(string queueUrl, int ttlDefault = 300, int ttlMax = 3600)
     {
         CommandTopicTemplate.TryCreate(TopicTemplate, out var template, out _);
-        return new CommandApiSettings(new Uri(queueUrl), "/queueing/command-signing-secret", template!, ttlDefault, ttlMax);
+        return new CommandApiSettings(new Uri(queueUrl), SecretParameter, template!, ttlDefault, ttlMax, ReplayWindow.Default);
     }
 
     public static CommandApiFunction Api(IAmazonSQS sqs, string queueUrl, ISecret secret, TimeProvider time, int ttlDefault = 300, int ttlMax = 3600, JsonLogWriter? output = null) =>
         new(ApiSettings(queueUrl, ttlDefault, ttlMax),
-            new SignatureVerifier(secret, time),
+            new SignatureVerifier(new SigningSecret(secret, SecretParameter, time), ReplayWindow.Default, time),
             new CommandQueueWriter(sqs, queueUrl),
             time,
             NullLogger.Instance,

@@ -14,7 +14,7 @@ internal static class SignedRequests
     {
         var request = Unsigned("POST", "/commands", body);
         request.Headers!["x-queueing-timestamp"] = timestamp.ToString(CultureInfo.InvariantCulture);
-        request.Headers["x-queueing-signature"] = CommandSignature.Sign(secret, timestamp, body);
+        request.Headers["x-queueing-signature"] = CommandSignature.Sign(secret, timestamp, "/commands", idempotencyKey, body);
         if (idempotencyKey is not null)
         {
             request.Headers["idempotency-key"] = idempotencyKey;

@@ -111,12 +111,46 @@ public sealed class WebscriptTests : IClassFixture<MotoServer>, IAsyncLifetime
     public async Task Webscript_CommandTheApiRefuses_PassesTheProblemThrough()
     {
         var call = ActuatorCall("lightOn");
-        call["deviceId"] = "lamp/1";
+        call["ttlSeconds"] = "99999999";
 
         var (code, _, body) = await RunAsync(call);
 
         Assert.Equal(400, code);
-        Assert.Contains("#/deviceId", body);
+        Assert.Contains("#/ttlSeconds", body);
+        Assert.Contains("urn:queueing:problem:invalid-command", body);
+    }
+
+    [Theory]
+    [InlineData("lamp/1")]
+    [InlineData("lamp-1/../lamp-2")]
+    [InlineData("$aws")]
+    [InlineData("lamp 1")]
+    public async Task Webscript_DeviceIdOutsideTheThingNameAlphabet_RefusedBeforeSigning(string deviceId)
+    {
+        var call = ActuatorCall("lightOn");
+        call["deviceId"] = deviceId;
+
+        // An API URL that nothing listens on: a request sent there would answer 502, not 400.
+        var (code, _, body) = await RunAsync(call, apiUrl: "http://127.0.0.1:1/commands");
+
+        Assert.Equal(400, code);
+        Assert.Contains("thing name", body);
+        Assert.Contains("urn:queueing:problem:webscript", body);
+    }
+
+    [Fact]
+    public async Task Webscript_CommandApiUnreachable_Answers502WithoutRepeatingItsConfiguration()
+    {
+        const string url = "http://127.0.0.1:1/commands?token=configured-secret-token";
+
+        var (code, contentType, body) = await RunAsync(ActuatorCall("lightOn"), apiUrl: url);
+
+        Assert.Equal(502, code);
+        Assert.Equal("application/problem+json", contentType);
+        Assert.Contains("unreachable", body);
+        Assert.DoesNotContain("127.0.0.1", body);
+        Assert.DoesNotContain("configured-secret-token", body);
+        Assert.DoesNotContain(Harness.Secret, body);
     }
 
     [Fact]
@@ -132,16 +166,6 @@ public sealed class WebscriptTests : IClassFixture<MotoServer>, IAsyncLifetime
         Assert.Equal(202, retry.Status);
         Assert.Equal(JsonDocument.Parse(first.Body).RootElement.GetProperty("commandId").GetString(), JsonDocument.Parse(retry.Body).RootElement.GetProperty("commandId").GetString());
         Assert.Single(await CommandQueues.PeekAllAsync(_sqs, _queues.QueueUrl));
-    }
-
-    [Fact]
-    public async Task Webscript_ApiUnreachable_Answers502()
-    {
-        var (code, contentType, body) = await RunAsync(ActuatorCall("lightOn"), apiUrl: "http://127.0.0.1:1/commands");
-
-        Assert.Equal(502, code);
-        Assert.Equal("application/problem+json", contentType);
-        Assert.Contains("unreachable", body);
     }
 
     [Fact]

@@ -157,13 +157,13 @@ public sealed class GenerateEventTests : IClassFixture<MotoServer>
     public async Task Http_Sign_ReproducesTheWorkedExampleOfDocsCommands()
     {
         var run = await CliRun.RunAsync(
-            ["generate-event", "http", "--sign", "--signing-secret", "queueing-local-signing-secret",
+            ["generate-event", "http", "--sign", "--signing-secret", "queueing-local-signing-secret-not-for-production",
              "--body", """{"deviceId":"lamp-1","payload":{"lightStatus":"on"},"ttlSeconds":60}"""],
             time: new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1764288000)));
 
         var request = JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.HttpApiRequest)!;
         Assert.Equal("1764288000", request.Header("X-Queueing-Timestamp"));
-        Assert.Equal("v1=82eee5d14aa42e2639029ba1363eb201b753c304245ba91301a5821767d874cb", request.Header("X-Queueing-Signature"));
+        Assert.Equal("v1=229285dc1acdbead01955f9377ab3815d0be8a72b5720ae06e1460319f30b1bb", request.Header("X-Queueing-Signature"));
     }
 
     [Fact]

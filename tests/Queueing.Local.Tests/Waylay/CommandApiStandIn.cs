@@ -83,7 +83,7 @@ internal sealed class CommandApiStandIn : IAsyncDisposable
             return $"timestamp '{timestamp}' missing or outside the 5-minute window";
         }
 
-        var expected = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(timestamp + "." + body)));
+        var expected = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(timestamp + "\nPOST\n/commands\n" + request.Headers["Idempotency-Key"].ToString() + "\n" + body)));
         var signature = request.Headers["X-Queueing-Signature"].ToString();
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature))
             ? null

@@ -14,7 +14,7 @@ namespace Queueing.Local.Tests.Waylay;
 /// </summary>
 public sealed class WaylaySandboxTests
 {
-    private const string Secret = "queueing-local-signing-secret";
+    private const string Secret = "queueing-local-signing-secret-not-for-production";
     private static readonly string Templates = RepositoryRoot.File("waylay", "templates");
     private static readonly string Webscripts = RepositoryRoot.File("waylay", "webscripts");
 
