@@ -127,6 +127,48 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
     }
 
     [Fact]
+    public async Task CommandApi_SigningSecretShorterThan32Bytes_InitErrorNamesTheParameter()
+    {
+        var queues = await CommandQueues.CreateAsync(_sqs);
+        var parameter = "/queueing/test/" + Guid.NewGuid().ToString("N")[..8];
+        await _moto.CreateSsm().PutParameterAsync(new PutParameterRequest { Name = parameter, Value = "only-24-bytes-of-secret!", Type = ParameterType.SecureString });
+
+        var (kind, body) = await RunOnceAsync("{}"u8.ToArray(), new()
+        {
+            ["_HANDLER"] = "command-api",
+            ["COMMAND_QUEUE_URL"] = queues.QueueUrl,
+            ["COMMAND_SIGNING_SECRET_PARAMETER"] = parameter,
+            ["COMMAND_TOPIC_TEMPLATE"] = "devices/{deviceId}/commands",
+            ["COMMAND_TTL_DEFAULT_SECONDS"] = "300",
+            ["COMMAND_TTL_MAX_SECONDS"] = "3600",
+        });
+
+        Assert.Equal("init-error", kind);
+        var message = JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString();
+        Assert.Contains("COMMAND_SIGNING_SECRET_PARAMETER", message);
+        Assert.Contains(parameter, message);
+        Assert.Contains("24 bytes; at least 32", message);
+    }
+
+    [Fact]
+    public async Task CommandApi_ClockSkewOutOfRange_InitErrorNamesTheSetting()
+    {
+        var (kind, body) = await RunOnceAsync("{}"u8.ToArray(), new()
+        {
+            ["_HANDLER"] = "command-api",
+            ["COMMAND_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/123456789012/CommandQueue.fifo",
+            ["COMMAND_SIGNING_SECRET_PARAMETER"] = "/queueing/command-signing-secret",
+            ["COMMAND_TOPIC_TEMPLATE"] = "devices/{deviceId}/commands",
+            ["COMMAND_TTL_DEFAULT_SECONDS"] = "300",
+            ["COMMAND_TTL_MAX_SECONDS"] = "3600",
+            ["COMMAND_CLOCK_SKEW_SECONDS"] = "300",
+        });
+
+        Assert.Equal("init-error", kind);
+        Assert.Contains("COMMAND_CLOCK_SKEW_SECONDS must be an integer from 0 to 60", JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
     public async Task Executable_UnknownHandler_InitErrorListsTheHandlers()
     {
         var (kind, body) = await RunOnceAsync("{}"u8.ToArray(), new() { ["_HANDLER"] = "ingest" });
