@@ -26,17 +26,11 @@ public sealed record CommandApiSettings(
         }
 
         var parameter = settings.Required("COMMAND_SIGNING_SECRET_PARAMETER");
-        var template = settings.Required("COMMAND_TOPIC_TEMPLATE");
+        var topicTemplate = CommandTopicTemplate.Read(settings);
         problemsBefore = settings.Problems.Count;
         var ttlDefault = settings.RequiredInt("COMMAND_TTL_DEFAULT_SECONDS", 1, MaxTtlSeconds);
         var ttlMax = settings.RequiredInt("COMMAND_TTL_MAX_SECONDS", 1, MaxTtlSeconds);
         var ttlsRead = settings.Problems.Count == problemsBefore;
-        CommandTopicTemplate? topicTemplate = null;
-        if (template.Length > 0 && !CommandTopicTemplate.TryCreate(template, out topicTemplate, out var templateProblems))
-        {
-            settings.AddProblem($"COMMAND_TOPIC_TEMPLATE '{template}' {string.Join(", ", templateProblems)}.");
-        }
-
         if (ttlsRead && ttlDefault > ttlMax)
         {
             settings.AddProblem($"COMMAND_TTL_DEFAULT_SECONDS ({ttlDefault}) must not exceed COMMAND_TTL_MAX_SECONDS ({ttlMax}).");
