@@ -16,7 +16,7 @@ public sealed class FunctionTests
             ["COMMAND_QUEUE_URL", "COMMAND_SIGNING_SECRET_PARAMETER", "COMMAND_TOPIC_TEMPLATE", "COMMAND_TTL_DEFAULT_SECONDS", "COMMAND_TTL_MAX_SECONDS", "LOG_LEVEL"],
             []),
         ["CommandPublisherFunction"] = ("command-publisher",
-            ["IOT_DATA_ENDPOINT", "DEAD_LETTER_QUEUE_URL", "MAX_RECEIVE_COUNT", "LOG_LEVEL"],
+            ["IOT_DATA_ENDPOINT", "COMMAND_TOPIC_TEMPLATE", "DEAD_LETTER_QUEUE_URL", "MAX_RECEIVE_COUNT", "LOG_LEVEL"],
             []),
     };
 

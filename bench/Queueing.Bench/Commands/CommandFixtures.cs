@@ -26,7 +26,7 @@ internal static class CommandFixtures
     /// <summary>The body of the light-threshold rule's "light on" command, as the webscript sends it.</summary>
     public const string Body = "{\"deviceId\":\"lamp-0042\",\"payload\":{\"lightStatus\":\"on\"},\"ttlSeconds\":60}";
 
-    private static readonly CommandTopicTemplate Template = CommandTopicTemplate.TryCreate(TopicTemplate, out var template, out var problems)
+    public static readonly CommandTopicTemplate Template = CommandTopicTemplate.TryCreate(TopicTemplate, out var template, out var problems)
         ? template!
         : throw new InvalidOperationException(string.Join(", ", problems));
 
@@ -158,6 +158,7 @@ internal static class CommandFixtures
             new Amazon.SQS.AmazonSQSConfig { ServiceURL = "http://127.0.0.1:1/", AuthenticationRegion = "us-east-1", MaxErrorRetry = 0, Timeout = TimeSpan.FromSeconds(1) });
         return new CommandPublisherFunction(
             publisher,
+            Template,
             new Queueing.Shared.DeadLetters.DeadLetterParker(deadLetters, "http://127.0.0.1:1/123456789012/CommandDLQ.fifo", "CommandPublisherFunction", loggers.CreateLogger("Queueing.DeadLetters")),
             5,
             time,

@@ -27,18 +27,13 @@ public sealed record CommandApiSettings(
         }
 
         var parameter = settings.Required("COMMAND_SIGNING_SECRET_PARAMETER");
-        var template = settings.Required("COMMAND_TOPIC_TEMPLATE");
+        var topicTemplate = CommandTopicTemplate.Read(settings);
         problemsBefore = settings.Problems.Count;
         var ttlDefault = settings.RequiredInt("COMMAND_TTL_DEFAULT_SECONDS", 1, MaxTtlSeconds);
         var ttlMax = settings.RequiredInt("COMMAND_TTL_MAX_SECONDS", 1, MaxTtlSeconds);
         var ttlsRead = settings.Problems.Count == problemsBefore;
         // How far ahead a caller's clock may be; how far behind is derived from it (ReplayWindow).
         var clockSkew = settings.Int("COMMAND_CLOCK_SKEW_SECONDS", (int)ReplayWindow.MaxAheadLimit.TotalSeconds, 0, (int)ReplayWindow.MaxAheadLimit.TotalSeconds);
-        CommandTopicTemplate? topicTemplate = null;
-        if (template.Length > 0 && !CommandTopicTemplate.TryCreate(template, out topicTemplate, out var templateProblems))
-        {
-            settings.AddProblem($"COMMAND_TOPIC_TEMPLATE '{template}' {string.Join(", ", templateProblems)}.");
-        }
 
         if (ttlsRead && ttlDefault > ttlMax)
         {

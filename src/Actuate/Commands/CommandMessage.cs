@@ -10,7 +10,8 @@ namespace Queueing.Actuate.Commands;
 /// <summary>
 /// The JSON body of a command in <c>CommandQueue.fifo</c>:
 /// <c>{"commandId","deviceId","topic","qos","payload","acceptedAt","expiresAt"}</c>. The payload is embedded as
-/// the caller's raw JSON text, never re-serialised, so the device receives exactly what was sent.
+/// the caller's raw JSON text, never re-serialised, so the device receives exactly what was sent. <c>topic</c> is
+/// written for people reading a queue or a DLQ; a reader derives the topic from <c>deviceId</c> instead.
 /// </summary>
 public static class CommandMessage
 {
@@ -37,14 +38,24 @@ public static class CommandMessage
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Reads a queue message body; <paramref name="error"/> says what makes it unusable (it is then malformed).</summary>
-    public static bool TryParse(string body, [NotNullWhen(true)] out Command? command, [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// Reads a queue message body; <paramref name="error"/> says what makes it unusable (it is then malformed). The
+    /// command's topic is derived from its device id with <paramref name="topics"/>, never read from the body: the
+    /// body's own <c>topic</c> (optional) comes out as <paramref name="recordedTopic"/>, for the caller to compare.
+    /// </summary>
+    public static bool TryParse(
+        string body,
+        CommandTopicTemplate topics,
+        [NotNullWhen(true)] out Command? command,
+        out string? recordedTopic,
+        [NotNullWhen(false)] out string? error)
     {
         command = null;
+        recordedTopic = null;
         try
         {
             using var document = JsonDocument.Parse(body, ReadOptions);
-            return TryRead(document.RootElement, out command, out error);
+            return TryRead(document.RootElement, topics, out command, out recordedTopic, out error);
         }
         catch (JsonException ex)
         {
@@ -59,9 +70,10 @@ public static class CommandMessage
         }
     }
 
-    private static bool TryRead(JsonElement root, [NotNullWhen(true)] out Command? command, [NotNullWhen(false)] out string? error)
+    private static bool TryRead(JsonElement root, CommandTopicTemplate topics, [NotNullWhen(true)] out Command? command, out string? recordedTopic, [NotNullWhen(false)] out string? error)
     {
         command = null;
+        recordedTopic = null;
         if (root.ValueKind != JsonValueKind.Object)
         {
             error = $"The body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}; a command is an object.";
@@ -71,17 +83,16 @@ public static class CommandMessage
         var problems = new List<string>();
         var commandId = String(root, "commandId", problems);
         var deviceId = String(root, "deviceId", problems);
-        var topic = String(root, "topic", problems);
+        if (root.TryGetProperty("topic", out _))
+        {
+            recordedTopic = String(root, "topic", problems);
+        }
+
         var acceptedAt = Time(root, "acceptedAt", problems);
         var expiresAt = Time(root, "expiresAt", problems);
         if (deviceId is not null && !ThingName.IsValid(deviceId))
         {
             problems.Add($"deviceId must be {ThingName.Rule}");
-        }
-
-        if (topic is not null && !CommandTopicTemplate.IsPublishable(topic))
-        {
-            problems.Add("topic must be a publishable topic (no wildcards, not reserved, at most 256 bytes)");
         }
 
         var qos = 0;
@@ -106,7 +117,7 @@ public static class CommandMessage
             return false;
         }
 
-        command = new Command(commandId!, deviceId!, topic!, qos, payload!, acceptedAt, expiresAt);
+        command = new Command(commandId!, deviceId!, topics.TopicFor(deviceId!), qos, payload!, acceptedAt, expiresAt);
         error = null;
         return true;
     }

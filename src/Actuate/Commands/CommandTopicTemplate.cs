@@ -1,5 +1,6 @@
 using System.Text;
 using Queueing.Shared.Devices;
+using Queueing.Shared.Settings;
 
 namespace Queueing.Actuate.Commands;
 
@@ -10,6 +11,7 @@ namespace Queueing.Actuate.Commands;
 public sealed class CommandTopicTemplate
 {
     public const string Placeholder = "{deviceId}";
+    public const string SettingName = "COMMAND_TOPIC_TEMPLATE";
 
     // AWS IoT Core message broker limits: a topic name is at most 256 UTF-8 bytes with at most 7 forward slashes.
     public const int MaxTopicBytes = 256;
@@ -81,13 +83,23 @@ public sealed class CommandTopicTemplate
     }
 
     /// <summary>
-    /// The publisher's last check on a topic read from the queue: a topic IoT Core would take for a publish and that
-    /// is not reserved. (The queue only holds what the API wrote, but a redriven or hand-sent message may not.)
+    /// Reads and checks <c>COMMAND_TOPIC_TEMPLATE</c> (the API derives topics with it, the publisher re-derives them);
+    /// a problem is added to <paramref name="settings"/> and the result is then null, so call
+    /// <see cref="SettingsReader.ThrowIfInvalid"/> before using it.
     /// </summary>
-    public static bool IsPublishable(string? topic) =>
-        !string.IsNullOrEmpty(topic)
-        && topic.AsSpan().IndexOfAny('+', '#') < 0
-        && !topic.StartsWith('$')
-        && !topic.Any(char.IsControl)
-        && Encoding.UTF8.GetByteCount(topic) <= MaxTopicBytes;
+    public static CommandTopicTemplate? Read(SettingsReader settings)
+    {
+        var template = settings.Required(SettingName);
+        if (template.Length == 0)
+        {
+            return null;
+        }
+
+        if (!TryCreate(template, out var result, out var problems))
+        {
+            settings.AddProblem($"{SettingName} '{template}' {string.Join(", ", problems)}.");
+        }
+
+        return result;
+    }
 }

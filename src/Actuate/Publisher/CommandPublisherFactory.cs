@@ -28,6 +28,7 @@ public static class CommandPublisherFactory
             startup.Loggers.CreateLogger("Queueing.DeadLetters"));
         IFunctionHandler function = new CommandPublisherFunction(
             publisher,
+            settings.TopicTemplate,
             parker,
             settings.MaxReceiveCount,
             startup.Time,

@@ -14,7 +14,9 @@ namespace Queueing.Actuate.Publisher;
 /// Publishes a FIFO batch from <c>CommandQueue.fifo</c> to AWS IoT Core, in order. Every record starts as a
 /// batch item failure and stops being one only when it was published or is safely in the DLQ. At the first
 /// transient failure the batch stops: that record and every later one are retried, so no command overtakes an
-/// earlier one for the same device. A command past its expiry is parked as expired and never published.
+/// earlier one for the same device. A command past its expiry is parked as expired and never published. The topic
+/// is derived from the device id with the topic template, never read from the message: a message whose own
+/// <c>topic</c> says otherwise (written by hand, edited and imported, redriven) is parked as rejected.
 /// </summary>
 public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, SqsBatchResponse>
 {
@@ -25,6 +27,7 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
     private static readonly TimeSpan ParkSafetyMargin = TimeSpan.FromMilliseconds(300);
 
     private readonly IotDataPublisher _publisher;
+    private readonly CommandTopicTemplate _topics;
     private readonly DeadLetterParker _parker;
     private readonly int _maxReceiveCount;
     private readonly TimeProvider _time;
@@ -33,6 +36,7 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
 
     public CommandPublisherFunction(
         IotDataPublisher publisher,
+        CommandTopicTemplate topics,
         DeadLetterParker parker,
         int maxReceiveCount,
         TimeProvider time,
@@ -41,6 +45,7 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
         : base(SharedJsonContext.Default.SqsEvent, SharedJsonContext.Default.SqsBatchResponse)
     {
         _publisher = publisher;
+        _topics = topics;
         _parker = parker;
         _maxReceiveCount = maxReceiveCount;
         _time = time;
@@ -92,9 +97,20 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
                 continue;
             }
 
-            if (!CommandMessage.TryParse(record.Body, out var command, out var error))
+            if (!CommandMessage.TryParse(record.Body, _topics, out var command, out var recordedTopic, out var error))
             {
                 batch.Park(new ParkRequest(record, DeadLetterKind.Malformed, error));
+                continue;
+            }
+
+            // A disagreeing topic is never "corrected" and published: someone meant another device, or the template
+            // changed since the command was accepted; either way an operator decides.
+            if (recordedTopic is not null && !string.Equals(recordedTopic, command.Topic, StringComparison.Ordinal))
+            {
+                metrics.Count("CommandsTopicMismatch");
+                LogTopicMismatch(command.CommandId, command.DeviceId, recordedTopic, command.Topic);
+                batch.Park(new ParkRequest(record, DeadLetterKind.Rejected,
+                    $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published."));
                 continue;
             }
 
@@ -169,6 +185,9 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published command {CommandId} for {DeviceId} to {Topic} (QoS {Qos})")]
     private partial void LogPublished(string commandId, string deviceId, string topic, int qos);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {CommandId} for {DeviceId} names topic {RecordedTopic}, not its derived topic {DerivedTopic}: parked as rejected, not published")]
+    private partial void LogTopicMismatch(string commandId, string deviceId, string recordedTopic, string derivedTopic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped the batch at command {CommandId} for {DeviceId}; it and the rest are retried: {Reason}")]
     private partial void LogStopped(string commandId, string deviceId, string reason);

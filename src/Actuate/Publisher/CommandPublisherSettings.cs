@@ -1,3 +1,4 @@
+using Queueing.Actuate.Commands;
 using Queueing.Shared.Settings;
 
 namespace Queueing.Actuate.Publisher;
@@ -5,6 +6,7 @@ namespace Queueing.Actuate.Publisher;
 /// <summary>The command publisher's settings, read once at init; every problem is reported together.</summary>
 public sealed record CommandPublisherSettings(
     Uri IotDataEndpoint,
+    CommandTopicTemplate TopicTemplate,
     Uri DeadLetterQueueUrl,
     int MaxReceiveCount,
     string Region,
@@ -13,11 +15,13 @@ public sealed record CommandPublisherSettings(
     public static CommandPublisherSettings Read(SettingsReader settings)
     {
         var endpoint = settings.RequiredUrl("IOT_DATA_ENDPOINT", allowHost: true);
+        // The publisher derives each command's topic again rather than trust the queue message's.
+        var topicTemplate = CommandTopicTemplate.Read(settings);
         var dlq = settings.RequiredUrl("DEAD_LETTER_QUEUE_URL");
         var maxReceiveCount = settings.RequiredInt("MAX_RECEIVE_COUNT", 1, 1000);
         var region = settings.Required("AWS_REGION");
         var timeoutMs = settings.Int("IOT_PUBLISH_TIMEOUT_MS", 5000, 100, 60_000);
         settings.ThrowIfInvalid();
-        return new CommandPublisherSettings(endpoint, dlq, maxReceiveCount, region, TimeSpan.FromMilliseconds(timeoutMs));
+        return new CommandPublisherSettings(endpoint, topicTemplate!, dlq, maxReceiveCount, region, TimeSpan.FromMilliseconds(timeoutMs));
     }
 }

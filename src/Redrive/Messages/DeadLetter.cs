@@ -11,8 +11,12 @@ public sealed class DeadLetter
     /// <summary>Wire name: malformed, rejected, exhausted, expired (Queueing.Kind), rule-error or unknown.</summary>
     public required string Kind { get; init; }
     public required string Error { get; init; }
-    /// <summary>Queueing.SourceQueue, when it is an ARN.</summary>
-    public string? SourceQueueArn { get; init; }
+    /// <summary>
+    /// Queueing.SourceQueue as recorded: the ARN the functions write, or whatever a hand-sent or imported message
+    /// carries (a URL, another account's ARN). Null when absent or <c>unknown</c>. A claim, not a fact: redrive
+    /// follows it only to one of the DLQ's source queues.
+    /// </summary>
+    public string? SourceQueue { get; init; }
     /// <summary>The DeadLetterQueueSourceArn system attribute AWS puts on messages its redrive policy moved.</summary>
     public string? DeadLetterQueueSourceArn { get; init; }
     public int? ReceiveCount { get; init; }

@@ -44,7 +44,8 @@ public static class DeadLetterReader
             Message = message,
             Kind = kind,
             Error = error,
-            SourceQueueArn = source is not null && source.StartsWith("arn:", StringComparison.Ordinal) ? source : null,
+            // The parker writes "unknown" when the record named no source queue.
+            SourceQueue = string.IsNullOrWhiteSpace(source) || source == "unknown" ? null : source,
             DeadLetterQueueSourceArn = system.GetValueOrDefault(DeadLetterQueueSourceArn),
             ReceiveCount = Int(Text(attributes, DeadLetterAttributes.ReceiveCount)) ?? sqsReceiveCount,
             FirstReceiveTime = IsoTime.TryParse(Text(attributes, DeadLetterAttributes.FirstReceiveTime), out var firstReceive)

@@ -1,4 +1,5 @@
 using Queueing.Actuate.Commands;
+using Queueing.Actuate.Tests.TestSupport;
 
 namespace Queueing.Actuate.Tests.Commands;
 
@@ -25,15 +26,36 @@ public sealed class CommandMessageTests
     [Fact]
     public void TryParse_SerializedCommand_RoundTrips()
     {
-        Assert.True(CommandMessage.TryParse(CommandMessage.Serialize(Sample), out var command, out var error), error);
+        Assert.True(CommandMessage.TryParse(CommandMessage.Serialize(Sample), Harness.Topics, out var command, out var recordedTopic, out var error), error);
         Assert.Equal(Sample, command);
+        Assert.Equal(Sample.Topic, recordedTopic);
+    }
+
+    [Fact]
+    public void TryParse_TopicDisagreesWithTheDevice_CommandHasTheDerivedTopicAndTheRecordedOneComesOut()
+    {
+        var body = CommandMessage.Serialize(Sample with { Topic = "devices/lamp-2/commands" });
+
+        Assert.True(CommandMessage.TryParse(body, Harness.Topics, out var command, out var recordedTopic, out var error), error);
+        Assert.Equal("devices/lamp-1/commands", command.Topic);
+        Assert.Equal("devices/lamp-2/commands", recordedTopic);
+    }
+
+    [Fact]
+    public void TryParse_NoTopicField_CommandHasTheDerivedTopic()
+    {
+        var body = CommandMessage.Serialize(Sample).Replace("\"topic\":\"devices/lamp-1/commands\",", "", StringComparison.Ordinal);
+
+        Assert.True(CommandMessage.TryParse(body, Harness.Topics, out var command, out var recordedTopic, out var error), error);
+        Assert.Equal(Sample, command);
+        Assert.Null(recordedTopic);
     }
 
     [Fact]
     public void TryParse_UnknownExtraField_Tolerated()
     {
         var body = CommandMessage.Serialize(Sample).Replace("{\"commandId\"", "{\"note\":\"added by an operator\",\"commandId\"", StringComparison.Ordinal);
-        Assert.True(CommandMessage.TryParse(body, out _, out _));
+        Assert.True(CommandMessage.TryParse(body, Harness.Topics, out _, out _, out _));
     }
 
     [Theory]
@@ -45,14 +67,14 @@ public sealed class CommandMessageTests
     [InlineData("{\"commandId\":\"\\ud800\"}", "not valid JSON text")]
     public void TryParse_UnusableBody_SaysWhy(string body, string expected)
     {
-        Assert.False(CommandMessage.TryParse(body, out _, out var error));
+        Assert.False(CommandMessage.TryParse(body, Harness.Topics, out _, out _, out var error));
         Assert.Contains(expected, error);
     }
 
     [Theory]
     [InlineData("\"deviceId\":\"lamp-1\"", "\"deviceId\":\"a/b\"", "deviceId must be")]
-    [InlineData("\"topic\":\"devices/lamp-1/commands\"", "\"topic\":\"devices/+/commands\"", "topic must be a publishable topic")]
-    [InlineData("\"topic\":\"devices/lamp-1/commands\"", "\"topic\":\"$aws/things/lamp-1/shadow/update\"", "topic must be a publishable topic")]
+    [InlineData("\"topic\":\"devices/lamp-1/commands\"", "\"topic\":null", "topic must be a non-empty string")]
+    [InlineData("\"topic\":\"devices/lamp-1/commands\"", "\"topic\":\"\"", "topic must be a non-empty string")]
     [InlineData("\"qos\":1", "\"qos\":2", "qos must be 0 or 1")]
     [InlineData("\"qos\":1", "\"qos\":\"1\"", "qos must be 0 or 1")]
     [InlineData("\"expiresAt\":\"2025-11-28T00:05:00.123Z\"", "\"expiresAt\":\"soon\"", "expiresAt must be an ISO 8601 time")]
@@ -60,7 +82,7 @@ public sealed class CommandMessageTests
     public void TryParse_InvalidField_IsMalformedWithTheReason(string field, string replacement, string expected)
     {
         var body = CommandMessage.Serialize(Sample).Replace(field, replacement, StringComparison.Ordinal);
-        Assert.False(CommandMessage.TryParse(body, out _, out var error));
+        Assert.False(CommandMessage.TryParse(body, Harness.Topics, out _, out _, out var error));
         Assert.Contains(expected, error);
     }
 }

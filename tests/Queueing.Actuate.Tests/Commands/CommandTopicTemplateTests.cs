@@ -44,16 +44,4 @@ public sealed class CommandTopicTemplateTests
         Assert.False(CommandTopicTemplate.TryCreate(new string('t', 129) + "/{deviceId}", out _, out var problems));
         Assert.Contains(problems, p => p.Contains("256 UTF-8 bytes", StringComparison.Ordinal));
     }
-
-    [Theory]
-    [InlineData("devices/lamp-1/commands", true)]
-    [InlineData("devices/+/commands", false)]
-    [InlineData("devices/#", false)]
-    [InlineData("$aws/things/lamp-1/shadow/update", false)]
-    [InlineData("", false)]
-    [InlineData(null, false)]
-    public void IsPublishable_ReadsWildcardsAndReservedTopics(string? topic, bool expected)
-    {
-        Assert.Equal(expected, CommandTopicTemplate.IsPublishable(topic));
-    }
 }

@@ -97,6 +97,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
             ["_HANDLER"] = "command-publisher",
             ["AWS_LAMBDA_FUNCTION_NAME"] = "CommandPublisherFunction",
             ["IOT_DATA_ENDPOINT"] = iot.Endpoint.ToString(),
+            ["COMMAND_TOPIC_TEMPLATE"] = "devices/{deviceId}/commands",
             ["DEAD_LETTER_QUEUE_URL"] = queues.DeadLetterQueueUrl,
             ["MAX_RECEIVE_COUNT"] = "5",
         });

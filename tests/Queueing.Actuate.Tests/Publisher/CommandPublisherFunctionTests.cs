@@ -20,6 +20,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     private readonly AmazonSQSClient _sqs;
     private readonly FakeTimeProvider _time = Harness.Clock();
     private IotDataStandIn _iot = null!;
+    private CommandQueues _queues = null!;
     private string _dlqUrl = null!;
 
     public CommandPublisherFunctionTests(MotoServer moto) => _sqs = moto.CreateSqs();
@@ -27,7 +28,8 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     public async Task InitializeAsync()
     {
         _iot = await IotDataStandIn.StartAsync();
-        _dlqUrl = (await CommandQueues.CreateAsync(_sqs)).DeadLetterQueueUrl;
+        _queues = await CommandQueues.CreateAsync(_sqs, MaxReceiveCount);
+        _dlqUrl = _queues.DeadLetterQueueUrl;
     }
 
     public async Task DisposeAsync() => await _iot.DisposeAsync();
@@ -148,7 +150,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     [Theory]
     [InlineData("lights on please")]
     [InlineData("{\"deviceId\":\"lamp-1\"}")]
-    [InlineData("{\"commandId\":\"c\",\"deviceId\":\"lamp-1\",\"topic\":\"devices/#\",\"qos\":1,\"payload\":1,\"acceptedAt\":\"2025-11-28T00:00:00Z\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}")]
+    [InlineData("{\"commandId\":\"c\",\"deviceId\":\"lamp-1\",\"topic\":7,\"qos\":1,\"payload\":1,\"acceptedAt\":\"2025-11-28T00:00:00Z\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}")]
     public async Task HandleAsync_MalformedBody_ParkedAsMalformedAndNotPublished(string body)
     {
         var response = await HandleAsync(TestCommands.Record(body));
@@ -156,6 +158,95 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
         Assert.Empty(response.BatchItemFailures);
         Assert.Empty(_iot.Attempts);
         Assert.Equal(body, (await ParkedAsync("malformed")).Body);
+    }
+
+    /// <summary>A queue message as someone would write it by hand: for lamp-1, but naming another device's topic.</summary>
+    private static string HandWritten(string deviceId, string? topic) =>
+        $$"""{"commandId":"c-{{deviceId}}","deviceId":"{{deviceId}}",{{(topic is null ? "" : $"\"topic\":\"{topic}\",")}}"qos":1,"payload":{"lightStatus":"on"},"acceptedAt":"2025-11-28T00:00:00Z","expiresAt":"2099-01-01T00:00:00Z"}""";
+
+    [Fact]
+    public async Task HandleAsync_HandWrittenTopicOfAnotherDevice_ParkedAsRejectedNamingBothTopicsAndPublishedNowhere()
+    {
+        var body = HandWritten("lamp-1", "devices/lamp-2/commands");
+
+        var response = await HandleAsync(TestCommands.Record(body, "lamp-1"));
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Empty(_iot.Attempts);
+        Assert.Equal(1, await CommandQueues.CountAsync(_sqs, _dlqUrl));
+        var parked = await ParkedAsync("rejected");
+        Assert.Equal(body, parked.Body);
+        Assert.Equal(
+            "The message's topic 'devices/lamp-2/commands' is not the topic derived for device lamp-1 from COMMAND_TOPIC_TEMPLATE 'devices/{deviceId}/commands', which is 'devices/lamp-1/commands'; it was not published.",
+            parked.MessageAttributes["Queueing.Error"].StringValue);
+    }
+
+    [Fact]
+    public async Task HandleAsync_TopicMismatch_CountedInTheInvocationsEmfLine()
+    {
+        using var stdout = new MemoryStream();
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time, new JsonLogWriter(stdout));
+
+        await HandleAsync(function, TestCommands.Record(HandWritten("lamp-1", "devices/lamp-2/commands")), TestCommands.Record(Command("lamp-1")));
+
+        var emf = JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray())).RootElement;
+        Assert.Equal(1, emf.GetProperty("CommandsTopicMismatch").GetInt32());
+        Assert.Equal(1, emf.GetProperty("CommandsParked.rejected").GetInt32());
+        Assert.Equal(1, emf.GetProperty("CommandsPublished").GetInt32());
+    }
+
+    [Fact]
+    public async Task HandleAsync_TopicAgreesWithTheDevice_PublishedOnTheDerivedTopic()
+    {
+        var response = await HandleAsync(TestCommands.Record(HandWritten("lamp-1", "devices/lamp-1/commands")));
+
+        Assert.Empty(response.BatchItemFailures);
+        var delivered = Assert.Single(_iot.Delivered);
+        Assert.Equal(("devices/lamp-1/commands", "c-lamp-1"), (delivered.Topic, delivered.CommandId));
+        Assert.Equal(0, await CommandQueues.CountAsync(_sqs, _dlqUrl));
+    }
+
+    [Fact]
+    public async Task HandleAsync_NoTopicField_PublishedOnTheTopicTheTemplateDerives()
+    {
+        CommandTopicTemplate.TryCreate("site/ghent/{deviceId}/in", out var topics, out _);
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time, topics: topics);
+
+        var response = await HandleAsync(function, TestCommands.Record(HandWritten("lamp-1", topic: null)));
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal("site/ghent/lamp-1/in", Assert.Single(_iot.Delivered).Topic);
+        Assert.Equal(0, await CommandQueues.CountAsync(_sqs, _dlqUrl));
+    }
+
+    [Fact]
+    public async Task HandleAsync_ForgedTopicSentToTheQueueAsARedriveDoes_ParkedAsRejectedAndNeverPublished()
+    {
+        // What 'queueing-dlq import' or 'redrive' puts on CommandQueue.fifo: a body from a file, the old reason's
+        // attributes and a redrive count, group = device.
+        var body = HandWritten("lamp-1", "devices/lamp-2/commands");
+        await _sqs.SendMessageAsync(new SendMessageRequest
+        {
+            QueueUrl = _queues.QueueUrl,
+            MessageBody = body,
+            MessageGroupId = "lamp-1",
+            MessageDeduplicationId = "redrive-" + Guid.NewGuid().ToString("N"),
+            MessageAttributes = new Dictionary<string, MessageAttributeValue>
+            {
+                ["Queueing.Kind"] = new() { DataType = "String", StringValue = "expired" },
+                ["Queueing.SourceQueue"] = new() { DataType = "String", StringValue = _queues.QueueArn },
+                ["Queueing.RedriveCount"] = new() { DataType = "Number", StringValue = "1" },
+            },
+        });
+
+        await new SqsEventSource(_sqs, _queues).DrainAsync(Function(), _time);
+
+        Assert.Empty(_iot.Attempts);
+        Assert.Equal(0, await CommandQueues.CountAsync(_sqs, _queues.QueueUrl));
+        var parked = await ParkedAsync("rejected");
+        Assert.Equal(body, parked.Body);
+        Assert.Contains("'devices/lamp-2/commands'", parked.MessageAttributes["Queueing.Error"].StringValue);
+        Assert.Equal("1", parked.MessageAttributes["Queueing.RedriveCount"].StringValue);
     }
 
     [Fact]

@@ -24,11 +24,12 @@ internal static class Harness
     public const string TopicTemplate = "devices/{deviceId}/commands";
     public static readonly DateTimeOffset Start = DateTimeOffset.Parse("2025-11-28T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static CommandApiSettings ApiSettings(string queueUrl, int ttlDefault = 300, int ttlMax = 3600)
-    {
-        CommandTopicTemplate.TryCreate(TopicTemplate, out var template, out _);
-        return new CommandApiSettings(new Uri(queueUrl), SecretParameter, template!, ttlDefault, ttlMax, ReplayWindow.Default);
-    }
+    public static readonly CommandTopicTemplate Topics = CommandTopicTemplate.TryCreate(TopicTemplate, out var template, out var problems)
+        ? template!
+        : throw new InvalidOperationException(string.Join(", ", problems));
+
+    public static CommandApiSettings ApiSettings(string queueUrl, int ttlDefault = 300, int ttlMax = 3600) =>
+        new(new Uri(queueUrl), SecretParameter, Topics, ttlDefault, ttlMax, ReplayWindow.Default);
 
     public static CommandApiFunction Api(IAmazonSQS sqs, string queueUrl, ISecret secret, TimeProvider time, int ttlDefault = 300, int ttlMax = 3600, JsonLogWriter? output = null) =>
         new(ApiSettings(queueUrl, ttlDefault, ttlMax),
@@ -58,8 +59,10 @@ internal static class Harness
     public static IotDataPublisher Publisher(Uri endpoint, TimeProvider time, TimeSpan? timeout = null) =>
         new(endpoint, new BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey), RegionEndpoint.USEast1, timeout ?? TimeSpan.FromSeconds(5), time);
 
-    public static CommandPublisherFunction PublisherFunction(IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time, JsonLogWriter? output = null) =>
+    public static CommandPublisherFunction PublisherFunction(
+        IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time, JsonLogWriter? output = null, CommandTopicTemplate? topics = null) =>
         new(publisher,
+            topics ?? Topics,
             new DeadLetterParker(sqs, deadLetterQueueUrl, "CommandPublisherFunction", NullLogger.Instance),
             maxReceiveCount,
             time,

@@ -54,7 +54,14 @@ internal sealed class DeadLetterFiller(IAmazonSQS sqs, QueuePair pair)
     }
 
     /// <summary>Sends to the source queue, receives as a consumer would, parks with the reason, deletes from the source.</summary>
-    public async Task ThroughParkerAsync(DeadLetterKind kind, string error, params TestMessage[] messages)
+    public Task ThroughParkerAsync(DeadLetterKind kind, string error, params TestMessage[] messages) =>
+        ThroughParkerAsync(pair.SourceArn, kind, error, messages);
+
+    /// <summary>
+    /// As <see cref="ThroughParkerAsync(DeadLetterKind, string, TestMessage[])"/>, but the parked message names
+    /// <paramref name="recordedSource"/> as its Queueing.SourceQueue: what a hand-sent or imported dead letter can claim.
+    /// </summary>
+    public async Task ThroughParkerAsync(string recordedSource, DeadLetterKind kind, string error, params TestMessage[] messages)
     {
         var parker = new DeadLetterParker(sqs, pair.DlqUrl, pair.Fifo ? "command-publisher" : "ingest", NullLogger.Instance);
         foreach (var message in messages)
@@ -68,7 +75,7 @@ internal sealed class DeadLetterFiller(IAmazonSQS sqs, QueuePair pair)
                 MessageSystemAttributeNames = ["All"],
                 MessageAttributeNames = ["All"],
             });
-            var record = SqsMessage.FromReceived(Assert.Single(received.Messages!), pair.SourceArn, "us-east-1");
+            var record = SqsMessage.FromReceived(Assert.Single(received.Messages!), recordedSource, "us-east-1");
             var result = await parker.ParkAsync([new ParkRequest(record, kind, error)], CancellationToken.None);
             Assert.Contains(record.MessageId, result.Parked);
             await sqs.DeleteMessageAsync(pair.SourceUrl, record.ReceiptHandle);

@@ -27,7 +27,7 @@ public sealed class DeadLetterReaderTests
 
         Assert.Equal("rejected", letter.Kind);
         Assert.Equal("Waylay answered 400", letter.Error);
-        Assert.Equal("arn:aws:sqs:us-east-1:123456789012:stack-IngestQueue", letter.SourceQueueArn);
+        Assert.Equal("arn:aws:sqs:us-east-1:123456789012:stack-IngestQueue", letter.SourceQueue);
         Assert.Equal(3, letter.ReceiveCount);
         Assert.Equal(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), letter.FirstReceiveTime);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1764230400000), letter.SentTime);
@@ -50,7 +50,7 @@ public sealed class DeadLetterReaderTests
         Assert.Contains("no reason recorded", letter.Error);
         Assert.Equal(5, letter.ReceiveCount);
         Assert.Equal("lamp-4", letter.Device);
-        Assert.Null(letter.SourceQueueArn);
+        Assert.Null(letter.SourceQueue);
         Assert.Equal("arn:aws:sqs:us-east-1:123456789012:src", letter.DeadLetterQueueSourceArn);
         Assert.Equal(0, letter.RedriveCount);
     }
@@ -80,11 +80,11 @@ public sealed class DeadLetterReaderTests
     }
 
     [Fact]
-    public void Read_SourceQueueUnknown_IsNotTakenForAnArn() =>
+    public void Read_SourceQueueUnknown_IsNoRecordedSource() =>
         Assert.Null(DeadLetterReader.Read(new Message
         {
             MessageId = "m5",
             Body = "{}",
             MessageAttributes = new() { ["Queueing.Kind"] = new() { DataType = "String", StringValue = "malformed" }, ["Queueing.SourceQueue"] = new() { DataType = "String", StringValue = "unknown" } },
-        }).SourceQueueArn);
+        }).SourceQueue);
 }

@@ -115,7 +115,7 @@ public static class PeekCommand
         letter.Error,
         letter.Device,
         letter.GroupId,
-        letter.SourceQueueArn ?? letter.DeadLetterQueueSourceArn,
+        letter.SourceQueue ?? letter.DeadLetterQueueSourceArn,
         letter.Function,
         letter.ReceiveCount,
         letter.FirstReceiveTime,

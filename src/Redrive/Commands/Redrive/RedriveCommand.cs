@@ -59,7 +59,7 @@ public static class RedriveCommand
 
             var target = await TargetAsync(directory, dlq, parse.GetValue(to), cancellationToken);
             var plan = new RedrivePlan(dlq, filter, parse.GetValue(max), parse.GetValue(dryRun), new ScanSettings(parse.GetValue(visibility)));
-            var redriver = new Redriver(sqs, directory, new RedriveTargets(directory, dlq, sources, target), new BatchSender(sqs, sendRate));
+            var redriver = new Redriver(sqs, directory, new RedriveTargets(dlq, sources, target), new BatchSender(sqs, sendRate));
             var verb = plan.DryRun ? "Dry run over" : "Redriving";
             var result = await ProgressBar.RunAsync(cli.Console.Err, $"{verb} {dlq.Name}", dlq.Visible, progress => redriver.RunAsync(plan, progress, cancellationToken));
 

@@ -41,7 +41,7 @@ public sealed class Redriver(IAmazonSQS sqs, QueueDirectory directory, RedriveTa
                 }
 
                 result.Matched++;
-                var (target, problem) = await targets.ForAsync(letter, token);
+                var (target, problem) = targets.For(letter);
                 if (target is null)
                 {
                     result.AddFailed(letter, null, problem!);
