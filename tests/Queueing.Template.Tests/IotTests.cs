@@ -91,12 +91,7 @@ public sealed class IotTests
         Assert.Equal(template.Replace("{deviceId}", device, StringComparison.Ordinal), commandTopic);
     }
 
-    private TemplateEvaluator Evaluator(params (string Name, string Value)[] overrides)
-    {
-        var values = overrides.ToDictionary(o => o.Name, o => o.Value);
-        values["IotDataEndpoint"] = "abc123-ats.iot.eu-west-1.amazonaws.com";
-        return new TemplateEvaluator(_template, values);
-    }
+    private TemplateEvaluator Evaluator(params (string Name, string Value)[] overrides) => TemplateEvaluator.ForDeployment(_template, overrides);
 
     /// <summary>Action -> resource, asserting each statement allows exactly one action on one resource.</summary>
     private Dictionary<string, string> DevicePolicy(TemplateEvaluator evaluator)

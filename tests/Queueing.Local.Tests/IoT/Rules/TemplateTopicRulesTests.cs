@@ -36,7 +36,8 @@ public sealed class TemplateTopicRulesTests
 
         var rule = Assert.Single(TemplateTopicRules.Read(model));
 
-        Assert.Equal("TelemetryRule", rule.Name);
+        // The template names its rules after the stack, hyphens as underscores, so the role trust can name them.
+        Assert.Equal("queueing_TelemetryRule", rule.Name);
         Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry'", rule.Sql);
         Assert.Equal("2016-03-23", rule.SqlVersion);
         Assert.False(rule.Disabled);
