@@ -1,8 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Local.Aws;
-using Queueing.Local.Functions;
-using Queueing.Local.Template;
+using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Aws;
@@ -13,20 +11,15 @@ public sealed class LocalAwsProvisionerTests(MotoServer moto) : IClassFixture<Mo
     [Fact]
     public async Task Provision_RealTemplate_CommandQueuesGetTheHighThroughputFifoAttributes()
     {
-        var stack = new StackContext { StackName = $"prov{Guid.NewGuid():N}"[..15], SqsEndpoint = moto.Endpoint, Region = MotoServer.Region };
-        var model = StackModel.Load(TemplateDocument.Load(RepositoryRoot.File("serverless.template")), stack, new Dictionary<string, string>(), LocalParameterDefaults.Values);
-        var provisioner = new LocalAwsProvisioner(new LocalAwsAccess(moto.Endpoint, MotoServer.Region), TextWriter.Null);
+        var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "prov");
+        using var _ = sqs;
 
-        await provisioner.ProvisionAsync(model, new LocalSecrets(), CancellationToken.None);
-
-        using var sqs = provisioner.CreateSqs();
         foreach (var queue in new[] { "CommandQueue", "CommandDLQ" })
         {
             var attributes = (await sqs.GetQueueAttributesAsync(model.Queues[queue].Url, ["All"])).Attributes;
             Assert.Equal("messageGroup", attributes["DeduplicationScope"]);
             Assert.Equal("perMessageGroupId", attributes["FifoThroughputLimit"]);
         }
-
     }
 
     [Fact]

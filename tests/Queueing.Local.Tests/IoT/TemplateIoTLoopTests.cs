@@ -3,11 +3,9 @@ using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using MQTTnet;
-using Queueing.Local.Aws;
-using Queueing.Local.Functions;
 using Queueing.Local.IoT.Broker;
 using Queueing.Local.IoT.Rules;
-using Queueing.Local.Template;
+using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.IoT;
@@ -21,7 +19,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     [Fact]
     public async Task Loop_FromTheRealTemplate_TelemetryReachesIngestQueueAndForeignTopicsAreRefused()
     {
-        var (model, sqs) = await ProvisionAsync();
+        var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
         var policy = TemplateDevicePolicy.Read(model);
         Assert.NotNull(policy);
@@ -57,7 +55,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     [Fact]
     public async Task Loop_PayloadClaimingAnotherDeviceId_ReachesIngestQueueOnlyAsAClaimOfItsTopicDevice()
     {
-        var (model, sqs) = await ProvisionAsync();
+        var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
         await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
         await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = TemplateDevicePolicy.Read(model) });
@@ -91,15 +89,6 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal("other", claim["claimedDeviceId"]!.GetValue<string>());
         Assert.Equal(forged, Encoding.UTF8.GetString(Convert.FromBase64String(claim["base64OriginalPayload"]!.GetValue<string>())));
         Assert.All(received.Messages, m => Assert.DoesNotContain("\"deviceId\"", m.Body, StringComparison.Ordinal));
-    }
-
-    private async Task<(StackModel Model, AmazonSQSClient Sqs)> ProvisionAsync()
-    {
-        var stack = new StackContext { StackName = $"iot{Guid.NewGuid():N}"[..15], SqsEndpoint = moto.Endpoint, Region = MotoServer.Region };
-        var model = StackModel.Load(TemplateDocument.Load(RepositoryRoot.File("serverless.template")), stack, new Dictionary<string, string>(), LocalParameterDefaults.Values);
-        var provisioner = new LocalAwsProvisioner(new LocalAwsAccess(moto.Endpoint, MotoServer.Region), TextWriter.Null);
-        await provisioner.ProvisionAsync(model, new LocalSecrets(), CancellationToken.None);
-        return (model, provisioner.CreateSqs());
     }
 
     private static async Task<int> CountAsync(IAmazonSQS sqs, string queueUrl)
