@@ -15,9 +15,10 @@ using Queueing.Shared.Runtime;
 namespace Queueing.Ingest;
 
 /// <summary>
-/// The <c>ingest</c> function: an SQS batch of telemetry in, batch item failures out. Malformed records are parked
-/// at once; the rest go to Waylay in rounds; refused events are parked as rejected; what could not be sent is
-/// retried by SQS, or parked as exhausted on its last allowed receive.
+/// The <c>ingest</c> function: an SQS batch of telemetry in, batch item failures out. Malformed records, and records
+/// whose payload claimed an identity only the rule may set, are parked at once (malformed / rejected); the rest go
+/// to Waylay in rounds; refused events are parked as rejected; what could not be sent is retried by SQS, or parked
+/// as exhausted on its last allowed receive.
 /// </summary>
 public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchResponse>
 {
@@ -84,6 +85,10 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
             if (parsed.Reading is { } reading)
             {
                 readings.Add(reading);
+            }
+            else if (parsed.RejectedReason is { } rejected)
+            {
+                ledger.MarkForParking(i, DeadLetterKind.Rejected, rejected);
             }
             else
             {

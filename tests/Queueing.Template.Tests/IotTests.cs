@@ -10,23 +10,56 @@ public sealed class IotTests
 
     private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
 
+    // Exactly one of the two rules fires for a JSON object payload: the WHERE clauses are complements, and AWS IoT
+    // evaluates WHERE on the incoming payload, before SELECT and without its aliases (AWS IoT SQL reference, WHERE).
+    private const string Accepted = "WHERE isUndefined(deviceId) AND isUndefined(receivedAt)";
+    private const string Claimed = "WHERE NOT isUndefined(deviceId) OR NOT isUndefined(receivedAt)";
+
     [Fact]
-    public void TelemetryRule_Sql_IsTheContractQueryOnTheConfiguredFilter()
+    public void TelemetryRule_Sql_TakesOnlyPayloadsThatSetNeitherDeviceIdNorReceivedAt()
     {
         var payload = Evaluator().ResolvedProperties("TelemetryRule")!["TopicRulePayload"]!;
 
-        Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry'", payload["Sql"]!.GetValue<string>());
+        // With the WHERE, "*" never brings a deviceId or receivedAt of its own: whatever precedence AWS gives "*"
+        // and an alias of the same name, the payload cannot name the resource or the receive time.
+        Assert.Equal($"SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' {Accepted}", payload["Sql"]!.GetValue<string>());
         Assert.Equal("2016-03-23", payload["AwsIotSqlVersion"]!.GetValue<string>());
         Assert.False(payload["RuleDisabled"]!.GetValue<bool>());
 
         var custom = Evaluator(("TelemetryTopicFilter", "plant/+/data/json")).ResolvedProperties("TelemetryRule")!["TopicRulePayload"]!;
-        Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'plant/+/data/json'", custom["Sql"]!.GetValue<string>());
+        Assert.Equal($"SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'plant/+/data/json' {Accepted}", custom["Sql"]!.GetValue<string>());
     }
 
     [Fact]
-    public void TelemetryRule_Actions_SendJsonToIngestQueueAndFailuresToTheErrorQueue()
+    public void TelemetryClaimRule_Sql_TakesTheRestWithoutADeviceIdAndKeepsThePayload()
     {
-        var payload = _template.Properties("TelemetryRule")["TopicRulePayload"]!;
+        var payload = Evaluator().ResolvedProperties("TelemetryClaimRule")!["TopicRulePayload"]!;
+
+        // No "*" and no deviceId in the output: the ingest function parks it as rejected, naming both ids; the payload
+        // travels as base64, byte for byte.
+        Assert.Equal(
+            "SELECT topic(2) AS topicDeviceId, deviceId AS claimedDeviceId, receivedAt AS claimedReceivedAt, " +
+            $"encode(*, 'base64') AS base64OriginalPayload FROM 'devices/+/telemetry' {Claimed}",
+            payload["Sql"]!.GetValue<string>());
+        Assert.Equal("2016-03-23", payload["AwsIotSqlVersion"]!.GetValue<string>());
+        Assert.False(payload["RuleDisabled"]!.GetValue<bool>());
+
+        var custom = Evaluator(("TelemetryTopicFilter", "plant/+/data/json")).ResolvedProperties("TelemetryClaimRule")!["TopicRulePayload"]!;
+        Assert.EndsWith($"FROM 'plant/+/data/json' {Claimed}", custom["Sql"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TopicRules_AreExactlyTheTwoTelemetryRules()
+    {
+        Assert.Equal(["TelemetryClaimRule", "TelemetryRule"], _template.ResourcesOfType("AWS::IoT::TopicRule").Order());
+    }
+
+    [Theory]
+    [InlineData("TelemetryRule")]
+    [InlineData("TelemetryClaimRule")]
+    public void TelemetryRules_Actions_SendJsonToIngestQueueAndFailuresToTheErrorQueue(string rule)
+    {
+        var payload = _template.Properties(rule)["TopicRulePayload"]!;
 
         var action = Assert.Single(payload["Actions"]!.AsArray())!["Sqs"]!;
         Assert.Equal("IngestQueue", ServerlessTemplate.RefTarget(action["QueueUrl"]));
@@ -91,12 +124,7 @@ public sealed class IotTests
         Assert.Equal(template.Replace("{deviceId}", device, StringComparison.Ordinal), commandTopic);
     }
 
-    private TemplateEvaluator Evaluator(params (string Name, string Value)[] overrides)
-    {
-        var values = overrides.ToDictionary(o => o.Name, o => o.Value);
-        values["IotDataEndpoint"] = "abc123-ats.iot.eu-west-1.amazonaws.com";
-        return new TemplateEvaluator(_template, values);
-    }
+    private TemplateEvaluator Evaluator(params (string Name, string Value)[] overrides) => TemplateEvaluator.ForDeployment(_template, overrides);
 
     /// <summary>Action -> resource, asserting each statement allows exactly one action on one resource.</summary>
     private Dictionary<string, string> DevicePolicy(TemplateEvaluator evaluator)

@@ -93,6 +93,13 @@ public sealed class ParameterTests
     [InlineData("SecretsKmsKeyArn", "alias/aws/ssm", false)]
     [InlineData("AlarmTopicArn", "arn:aws:sns:eu-west-1:123456789012:ops-alerts", true)]
     [InlineData("AlarmTopicArn", "ops-alerts", false)]
+    [InlineData("IngestQueueOperatorArn", "", true)]
+    [InlineData("IngestQueueOperatorArn", "arn:aws:iam::123456789012:role/queueing-operator", true)]
+    [InlineData("IngestQueueOperatorArn", "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_QueueingOperator_*", true)]
+    [InlineData("IngestQueueOperatorArn", "arn:aws:iam::123456789012:user/alice", true)]
+    [InlineData("IngestQueueOperatorArn", "*", false)]
+    [InlineData("IngestQueueOperatorArn", "arn:aws:iam::123456789012:root", false)]
+    [InlineData("IngestQueueOperatorArn", "arn:aws:sts::123456789012:assumed-role/queueing-operator/alice", false)]
     public void AllowedPattern_Value_IsAcceptedOnlyWhenUsable(string parameter, string value, bool accepted)
     {
         Assert.Equal(accepted, Allowed(parameter, value));

@@ -109,6 +109,26 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public void FifoQueues_Deduplication_IsPerMessageGroupWithHighThroughput()
+    {
+        foreach (var queue in new[] { "CommandQueue", "CommandDLQ" })
+        {
+            var properties = _template.Properties(queue);
+            // Scope = group (device id): a key reused for another device is never dropped as a duplicate.
+            Assert.Equal("messageGroup", properties["DeduplicationScope"]?.GetValue<string>());
+            // SQS allows perMessageGroupId only with messageGroup scope (SetQueueAttributes reference); together
+            // they turn on high-throughput FIFO. The DLQ matches so parking a burst cannot be throttled below it.
+            Assert.Equal("perMessageGroupId", properties["FifoThroughputLimit"]?.GetValue<string>());
+        }
+
+        foreach (var queue in _template.ResourcesOfType(ServerlessTemplate.QueueType).Where(q => !IsFifo(q)))
+        {
+            Assert.Null(_template.Properties(queue)["DeduplicationScope"]);
+            Assert.Null(_template.Properties(queue)["FifoThroughputLimit"]);
+        }
+    }
+
+    [Fact]
     public void FifoConsumers_Batch_IsAtMostTenWithoutBatchingWindow()
     {
         foreach (var id in _template.ResourcesOfType(ServerlessTemplate.FunctionType))

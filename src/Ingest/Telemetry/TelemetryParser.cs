@@ -11,8 +11,9 @@ namespace Queueing.Ingest.Telemetry;
 /// Turns an SQS record from the telemetry rule into a <see cref="TelemetryReading"/>, or says precisely why it is
 /// malformed. The body is the device's JSON object plus <c>deviceId</c> (from the topic) and <c>receivedAt</c>
 /// (the rule's receive time, Unix ms). deviceId, receivedAt, timestamp and resource have a meaning of their own;
-/// every other top-level field is a measurement. One forward pass of <see cref="Utf8JsonReader"/>: no reflection,
-/// no DOM.
+/// every other top-level field is a measurement. A record without deviceId but with topicDeviceId is the claim
+/// rule's (<see cref="IdentityClaim"/>) and is rejected. One forward pass of <see cref="Utf8JsonReader"/>: no
+/// reflection, no DOM.
 /// </summary>
 public sealed class TelemetryParser
 {
@@ -72,6 +73,7 @@ public sealed class TelemetryParser
         string? deviceId = null;
         long? timestamp = null;
         long? receivedAt = null;
+        var claim = new IdentityClaim();
         var scratch = ArrayPool<Measurement>.Shared.Rent(16);
         var count = 0;
         try
@@ -101,6 +103,7 @@ public sealed class TelemetryParser
                 }
                 else
                 {
+                    var claimField = ClaimFieldOf(ref reader);
                     reader.Read();
                     var valueStart = (int)reader.TokenStartIndex;
                     int valueEnd;
@@ -112,6 +115,20 @@ public sealed class TelemetryParser
                     else
                     {
                         valueEnd = valueStart + reader.ValueSpan.Length + (reader.TokenType == JsonTokenType.String ? 2 : 0);
+                    }
+
+                    // Kept aside in case the record has no deviceId; with one they are ordinary measurements.
+                    switch (claimField)
+                    {
+                        case ClaimField.TopicDeviceId when reader.TokenType == JsonTokenType.String:
+                            claim.TopicDeviceId = reader.GetString();
+                            break;
+                        case ClaimField.DeviceId:
+                            claim.ClaimedDeviceId = Encoding.UTF8.GetString(body, valueStart, valueEnd - valueStart);
+                            break;
+                        case ClaimField.ReceivedAt:
+                            claim.ClaimedReceivedAt = Encoding.UTF8.GetString(body, valueStart, valueEnd - valueStart);
+                            break;
                     }
 
                     if (count == scratch.Length)
@@ -138,7 +155,9 @@ public sealed class TelemetryParser
 
             if (deviceId is null)
             {
-                return TelemetryParseResult.Malformed("body has no deviceId (the IoT rule adds it from the topic devices/{deviceId}/telemetry)");
+                return claim.TopicDeviceId is not null
+                    ? TelemetryParseResult.Rejected(claim.Reason())
+                    : TelemetryParseResult.Malformed("body has no deviceId (the IoT rule adds it from the topic devices/{deviceId}/telemetry)");
             }
 
             if (count == 0)
@@ -159,6 +178,12 @@ public sealed class TelemetryParser
             ArrayPool<Measurement>.Shared.Return(scratch);
         }
     }
+
+    private static ClaimField ClaimFieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("topicDeviceId"u8) ? ClaimField.TopicDeviceId
+        : reader.ValueTextEquals("claimedDeviceId"u8) ? ClaimField.DeviceId
+        : reader.ValueTextEquals("claimedReceivedAt"u8) ? ClaimField.ReceivedAt
+        : ClaimField.None;
 
     private static string? ReadDeviceId(ref Utf8JsonReader reader, out string? deviceId)
     {
@@ -246,5 +271,13 @@ public sealed class TelemetryParser
         _ => token.ToString(),
     };
 
-    private static string Shorten(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 63), "…");
+    internal static string Shorten(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 63), "…");
+
+    private enum ClaimField
+    {
+        None,
+        TopicDeviceId,
+        DeviceId,
+        ReceivedAt,
+    }
 }

@@ -107,10 +107,30 @@ public sealed class SqsEventGenerator
                 ?? throw new FormatException("--body must be a JSON object (the device's payload); use --raw to send it as the message body as is.");
         }
 
-        // The rule's SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt: the topic's device id wins.
-        device["deviceId"] = options.Device;
-        device["receivedAt"] = sent.ToUnixTimeMilliseconds();
-        return device.ToJsonString();
+        // What the template's two telemetry rules put on IngestQueue (a copy of their SQL's effect, on purpose: this
+        // command, like sam local generate-event, does not read the template). A payload that sets neither deviceId
+        // nor receivedAt: TelemetryRule, the payload plus both. Otherwise TelemetryClaimRule: no deviceId, the
+        // topic's device id, the claims and the payload in base64, which the ingest function parks as rejected.
+        if (!device.ContainsKey("deviceId") && !device.ContainsKey("receivedAt"))
+        {
+            device["deviceId"] = options.Device;
+            device["receivedAt"] = sent.ToUnixTimeMilliseconds();
+            return device.ToJsonString();
+        }
+
+        var claim = new JsonObject { ["topicDeviceId"] = options.Device };
+        if (device.ContainsKey("deviceId"))
+        {
+            claim["claimedDeviceId"] = device["deviceId"]?.DeepClone();
+        }
+
+        if (device.ContainsKey("receivedAt"))
+        {
+            claim["claimedReceivedAt"] = device["receivedAt"]?.DeepClone();
+        }
+
+        claim["base64OriginalPayload"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Body!));
+        return claim.ToJsonString();
     }
 
     private static (string Body, Dictionary<string, SqsMessageAttribute> Attributes) Command(SqsEventOptions options, DateTimeOffset accepted)

@@ -5,7 +5,8 @@ public enum DeadLetterKind
 {
     /// <summary>The body can never be processed (not JSON, missing fields, too large). Parked on first sight.</summary>
     Malformed,
-    /// <summary>The destination refused it for good (Waylay 400, IoT 400/403/413).</summary>
+    /// <summary>The destination refused it for good (Waylay 400, IoT 400/403/413), or Queueing did: a payload that
+    /// set a field only the IoT rule may set (deviceId, receivedAt).</summary>
     Rejected,
     /// <summary>Transient failures on every allowed receive: the last receive parks it with the last error.</summary>
     Exhausted,

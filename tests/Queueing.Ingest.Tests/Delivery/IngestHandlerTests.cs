@@ -87,6 +87,22 @@ public sealed class IngestHandlerTests : IDisposable
         Assert.DoesNotContain("victim", _h.Broker.Requests.Single().Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HandleAsync_ClaimRuleRecord_ParkedAsRejectedAtOnceAndNothingSent()
+    {
+        _h.RejectEventsWith("never");
+
+        var response = await _h.InvokeAsync(
+            TestRecords.Record("""{"topicDeviceId":"lamp-1","claimedDeviceId":"other","base64OriginalPayload":"e30="}""", messageId: "claim"),
+            Reading("ok", 1, 99));
+
+        Assert.Empty(response.BatchItemFailures);
+        var parked = Assert.Single(_h.Parker.Parked);
+        Assert.Equal(DeadLetterKind.Rejected, parked.Kind);
+        Assert.Contains("device 'lamp-1'", _h.Parker.For("claim").Error, StringComparison.Ordinal);
+        Assert.Equal(["ok"], _h.Broker.Requests.Single().Resources);
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.BadRequest, "HTTP 400 Bad Request")]
     [InlineData(HttpStatusCode.RequestEntityTooLarge, "HTTP 413 Request Entity Too Large")]

@@ -22,7 +22,16 @@ public sealed class TelemetryParserTests
     {
         var result = _parser.Parse(TestRecords.Record(body), 0);
         Assert.Null(result.Reading);
+        Assert.Null(result.RejectedReason);
         return result.MalformedReason!;
+    }
+
+    private string Rejected(string body)
+    {
+        var result = _parser.Parse(TestRecords.Record(body), 0);
+        Assert.Null(result.Reading);
+        Assert.Null(result.MalformedReason);
+        return result.RejectedReason!;
     }
 
     /// <summary>The reading as the Waylay event it becomes.</summary>
@@ -177,6 +186,46 @@ public sealed class TelemetryParserTests
         var ev = AsEvent(Valid("{" + fields + ",\"deviceId\":\"d\",\"receivedAt\":5}"));
 
         Assert.Equal(["resource", "timestamp", .. Enumerable.Range(0, 40).Select(i => $"m{i}")], ev.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Parse_ClaimRuleOutput_IsRejectedNamingTheClaimAndTheTopicDevice()
+    {
+        // What TelemetryClaimRule produces for {"deviceId":"other","lightValue":1} published on devices/lamp-1/telemetry.
+        var body = """{"topicDeviceId":"lamp-1","claimedDeviceId":"other","base64OriginalPayload":"eyJkZXZpY2VJZCI6Im90aGVyIiwibGlnaHRWYWx1ZSI6MX0="}""";
+
+        var reason = Rejected(body);
+
+        Assert.Contains("device 'lamp-1'", reason, StringComparison.Ordinal);
+        Assert.Contains("sets deviceId \"other\";", reason, StringComparison.Ordinal);
+        Assert.Contains("delivered to no resource", reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"topicDeviceId":"lamp-1","claimedReceivedAt":5,"base64OriginalPayload":""}""", "sets receivedAt 5;")]
+    [InlineData("""{"topicDeviceId":"lamp-1","claimedDeviceId":{"id":"x"},"claimedReceivedAt":"now","base64OriginalPayload":""}""", "sets deviceId {\"id\":\"x\"} and receivedAt \"now\";")]
+    [InlineData("""{"topicDeviceId":"lamp-1","claimedDeviceId":null,"base64OriginalPayload":""}""", "sets deviceId null;")]
+    public void Parse_ClaimOfAnyJsonValue_IsRejectedQuotingIt(string body, string expected)
+    {
+        Assert.Contains(expected, Rejected(body), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ClaimFieldNamesBesideARuleDeviceId_AreMeasurementsOfThatDevice()
+    {
+        // The telemetry rule's output always has deviceId; a device's own fields of these names change nothing.
+        var reading = Valid("""{"topicDeviceId":"lamp-9","claimedDeviceId":"x","lightValue":1,"deviceId":"lamp-1","receivedAt":5}""");
+
+        Assert.Equal("lamp-1", reading.Resource);
+        Assert.Equal("lamp-9", AsEvent(reading).GetProperty("topicDeviceId").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"claimedDeviceId":"other","lightValue":1}""")]
+    [InlineData("""{"topicDeviceId":7,"claimedDeviceId":"other"}""")]
+    public void Parse_NoDeviceIdAndNoTopicDeviceIdString_IsStillMalformed(string body)
+    {
+        Assert.StartsWith("body has no deviceId", Malformed(body), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -50,13 +50,16 @@ public sealed class GenerateEventTests : IClassFixture<MotoServer>
     }
 
     [Fact]
-    public async Task Sqs_BodyWithItsOwnDeviceId_TopicDeviceWins()
+    public async Task Sqs_BodyWithItsOwnDeviceId_IsTheClaimRulesRecordWithoutADeviceId()
     {
-        var run = await CliRun.RunAsync(["generate-event", "sqs", "--device", "lamp-2", "--body", "{\"lightValue\":9,\"deviceId\":\"spoofed\"}"]);
+        const string payload = "{\"lightValue\":9,\"deviceId\":\"spoofed\"}";
+        var run = await CliRun.RunAsync(["generate-event", "sqs", "--device", "lamp-2", "--body", payload]);
 
-        var body = JsonNode.Parse(Assert.Single(ReadSqs(run).Records).Body)!;
-        Assert.Equal("lamp-2", body["deviceId"]!.ToString());
-        Assert.Equal(9, body["lightValue"]!.GetValue<int>());
+        var body = JsonNode.Parse(Assert.Single(ReadSqs(run).Records).Body)!.AsObject();
+        Assert.Equal(["topicDeviceId", "claimedDeviceId", "base64OriginalPayload"], body.Select(p => p.Key));
+        Assert.Equal("lamp-2", body["topicDeviceId"]!.ToString());
+        Assert.Equal("spoofed", body["claimedDeviceId"]!.ToString());
+        Assert.Equal(payload, Encoding.UTF8.GetString(Convert.FromBase64String(body["base64OriginalPayload"]!.ToString())));
     }
 
     [Fact]

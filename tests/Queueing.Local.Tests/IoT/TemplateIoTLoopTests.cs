@@ -1,12 +1,11 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using MQTTnet;
-using Queueing.Local.Aws;
-using Queueing.Local.Functions;
 using Queueing.Local.IoT.Broker;
 using Queueing.Local.IoT.Rules;
-using Queueing.Local.Template;
+using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.IoT;
@@ -20,11 +19,8 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     [Fact]
     public async Task Loop_FromTheRealTemplate_TelemetryReachesIngestQueueAndForeignTopicsAreRefused()
     {
-        var stack = new StackContext { StackName = $"iot{Guid.NewGuid():N}"[..15], SqsEndpoint = moto.Endpoint, Region = MotoServer.Region };
-        var model = StackModel.Load(TemplateDocument.Load(RepositoryRoot.File("serverless.template")), stack, new Dictionary<string, string>(), LocalParameterDefaults.Values);
-        var provisioner = new LocalAwsProvisioner(new LocalAwsAccess(moto.Endpoint, MotoServer.Region), TextWriter.Null);
-        await provisioner.ProvisionAsync(model, new LocalSecrets(), CancellationToken.None);
-        using var sqs = provisioner.CreateSqs();
+        var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
+        using var _ = sqs;
         var policy = TemplateDevicePolicy.Read(model);
         Assert.NotNull(policy);
         await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
@@ -46,6 +42,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, ownCommands.Items.Single().ResultCode);
         Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, foreignCommands.Items.Single().ResultCode);
         Assert.Equal(new TopicRuleCounters(1, 1, 0, 0, 0, 0, 0), engine.Counters);
+        Assert.Equal(0, engine.CountersByRule[$"{model.Stack.StackName}_TelemetryClaimRule"].MessagesMatched);
         Assert.Equal(0, await CountAsync(sqs, model.Queues["TelemetryRuleErrors"].Url));
         Assert.Equal(1, await CountAsync(sqs, model.Queues["IngestQueue"].Url));
         var received = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(model.Queues["IngestQueue"].Url) { MaxNumberOfMessages = 10 });
@@ -53,6 +50,45 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal(42, body["light"]!.GetValue<int>());
         Assert.Equal("lamp-1", body["deviceId"]!.GetValue<string>());
         Assert.True(body["receivedAt"]!.GetValue<long>() > 0);
+    }
+
+    [Fact]
+    public async Task Loop_PayloadClaimingAnotherDeviceId_ReachesIngestQueueOnlyAsAClaimOfItsTopicDevice()
+    {
+        var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
+        using var _ = sqs;
+        await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
+        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = TemplateDevicePolicy.Read(model) });
+        broker.AddSink(engine);
+        await engine.StartAsync(CancellationToken.None);
+        await broker.StartAsync(CancellationToken.None);
+        await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
+        const string forged = """{"deviceId":"other","lightValue":1}""";
+
+        var published = await lamp1.PublishAsync("devices/lamp-1/telemetry", forged);
+        var receivedAtClaim = await lamp1.PublishAsync("devices/lamp-1/telemetry", """{"receivedAt":1,"lightValue":2}""");
+        await engine.WhenIdleAsync(CancellationToken.None).WaitAsync(MqttTestClient.Patience);
+
+        Assert.True(published.IsSuccess);
+        Assert.True(receivedAtClaim.IsSuccess);
+        // Where the two messages went: each matched exactly one rule, the claim rule, whose one action succeeded.
+        var stackName = model.Stack.StackName;
+        Assert.Equal(new TopicRuleCounters(0, 0, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_TelemetryRule"]);
+        Assert.Equal(new TopicRuleCounters(2, 2, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_TelemetryClaimRule"]);
+        foreach (var queue in model.Queues.Values.Where(q => q.LogicalId != "IngestQueue"))
+        {
+            Assert.Equal(0, await CountAsync(sqs, queue.Url));
+        }
+
+        var received = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(model.Queues["IngestQueue"].Url) { MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
+        Assert.Equal(2, received.Messages.Count);
+        var claim = received.Messages.Select(m => JsonNode.Parse(m.Body)!.AsObject()).Single(b => b.ContainsKey("claimedDeviceId"));
+        // Not telemetry for "other", nor for anyone: no deviceId at all, so nothing can deliver it to a resource.
+        Assert.False(claim.ContainsKey("deviceId"));
+        Assert.Equal("lamp-1", claim["topicDeviceId"]!.GetValue<string>());
+        Assert.Equal("other", claim["claimedDeviceId"]!.GetValue<string>());
+        Assert.Equal(forged, Encoding.UTF8.GetString(Convert.FromBase64String(claim["base64OriginalPayload"]!.GetValue<string>())));
+        Assert.All(received.Messages, m => Assert.DoesNotContain("\"deviceId\"", m.Body, StringComparison.Ordinal));
     }
 
     private static async Task<int> CountAsync(IAmazonSQS sqs, string queueUrl)

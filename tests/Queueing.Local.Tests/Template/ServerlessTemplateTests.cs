@@ -73,10 +73,13 @@ public sealed class ServerlessTemplateTests
     [Fact]
     public void Load_RealTemplate_TopicRuleSqlAndActionsResolve()
     {
-        var rule = Assert.Single(Load().TopicRules);
+        var rule = Load().TopicRules.Single(r => r.LogicalId == "TelemetryRule");
 
         var payload = rule.Properties["TopicRulePayload"]!;
-        Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry'", payload["Sql"]!.ToString());
+        Assert.Equal("queueing_TelemetryRule", rule.Properties["RuleName"]!.ToString());
+        Assert.Equal(
+            "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' WHERE isUndefined(deviceId) AND isUndefined(receivedAt)",
+            payload["Sql"]!.ToString());
         Assert.Equal("http://127.0.0.1:5000/123456789012/queueing-IngestQueue", payload["Actions"]![0]!["Sqs"]!["QueueUrl"]!.ToString());
         Assert.Equal("http://127.0.0.1:5000/123456789012/queueing-TelemetryRuleErrors", payload["ErrorAction"]!["Sqs"]!["QueueUrl"]!.ToString());
     }

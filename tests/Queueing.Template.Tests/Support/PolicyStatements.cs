@@ -9,16 +9,17 @@ internal sealed record PolicyStatement(string Owner, string OwnerType, JsonObjec
 
     public IReadOnlyList<string> Resources => Strings(Statement["Resource"]);
 
-    public string Sid => Statement["Sid"]?.GetValue<string>() ?? "(no Sid)";
-
-    public override string ToString() => $"{Owner} ({OwnerType}) {Sid}";
-
-    private static List<string> Strings(JsonNode? node) => node switch
+    /// <summary>A policy element that is one string or a list of strings (Action, Resource, a condition value).</summary>
+    public static IReadOnlyList<string> Strings(JsonNode? node) => node switch
     {
         null => [],
         JsonArray array => array.Select(a => a!.GetValue<string>()).ToList(),
         _ => [node.GetValue<string>()],
     };
+
+    public string Sid => Statement["Sid"]?.GetValue<string>() ?? "(no Sid)";
+
+    public override string ToString() => $"{Owner} ({OwnerType}) {Sid}";
 }
 
 /// <summary>

@@ -21,11 +21,13 @@ internal sealed partial class TemplateEvaluator
     private static readonly JsonValue NoValue = JsonValue.Create("AWS::NoValue");
 
     private readonly ServerlessTemplate _template;
+    private readonly string _stackName;
     private readonly Dictionary<string, string> _parameters = new(StringComparer.Ordinal);
 
-    public TemplateEvaluator(ServerlessTemplate template, IReadOnlyDictionary<string, string>? overrides = null)
+    public TemplateEvaluator(ServerlessTemplate template, IReadOnlyDictionary<string, string>? overrides = null, string stackName = StackName)
     {
         _template = template;
+        _stackName = stackName;
         foreach (var (name, definition) in template.Parameters)
         {
             if (definition?["Default"] is JsonValue value)
@@ -43,6 +45,19 @@ internal sealed partial class TemplateEvaluator
 
             _parameters[name] = value;
         }
+    }
+
+    /// <summary>An evaluator for a deployable parameter set: the defaults, the one required parameter, the overrides.</summary>
+    public static TemplateEvaluator ForDeployment(ServerlessTemplate template, params (string Name, string Value)[] overrides) =>
+        ForStack(template, StackName, overrides);
+
+    /// <summary>As <see cref="ForDeployment"/>, deployed as the stack <paramref name="stackName"/>.</summary>
+    public static TemplateEvaluator ForStack(ServerlessTemplate template, string stackName, params (string Name, string Value)[] overrides)
+    {
+        var values = overrides.ToDictionary(o => o.Name, o => o.Value);
+        // The one parameter without a default (it is account specific).
+        values.TryAdd("IotDataEndpoint", "abc123-ats.iot.eu-west-1.amazonaws.com");
+        return new TemplateEvaluator(template, values, stackName);
     }
 
     public JsonNode? Evaluate(JsonNode? node)
@@ -135,7 +150,7 @@ internal sealed partial class TemplateEvaluator
         "AWS::Partition" => JsonValue.Create(Partition),
         "AWS::Region" => JsonValue.Create(Region),
         "AWS::AccountId" => JsonValue.Create(AccountId),
-        "AWS::StackName" => JsonValue.Create(StackName),
+        "AWS::StackName" => JsonValue.Create(_stackName),
         "AWS::URLSuffix" => JsonValue.Create("amazonaws.com"),
         "AWS::NoValue" => NoValue,
         _ when _parameters.TryGetValue(name, out var value) => JsonValue.Create(value),

@@ -26,7 +26,7 @@ public sealed class IotSqlException : Exception
     public const string SupportedSubset =
         "The local IoT rules engine supports SQL version 2016-03-23 with: SELECT * and/or expressions with AS aliases; " +
         "field paths (a.b); string, number, true/false/NULL literals; topic(), topic(n), timestamp(), clientid(), " +
-        "isNull(x), isUndefined(x); FROM 'topic/filter' with + and #; WHERE with =, <>, <, <=, >, >=, AND, OR, NOT " +
+        "isNull(x), isUndefined(x), encode(*, 'base64'); FROM 'topic/filter' with + and #; WHERE with =, <>, <, <=, >, >=, AND, OR, NOT " +
         "and parentheses.";
 
     private static string Format(string ruleName, string sql, int position, string problem, string? construct) =>

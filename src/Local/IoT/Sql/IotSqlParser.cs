@@ -392,6 +392,8 @@ public static class IotSqlParser
                 case "clientid":
                     ExpectClosingParenthesis(name);
                     return new ClientIdFunction();
+                case "encode":
+                    return ParseEncode(name);
                 case "isnull":
                 case "isundefined":
                     var argument = ParseExpression();
@@ -400,6 +402,35 @@ public static class IotSqlParser
                 default:
                     throw Refused($"the function {name.Text}()", name.Position);
             }
+        }
+
+        // encode(*, 'base64'): the whole payload, JSON or not, as base64 text (AWS IoT SQL functions reference).
+        // AWS also encodes an expression after converting it to a string; no rule of ours needs that conversion, so
+        // it is refused rather than guessed.
+        private EncodePayloadFunction ParseEncode(SqlToken name)
+        {
+            if (!Current.IsSymbol("*"))
+            {
+                throw Refused("encode() of anything but * (the whole payload)", Current.Position);
+            }
+
+            Next();
+            if (!Current.IsSymbol(","))
+            {
+                throw SyntaxError($"expected ',' and the encoding scheme after encode(* but found {Current.Describe()}", Current.Position);
+            }
+
+            Next();
+            var scheme = Current;
+            if (scheme.Kind != SqlTokenKind.String || scheme.Text != "base64")
+            {
+                // 'base64' is the only scheme AWS documents.
+                throw SyntaxError($"encode() takes the encoding scheme 'base64', not {scheme.Describe()}", scheme.Position);
+            }
+
+            Next();
+            ExpectClosingParenthesis(name);
+            return new EncodePayloadFunction();
         }
 
         private void ExpectClosingParenthesis(SqlToken function)

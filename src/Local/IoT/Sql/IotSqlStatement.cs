@@ -10,7 +10,8 @@ public sealed class IotSqlStatement
     private readonly IReadOnlyList<SelectItem> _items;
     private readonly SqlExpression? _where;
     private readonly bool _passThrough;
-    private readonly bool _readsPayload;
+    private readonly bool _whereReadsPayload;
+    private readonly bool _selectReadsPayload;
 
     internal IotSqlStatement(string ruleName, string sql, string topicFilter, IReadOnlyList<SelectItem> items, SqlExpression? where)
     {
@@ -20,11 +21,11 @@ public sealed class IotSqlStatement
         _items = items;
         _where = where;
 
-        // "SELECT *" alone hands the payload on untouched, whatever it is (AWS's binary-payload rule); anything
-        // more needs the payload as JSON.
+        // "SELECT *" alone hands the payload on untouched, whatever it is (AWS's binary-payload rule); a field, or
+        // "*" next to other items, needs the payload as JSON.
         _passThrough = items is [WildcardItem];
-        _readsPayload = (where?.ReadsPayload ?? false)
-            || (!_passThrough && items.Any(i => i is WildcardItem || (i is ExpressionItem e && e.Expression.ReadsPayload)));
+        _whereReadsPayload = where?.ReadsPayload ?? false;
+        _selectReadsPayload = !_passThrough && items.Any(i => i is WildcardItem || (i is ExpressionItem e && e.Expression.ReadsPayload));
     }
 
     public string RuleName { get; }
@@ -42,28 +43,30 @@ public sealed class IotSqlStatement
             return SqlEvaluation.NoMatch($"topic '{message.Topic}' does not match '{TopicFilter}'");
         }
 
-        JsonElement? payloadObject = null;
-        if (_readsPayload)
+        // WHERE is evaluated first, against the incoming payload; SELECT's aliases do not exist for it (AWS IoT SQL
+        // reference, WHERE clause). A field of a payload that is not a JSON object is Undefined there, so a WHERE on
+        // fields can run on any payload (the binary-payloads page's "SELECT * ... WHERE device_type = ...").
+        JsonElement? root = null;
+        if ((_whereReadsPayload || _selectReadsPayload) && message.TryGetJson(out var json))
         {
-            if (!message.TryGetJson(out var root))
-            {
-                return SqlEvaluation.Error("the payload is not JSON but the statement reads it as JSON (only a bare SELECT * passes a non-JSON payload through)");
-            }
-
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                payloadObject = root;
-            }
-            else if (_items.Any(i => i is WildcardItem))
-            {
-                return SqlEvaluation.Error($"SELECT * with other items needs a JSON object payload, not a JSON {root.ValueKind.ToString().ToLowerInvariant()}");
-            }
+            root = json;
         }
 
-        var context = new SqlContext(message.Topic, message.ClientId, message.TimestampMs, payloadObject);
+        var payloadObject = root is { ValueKind: JsonValueKind.Object } ? root : null;
+        var context = new SqlContext(message.Topic, message.ClientId, message.TimestampMs, message.Payload, payloadObject);
         if (_where is not null && !_where.Evaluate(context).IsTrue)
         {
             return SqlEvaluation.NoMatch("WHERE is not true");
+        }
+
+        if (_selectReadsPayload && root is null)
+        {
+            return SqlEvaluation.Error("the payload is not JSON but the SELECT reads it as JSON (only a bare SELECT * or encode(*, 'base64') takes a non-JSON payload)");
+        }
+
+        if (_selectReadsPayload && payloadObject is null && _items.Any(i => i is WildcardItem))
+        {
+            return SqlEvaluation.Error($"SELECT * with other items needs a JSON object payload, not a JSON {root!.Value.ValueKind.ToString().ToLowerInvariant()}");
         }
 
         return _passThrough ? SqlEvaluation.Output(message.Payload) : SqlEvaluation.Output(BuildObject(context));
@@ -71,7 +74,9 @@ public sealed class IotSqlStatement
 
     private byte[] BuildObject(SqlContext context)
     {
-        // Later items overwrite earlier ones of the same name in place: an alias wins over a payload field.
+        // Two items of one name (a payload field under "*" and an alias): AWS documents no precedence. Locally the
+        // later item overwrites the earlier one in its place, so an alias after "*" wins. The template's rules do
+        // not depend on either answer: their WHERE keeps deviceId and receivedAt out of the payload.
         var names = new List<string>();
         var values = new Dictionary<string, SqlValue>(StringComparer.Ordinal);
         void Set(string name, SqlValue value)

@@ -3,11 +3,14 @@ using System.Text.Json;
 namespace Queueing.Local.IoT.Sql;
 
 /// <summary>What an expression can see while one message is evaluated.</summary>
-internal sealed class SqlContext(string topic, string clientId, long timestampMs, JsonElement? payloadObject)
+internal sealed class SqlContext(string topic, string clientId, long timestampMs, ReadOnlyMemory<byte> payload, JsonElement? payloadObject)
 {
     private string[]? _segments;
 
     public string Topic { get; } = topic;
+
+    /// <summary>The payload's bytes as published, whatever they are.</summary>
+    public ReadOnlyMemory<byte> Payload { get; } = payload;
 
     public string ClientId { get; } = clientId;
 
@@ -89,6 +92,15 @@ internal sealed record ClientIdFunction : SqlExpression
 {
     public override SqlValue Evaluate(SqlContext context) => SqlValue.FromString(context.ClientId);
 
+    public override bool ReadsPayload => false;
+}
+
+/// <summary><c>encode(*, 'base64')</c>: the payload's bytes as base64 text, for JSON and non-JSON payloads alike.</summary>
+internal sealed record EncodePayloadFunction : SqlExpression
+{
+    public override SqlValue Evaluate(SqlContext context) => SqlValue.FromString(Convert.ToBase64String(context.Payload.Span));
+
+    // It reads the bytes, never their JSON: a payload that is not JSON is encoded as well.
     public override bool ReadsPayload => false;
 }
 

@@ -30,29 +30,40 @@ public sealed class TemplateTopicRulesTests
     private const string SqsToQueue = """{ "Sqs": { "QueueUrl": { "Ref": "Queue" } } }""";
 
     [Fact]
-    public void Read_RealTemplate_TelemetryRuleSendsToIngestQueueWithErrorsToTelemetryRuleErrors()
+    public void Read_RealTemplate_BothTelemetryRulesSendToIngestQueueWithErrorsToTelemetryRuleErrors()
     {
         var model = LoadReal();
 
-        var rule = Assert.Single(TemplateTopicRules.Read(model));
+        var rules = TemplateTopicRules.Read(model);
 
-        Assert.Equal("TelemetryRule", rule.Name);
-        Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry'", rule.Sql);
-        Assert.Equal("2016-03-23", rule.SqlVersion);
-        Assert.False(rule.Disabled);
-        var action = Assert.IsType<SqsRuleAction>(Assert.Single(rule.Actions));
-        Assert.Equal(model.Queues["IngestQueue"].Url, action.QueueUrl);
-        Assert.False(action.UseBase64);
-        Assert.Equal("arn:aws:iam::123456789012:role/queueing-TelemetryRuleRole", action.RoleArn);
-        Assert.Equal(model.Queues["TelemetryRuleErrors"].Url, Assert.IsType<SqsRuleAction>(rule.ErrorAction).QueueUrl);
+        // The template names its rules after the stack, hyphens as underscores, so the role trust can name them.
+        Assert.Equal(["queueing_TelemetryRule", "queueing_TelemetryClaimRule"], rules.Select(r => r.Name));
+        Assert.Equal(
+            "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' WHERE isUndefined(deviceId) AND isUndefined(receivedAt)",
+            rules[0].Sql);
+        Assert.Equal(
+            "SELECT topic(2) AS topicDeviceId, deviceId AS claimedDeviceId, receivedAt AS claimedReceivedAt, encode(*, 'base64') AS base64OriginalPayload " +
+            "FROM 'devices/+/telemetry' WHERE NOT isUndefined(deviceId) OR NOT isUndefined(receivedAt)",
+            rules[1].Sql);
+        foreach (var rule in rules)
+        {
+            Assert.Equal("2016-03-23", rule.SqlVersion);
+            Assert.False(rule.Disabled);
+            var action = Assert.IsType<SqsRuleAction>(Assert.Single(rule.Actions));
+            Assert.Equal(model.Queues["IngestQueue"].Url, action.QueueUrl);
+            Assert.False(action.UseBase64);
+            Assert.Equal("arn:aws:iam::123456789012:role/queueing-TelemetryRuleRole", action.RoleArn);
+            Assert.Equal(model.Queues["TelemetryRuleErrors"].Url, Assert.IsType<SqsRuleAction>(rule.ErrorAction).QueueUrl);
+        }
     }
 
     [Fact]
-    public void Read_RealTemplateWithOverriddenTopicFilter_RuleReadsTheNewFilter()
+    public void Read_RealTemplateWithOverriddenTopicFilter_BothRulesReadTheNewFilter()
     {
-        var rule = Assert.Single(TemplateTopicRules.Read(LoadReal(new Dictionary<string, string> { ["TelemetryTopicFilter"] = "site/+/up" })));
+        var rules = TemplateTopicRules.Read(LoadReal(new Dictionary<string, string> { ["TelemetryTopicFilter"] = "site/+/up" }));
 
-        Assert.Equal("SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'site/+/up'", rule.Sql);
+        Assert.Equal(2, rules.Count);
+        Assert.All(rules, rule => Assert.Contains(" FROM 'site/+/up' WHERE ", rule.Sql, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -10,28 +10,57 @@ namespace Queueing.Local.Tests.IoT.Sql;
 /// </summary>
 public sealed class IotSqlTests
 {
-    private const string Telemetry = "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry'";
+    // The template's two telemetry rules: exactly one of them fires for any JSON object payload.
+    private const string Telemetry = "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' WHERE isUndefined(deviceId) AND isUndefined(receivedAt)";
+    private const string Claim = "SELECT topic(2) AS topicDeviceId, deviceId AS claimedDeviceId, receivedAt AS claimedReceivedAt, encode(*, 'base64') AS base64OriginalPayload FROM 'devices/+/telemetry' WHERE NOT isUndefined(deviceId) OR NOT isUndefined(receivedAt)";
+    private const string Unguarded = "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry'";
     private const long Now = 1764288000123;
     private const string NoMatch = "NO MATCH";
     private const string Error = "ERROR";
 
     public static TheoryData<string, string, string, string?, string> Evaluations => new()
     {
-        // The template's telemetry rule.
+        // The template's telemetry rule: payloads that set neither deviceId nor receivedAt.
         { Telemetry, "devices/lamp-1/telemetry", """{"lightValue":412,"timestamp":1764288000000}""", "lamp-1", """{"lightValue":412,"timestamp":1764288000000,"deviceId":"lamp-1","receivedAt":1764288000123}""" },
-        { Telemetry, "devices/lamp-1/telemetry", """{"deviceId":"evil","lightValue":1}""", "lamp-1", """{"deviceId":"lamp-1","lightValue":1,"receivedAt":1764288000123}""" },
+        { Telemetry, "devices/lamp-1/telemetry", """{"deviceId":"other","lightValue":1}""", "lamp-1", NoMatch },
+        { Telemetry, "devices/lamp-1/telemetry", """{"receivedAt":1,"lightValue":1}""", "lamp-1", NoMatch },
+        { Telemetry, "devices/lamp-1/telemetry", """{"deviceId":null,"lightValue":1}""", "lamp-1", NoMatch },
+        { Telemetry, "devices/lamp-1/telemetry", """{"device\u0049d":"other","lightValue":1}""", "lamp-1", NoMatch },
+        { Telemetry, "devices/lamp-1/telemetry", """{"DeviceId":"other","lightValue":1}""", "lamp-1", """{"DeviceId":"other","lightValue":1,"deviceId":"lamp-1","receivedAt":1764288000123}""" },
         { Telemetry, "devices/lamp-1/status", """{"lightValue":1}""", "lamp-1", NoMatch },
         { Telemetry, "devices/lamp-1/telemetry/extra", """{"lightValue":1}""", "lamp-1", NoMatch },
         { Telemetry, "devices/lamp-1/telemetry", "not json", "lamp-1", Error },
         { Telemetry, "devices/lamp-1/telemetry", "[1,2]", "lamp-1", Error },
         { Telemetry, "devices/lamp-1/telemetry", """{"name":"café","nested":{"a":[1,2.50]}}""", "lamp-1", """{"name":"café","nested":{"a":[1,2.50]},"deviceId":"lamp-1","receivedAt":1764288000123}""" },
 
+        // The claim rule: the rest, with the topic's device id, the claims and the payload as sent.
+        { Claim, "devices/lamp-1/telemetry", """{"deviceId":"other","lightValue":1}""", "lamp-1", $$"""{"topicDeviceId":"lamp-1","claimedDeviceId":"other","base64OriginalPayload":"{{Base64("""{"deviceId":"other","lightValue":1}""")}}"}""" },
+        { Claim, "devices/lamp-1/telemetry", """{"receivedAt":5,"lightValue":1}""", "lamp-1", $$"""{"topicDeviceId":"lamp-1","claimedReceivedAt":5,"base64OriginalPayload":"{{Base64("""{"receivedAt":5,"lightValue":1}""")}}"}""" },
+        { Claim, "devices/lamp-1/telemetry", """{"deviceId":null}""", "lamp-1", $$"""{"topicDeviceId":"lamp-1","claimedDeviceId":null,"base64OriginalPayload":"{{Base64("""{"deviceId":null}""")}}"}""" },
+        { Claim, "devices/lamp-1/telemetry", """{"lightValue":1}""", "lamp-1", NoMatch },
+        { Claim, "devices/lamp-1/telemetry", "not json", "lamp-1", NoMatch },
+
+        // Two items of one name: AWS documents no precedence; locally the later item wins in the earlier place.
+        { Unguarded, "devices/lamp-1/telemetry", """{"deviceId":"evil","lightValue":1}""", "lamp-1", """{"deviceId":"lamp-1","lightValue":1,"receivedAt":1764288000123}""" },
+
+        // WHERE runs on the incoming payload before SELECT, never on SELECT's aliases (AWS WHERE clause page).
+        { "SELECT color AS c FROM 't' WHERE isUndefined(c) AND color = 'red'", "t", """{"color":"red"}""", "c", """{"c":"red"}""" },
+        { "SELECT 'x' AS color FROM 't' WHERE color = 'red'", "t", """{"color":"blue"}""", "c", NoMatch },
+
         // SELECT * alone passes any payload through as is (binary payloads).
         { "SELECT * FROM 'devices/#'", "devices/lamp-1/raw", "\u0001binary\u0002", "lamp-1", "\u0001binary\u0002" },
         { "SELECT * FROM 'devices/#'", "devices", "{}", "lamp-1", "{}" },
         { "SELECT * FROM 'a/b' WHERE topic(1) = 'a'", "a/b", "plain text", "c", "plain text" },
         { "SELECT * FROM '#'", "$aws/things/lamp-1/shadow/update", "{}", "c", NoMatch },
-        { "SELECT * FROM 'a/b' WHERE x = 1", "a/b", "plain text", "c", Error },
+        // A WHERE on fields runs on a non-JSON payload too (fields are Undefined): the binary-payloads page's
+        // "SELECT * FROM 'topic/subtopic' WHERE device_type = 'thermostat'".
+        { "SELECT * FROM 'a/b' WHERE x = 1", "a/b", "plain text", "c", NoMatch },
+        { "SELECT * FROM 'a/b' WHERE isUndefined(x)", "a/b", "plain text", "c", "plain text" },
+        { "SELECT x FROM 'a/b' WHERE isUndefined(x)", "a/b", "plain text", "c", Error },
+
+        // encode(*, 'base64'): the payload's bytes whatever they are (AWS binary-payloads example).
+        { "SELECT encode(*, 'base64') AS data, timestamp() AS ts FROM 'a/b'", "a/b", "\u0001binary\u0002", "c", $$"""{"data":"{{Base64("\u0001binary\u0002")}}","ts":1764288000123}""" },
+        { "SELECT encode(*, 'base64') AS data FROM 'a/b'", "a/b", "", "c", """{"data":""}""" },
 
         // AWS examples from the SELECT, WHERE and reference pages.
         { "SELECT color AS rgb FROM 'topic/subtopic' WHERE temperature > 50", "topic/subtopic", """{"color":"red","temperature":100}""", "c", """{"rgb":"red"}""" },
@@ -76,6 +105,8 @@ public sealed class IotSqlTests
         { "select * from 't' where color = 'red'", "t", """{"color":"red"}""", "c", """{"color":"red"}""" },
         { "SELECT * FROM 'devices/+/telemetry' WHERE topic(2) = clientid()", "devices/lamp-1/telemetry", "{}", "lamp-2", NoMatch },
     };
+
+    private static string Base64(string payload) => Convert.ToBase64String(Encoding.UTF8.GetBytes(payload));
 
     [Theory]
     [MemberData(nameof(Evaluations))]
@@ -128,6 +159,7 @@ public sealed class IotSqlTests
         { "SELECT * FROM 'a' ORDER BY x", "ORDER here" },
         { "SELECT a.* FROM 'a'", "'.*' on a field" },
         { "SELECT `my field` FROM 'a'", "a backtick-quoted name" },
+        { "SELECT encode(color, 'base64') AS e FROM 'a'", "encode() of anything but * (the whole payload)" },
     };
 
     [Theory]
@@ -156,6 +188,8 @@ public sealed class IotSqlTests
         { "SELECT a AS FROM FROM 'a'", "expected a name after AS" },
         { "SELECT * FROM 'a' extra", "unexpected 'extra'" },
         { "SELECT timestamp(1) AS t FROM 'a'", "expected ')' to close timestamp(" },
+        { "SELECT encode(*, 'hex') AS e FROM 'a'", "encode() takes the encoding scheme 'base64'" },
+        { "SELECT encode(*) AS e FROM 'a'", "expected ',' and the encoding scheme" },
     };
 
     [Theory]
