@@ -154,10 +154,15 @@ function post (url, headers, body, timeoutMs) {
 
 const delay = ms => new Promise(resolve => setTimeout(resolve, ms))
 
+// The API's problem document (RFC 9457) in one line: title, detail and the first field errors.
 function problemText (response) {
   try {
     const problem = JSON.parse(response.body)
-    return [problem.title, problem.detail].filter(Boolean).join(': ') || response.body.slice(0, 500)
+    const errors = Array.isArray(problem.errors)
+      ? problem.errors.slice(0, 5).map(e => `${e.pointer}: ${e.detail}`).join('; ')
+      : ''
+    return [[problem.title, problem.detail].filter(Boolean).join(': '), errors && `(${errors})`].filter(Boolean).join(' ') ||
+      response.body.slice(0, 500)
   } catch (err) {
     return response.body.slice(0, 500)
   }
