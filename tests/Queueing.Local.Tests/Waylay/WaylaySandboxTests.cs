@@ -154,16 +154,22 @@ public sealed class WaylaySandboxTests
         Assert.False(light.ResetObservations);
     }
 
+    /// <summary>Starts a sandbox whose waylay/templates has <paramref name="json"/> as <paramref name="file"/>; returns what it refused.</summary>
+    private static async Task<TemplateException> RefusedTemplateAsync(string file, JsonObject json)
+    {
+        using var waylay = TestPlugs.CopyOfWaylay();
+        File.WriteAllText(Path.Combine(waylay.Path, "templates", file), json.ToJsonString());
+        return await Assert.ThrowsAsync<TemplateException>(() =>
+            WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
+    }
+
     [Fact]
     public async Task StartAsync_TemplateItCannotRun_IsRefusedWithItsReasons()
     {
-        using var waylay = TestPlugs.CopyOfWaylay();
         var json = TestTemplates.LightThreshold();
         json["sensors"]![0]!["name"] = "currentWeather";
-        File.WriteAllText(Path.Combine(waylay.Path, "templates", "weather.json"), json.ToJsonString());
 
-        var refused = await Assert.ThrowsAsync<TemplateException>(() =>
-            WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
+        var refused = await RefusedTemplateAsync("weather.json", json);
 
         Assert.Contains("weather.json: sensor 'lightLevel': plugin 'currentWeather' cannot run", refused.Message);
     }
@@ -171,13 +177,10 @@ public sealed class WaylaySandboxTests
     [Fact]
     public async Task StartAsync_TemplateTheSchemaRefuses_IsRefusedBeforeAnythingStarts()
     {
-        using var waylay = TestPlugs.CopyOfWaylay();
         var json = TestTemplates.LightThreshold();
         json["actuators"]![0]!["url"] = "${sendCommandWebscriptUrl}";
-        File.WriteAllText(Path.Combine(waylay.Path, "templates", "light-threshold.json"), json.ToJsonString());
 
-        var refused = await Assert.ThrowsAsync<TemplateException>(() =>
-            WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
+        var refused = await RefusedTemplateAsync("light-threshold.json", json);
 
         Assert.Contains("light-threshold.json: refused by the template schema (TemplateEntity of waylay-rules.schema.json): /actuators/0/url: ", refused.Message);
     }
