@@ -147,15 +147,29 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Plug_SameCallTwiceWithinOneSecond_IsTwoCommands()
+    {
+        // A light value flapping around the threshold fires on, off, on quickly: every firing must reach the device.
+        var call = ActuatorCall("lightOn");
+
+        var results = await Task.WhenAll(RunAsync(call), RunAsync(call));
+
+        Assert.All(results, r => Assert.True(r.Result, r.Error));
+        Assert.NotEqual((string?)results[0].RawData!["commandId"], (string?)results[1].RawData!["commandId"]);
+        Assert.Equal(2, (await CommandQueues.PeekAllAsync(_sqs, _queues.QueueUrl)).Count);
+    }
+
+    [Fact]
     public async Task Plug_ApiAnswers503ThenAccepts_RetriesTheSameSignedBytesAndOneCommandIsEnqueued()
     {
-        var seen = new ConcurrentQueue<(string Timestamp, string Signature, string Body)>();
+        var seen = new ConcurrentQueue<(string Timestamp, string Signature, string Key, string Body)>();
         using var forwarder = new HttpClient();
         await using var flaky = await LoopbackHttpServer.StartAsync(async context =>
         {
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            seen.Enqueue((context.Request.Headers["X-Queueing-Timestamp"].ToString(), context.Request.Headers["X-Queueing-Signature"].ToString(), body));
+            seen.Enqueue((context.Request.Headers["X-Queueing-Timestamp"].ToString(), context.Request.Headers["X-Queueing-Signature"].ToString(),
+                context.Request.Headers["Idempotency-Key"].ToString(), body));
             if (seen.Count == 1)
             {
                 context.Response.StatusCode = 503;
@@ -166,6 +180,7 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
             using var forward = new HttpRequestMessage(HttpMethod.Post, _gateway.CommandsUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             forward.Headers.Add("X-Queueing-Timestamp", context.Request.Headers["X-Queueing-Timestamp"].ToString());
             forward.Headers.Add("X-Queueing-Signature", context.Request.Headers["X-Queueing-Signature"].ToString());
+            forward.Headers.Add("Idempotency-Key", context.Request.Headers["Idempotency-Key"].ToString());
             using var answer = await forwarder.SendAsync(forward);
             context.Response.StatusCode = (int)answer.StatusCode;
             context.Response.ContentType = answer.Content.Headers.ContentType?.ToString();

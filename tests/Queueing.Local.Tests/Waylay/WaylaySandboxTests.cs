@@ -68,8 +68,11 @@ public sealed class WaylaySandboxTests
                 ["""{"lightStatus":"on"}""", """{"lightStatus":"off"}""", """{"lightStatus":"on"}""", """{"lightStatus":"off"}"""],
                 commands.Select(c => c.Payload));
             Assert.All(commands, c => Assert.Equal(60, c.TtlSeconds));
-            Assert.All(commands, c => Assert.Equal("", c.IdempotencyKey));
+            Assert.All(commands, c => Assert.StartsWith("queueingCommand-", c.IdempotencyKey, StringComparison.Ordinal));
         }
+
+        // Each firing is its own command, even when the same payload for the same device is signed within one second.
+        Assert.Equal(12, api.Accepted.Select(c => c.IdempotencyKey).Distinct().Count());
 
         var snapshot = sandbox.Snapshot();
         Assert.Equal((18L, 18L, 18L), (snapshot.Broker.EventsReceived, snapshot.Broker.EventsForwarded, snapshot.Rules.EventsEvaluated));

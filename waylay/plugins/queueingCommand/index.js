@@ -13,7 +13,8 @@
  *   payload         required  the command for the device: JSON text (Waylay properties are text) or a JSON value
  *   ttlSeconds      optional  integer, how long the command stays meaningful (the API's default otherwise)
  *   qos             optional  0 or 1
- *   idempotencyKey  optional  1-128 printable ASCII characters without spaces (see docs/commands.md, Idempotency)
+ *   idempotencyKey  optional  1-128 printable ASCII characters without spaces (see docs/commands.md, Idempotency);
+ *                             default: a random key per execution, so two firings are two commands
  *
  * Configuration: two entries of the tenant's Waylay vault (https://docs.waylay.io/features/vault/, read with
  * `waylay.vault.get`), written by `waylay/deploy`:
@@ -93,7 +94,12 @@ function buildCommand (properties) {
   if (key !== undefined && key !== null && key !== '' && !IDEMPOTENCY_KEY.test(String(key))) {
     throw new PlugError('idempotencyKey must be 1 to 128 printable ASCII characters without spaces')
   }
-  return { command, idempotencyKey: key === undefined || key === null || key === '' ? undefined : String(key) }
+  // Without a key, the API deduplicates on the signed bytes, and its timestamp has a resolution of one second: the
+  // same payload for the same device fired twice within one second (a light value flapping around the threshold:
+  // on, off, on) would be one command, and the light would stay off. Each execution therefore sends its own key;
+  // this execution's retries reuse it (and the very same bytes), so they stay one command.
+  const absent = key === undefined || key === null || key === ''
+  return { command, idempotencyKey: absent ? `queueingCommand-${crypto.randomUUID()}` : String(key) }
 }
 
 function text (value) {
