@@ -23,7 +23,7 @@ internal static class CommandFixtures
     public const string QueueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/CommandQueue.fifo";
     public static readonly DateTimeOffset SignedAt = DateTimeOffset.FromUnixTimeSeconds(1_764_288_000);
 
-    /// <summary>The body of the light-threshold rule's "light on" command, as the webscript sends it.</summary>
+    /// <summary>The body of the light-threshold rule's "light on" command, as the queueingCommand plug sends it.</summary>
     public const string Body = "{\"deviceId\":\"lamp-0042\",\"payload\":{\"lightStatus\":\"on\"},\"ttlSeconds\":60}";
 
     public static readonly CommandTopicTemplate Template = CommandTopicTemplate.TryCreate(TopicTemplate, out var template, out var problems)

@@ -11,7 +11,7 @@ public static class LocalCli
         var root = new RootCommand(
             "Queueing's local stack: the AWS side of Queueing on one machine, from serverless.template, with the real function " +
             "executables under an emulated Lambda Runtime API and moto_server as the local AWS. Needs the .NET 10 SDK and " +
-            "Python 3 with moto[server] (and Node.js for up's Waylay webscripts). `up` is the default command. See docs/local.md." + Environment.NewLine + Environment.NewLine +
+            "Python 3 with moto[server] (and Node.js for up's Waylay plugs). `up` is the default command. See docs/local.md." + Environment.NewLine + Environment.NewLine +
             "Examples:" + Environment.NewLine +
             "  (no arguments)                          the closed loop with 5 devices and a live view, until Ctrl+C" + Environment.NewLine +
             "  up --devices 5 --messages 20            a bounded run ending with 'sent N, delivered D, dead-lettered L, lost X'" + Environment.NewLine +

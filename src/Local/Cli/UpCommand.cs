@@ -62,7 +62,7 @@ public static class UpCommand
 
         var command = new Command(Name, "The default command: the whole closed loop on this machine, from serverless.template, with the real function executables. " +
             "moto (SQS, SSM), a local IoT Core (MQTT broker, the template's topic rules, the IoT Data endpoint), the HTTP API, the Waylay sandbox " +
-            "(broker API and the rules of waylay/templates, whose actuators run waylay/webscripts under Node.js), SQS pollers as Lambda's event " +
+            "(broker API and the rules of waylay/templates, whose actuators run the plugs of waylay/plugins under Node.js), SQS pollers as Lambda's event " +
             "source mappings, and simulated devices. Shows a live view; --messages or --duration make a bounded run that ends with a summary " +
             "('sent N, delivered D, dead-lettered L, lost X' per flow). Exit codes: 0 nothing lost, 1 something lost or a function failed its init, " +
             "2 usage or template error, 3 build, local AWS or Node.js failure, 130 interrupted.")

@@ -52,7 +52,7 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>Each function's runtime (its instances and their processes), by logical id.</summary>
     public IReadOnlyDictionary<string, FunctionRuntime> Runtimes => _runtimes;
 
-    /// <summary>The command API's <c>POST /commands</c> URL, as the Waylay webscripts call it.</summary>
+    /// <summary>The command API's <c>POST /commands</c> URL, as the Waylay plug calls it.</summary>
     public Uri CommandApiUrl { get; private set; } = null!;
 
     /// <summary>Queues telemetry travels through (the topic rules' action queues), and where it can be dead-lettered.</summary>
@@ -72,9 +72,8 @@ public sealed class LocalStack : IAsyncDisposable
         var preview = StackModel.Load(template, new StackContext(), options.ParameterOverrides, LocalParameterDefaults.Values);
         TemplateTopicRules.Read(preview);
         TemplateDevicePolicy.Read(preview);
-        var waylayTemplates = Path.Combine(template.Directory, "waylay", "templates");
-        var waylayWebscripts = Path.Combine(template.Directory, "waylay", "webscripts");
-        foreach (var folder in new[] { waylayTemplates, waylayWebscripts })
+        var waylay = Path.Combine(template.Directory, "waylay");
+        foreach (var folder in new[] { "templates", "plugins", "schemas" }.Select(f => Path.Combine(waylay, f)))
         {
             if (!Directory.Exists(folder))
             {
@@ -115,7 +114,7 @@ public sealed class LocalStack : IAsyncDisposable
         try
         {
             await provisioner.ProvisionAsync(model, options.Secrets, cancellationToken);
-            await stack.StartPartsAsync(options, template, executables, cli, log, progress, waylayTemplates, waylayWebscripts, cancellationToken);
+            await stack.StartPartsAsync(options, template, executables, cli, log, progress, waylay, cancellationToken);
             return stack;
         }
         catch
@@ -132,8 +131,7 @@ public sealed class LocalStack : IAsyncDisposable
         CliContext cli,
         TextWriter log,
         Action<string> progress,
-        string waylayTemplates,
-        string waylayWebscripts,
+        string waylay,
         CancellationToken cancellationToken)
     {
         var loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(log)).SetMinimumLevel(LogLevel.Information));
@@ -155,7 +153,7 @@ public sealed class LocalStack : IAsyncDisposable
         await IotData.StartAsync(cancellationToken);
 
         // Routes reach the runtimes through the dictionary, filled below: the HTTP API must listen before Waylay
-        // starts (its webscripts call it) and Waylay before the functions (the ingest function calls it).
+        // starts (its plugs call it) and Waylay before the functions (the ingest function calls it).
         var stats = Model.Functions.Keys.ToDictionary(id => id, id => new FunctionStats(id), StringComparer.Ordinal);
         Functions = stats;
         var apis = new List<HttpApiServer>();
@@ -178,14 +176,13 @@ public sealed class LocalStack : IAsyncDisposable
         CommandApiUrl = FindCommandApiUrl(apis);
         progress($"HTTP API: {string.Join(", ", apis.Select(a => $"{a.ApiLogicalId} on {a.BaseAddress}"))}");
 
-        progress("Starting the Waylay sandbox (broker API, rule engine, webscripts under Node.js)...");
+        progress("Starting the Waylay sandbox (broker API, rule engine, plugs under Node.js)...");
         Waylay = Own(await WaylaySandbox.StartAsync(
             new WaylaySandboxOptions
             {
                 ApiKey = options.Secrets.WaylayApiKey,
                 ApiSecret = options.Secrets.WaylayApiSecret,
-                TemplatesDirectory = waylayTemplates,
-                WebscriptsDirectory = waylayWebscripts,
+                WaylayDirectory = waylay,
                 CommandApiUrl = CommandApiUrl,
                 CommandSigningSecret = options.Secrets.CommandSigningSecret,
                 Faults = options.WaylayFaults,
@@ -288,7 +285,7 @@ public sealed class LocalStack : IAsyncDisposable
         var route = Model.Functions.Values
             .SelectMany(f => f.HttpApiEvents)
             .FirstOrDefault(e => !e.IsDefaultRoute && e.Method == "POST" && e.Path == "/commands")
-            ?? throw new TemplateException("The template has no HttpApi route POST /commands: the Waylay sandbox's webscripts have no command API to call.");
+            ?? throw new TemplateException("The template has no HttpApi route POST /commands: the Waylay sandbox's plugs have no command API to call.");
         var api = apis.Single(a => a.ApiLogicalId == (route.ApiLogicalId ?? "ServerlessHttpApi"));
         return new Uri(api.BaseAddress, route.Path.TrimStart('/'));
     }

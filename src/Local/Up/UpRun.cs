@@ -219,10 +219,10 @@ public sealed class UpRun
 
     private static int? Classify(Exception ex) => ex switch
     {
-        UsageException or TemplateException or Waylay.Rules.TemplateException or ArgumentException => ExitCodes.Usage,
+        UsageException or TemplateException or Waylay.Rules.TemplateException or Waylay.Plugs.PlugCatalogException or ArgumentException => ExitCodes.Usage,
         FunctionBuildException or LocalAwsException => ExitCodes.Environment,
         FunctionInitException => ExitCodes.FunctionFailed,
-        // Node.js missing, a webscript that does not load, a port that cannot be bound.
+        // Node.js missing, a plug that does not load, a port that cannot be bound.
         InvalidOperationException or IOException => ExitCodes.Environment,
         _ => null,
     };

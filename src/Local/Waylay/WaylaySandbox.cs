@@ -1,6 +1,6 @@
 using Queueing.Local.Waylay.Broker;
 using Queueing.Local.Waylay.Rules;
-using Queueing.Local.Waylay.Webscripts;
+using Queueing.Local.Waylay.Plugs;
 
 namespace Queueing.Local.Waylay;
 
@@ -10,18 +10,24 @@ public sealed record WaylaySandboxSnapshot(BrokerSnapshot Broker, RuleEngineSnap
 /// <summary>
 /// The Waylay side of the closed loop on one machine: the broker API the ingest function posts to
 /// (<see cref="DataUrl"/>), the rule engine running <c>waylay/templates/</c> as a reactive task per resource, and
-/// the webscripts of <c>waylay/webscripts/</c> under Node.js, which sign the actuators' commands and post them to
-/// the command API.
+/// the plugs of <c>waylay/plugins/</c> under Node.js, which the actuators execute: <c>queueingCommand</c> signs
+/// the command and posts it to the command API, with the URL and secret from the sandbox's vault.
 /// </summary>
 public sealed class WaylaySandbox : IAsyncDisposable
 {
     private bool _stopped;
 
-    private WaylaySandbox(BrokerServer broker, RuleEngine rules, WebscriptHost webscripts)
+    /// <summary>The vault key of the command API's URL, as <c>waylay/deploy</c> writes it and the plug reads it.</summary>
+    public const string CommandApiUrlKey = "QUEUEING_COMMAND_API_URL";
+
+    /// <summary>The vault key of the command signing secret.</summary>
+    public const string CommandSigningSecretKey = "QUEUEING_COMMAND_SIGNING_SECRET";
+
+    private WaylaySandbox(BrokerServer broker, RuleEngine rules, PlugHost plugs)
     {
         Broker = broker;
         Rules = rules;
-        Webscripts = webscripts;
+        Plugs = plugs;
     }
 
     /// <summary>The value for the ingest function's <c>WAYLAY_DATA_URL</c>.</summary>
@@ -31,11 +37,12 @@ public sealed class WaylaySandbox : IAsyncDisposable
 
     public RuleEngine Rules { get; }
 
-    public WebscriptHost Webscripts { get; }
+    public PlugHost Plugs { get; }
 
     /// <exception cref="ArgumentException">The options are invalid (every problem listed).</exception>
-    /// <exception cref="TemplateException">A template cannot run (every problem listed, naming file and construct).</exception>
-    /// <exception cref="InvalidOperationException">Node.js is missing or a webscript does not load.</exception>
+    /// <exception cref="PlugCatalogException">A plug manifest of waylay/plugins/ is refused.</exception>
+    /// <exception cref="TemplateException">A template is refused by the schema or cannot run (every problem listed, naming file and construct).</exception>
+    /// <exception cref="InvalidOperationException">Node.js is missing or a plug does not load.</exception>
     public static async Task<WaylaySandbox> StartAsync(WaylaySandboxOptions options, CancellationToken cancellationToken = default)
     {
         var problems = options.Validate();
@@ -44,38 +51,34 @@ public sealed class WaylaySandbox : IAsyncDisposable
             throw new ArgumentException("The Waylay sandbox cannot start: " + string.Join(" ", problems), nameof(options));
         }
 
-        // Templates are checked before any process starts, so a bad template fails fast with its reasons.
-        var webscriptNames = WebscriptHost.Discover(options.WebscriptsDirectory);
-        TemplateLoader.LoadDirectory(
-            options.TemplatesDirectory,
-            TemplateContext.For(webscriptNames, name => $"http://127.0.0.1/{name}", options.TemplateVariables));
+        // Plugs and templates are checked before any process starts, so a bad one fails fast with its reasons.
+        var context = TemplateContext.ForWaylayDirectory(options.WaylayDirectory);
+        var templates = TemplateLoader.LoadDirectory(Path.Combine(options.WaylayDirectory, "templates"), context);
 
-        var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
+        var vault = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["COMMAND_API_URL"] = options.CommandApiUrl.AbsoluteUri,
-            ["COMMAND_SIGNING_SECRET"] = options.CommandSigningSecret,
+            [CommandApiUrlKey] = options.CommandApiUrl.AbsoluteUri,
+            [CommandSigningSecretKey] = options.CommandSigningSecret,
         };
-        foreach (var (name, value) in options.WebscriptSecrets)
+        foreach (var (key, value) in options.Vault)
         {
-            secrets[name] = value;
+            vault[key] = value;
         }
 
-        var webscripts = await WebscriptHost.StartAsync(
-            new WebscriptHostOptions
+        var plugs = await PlugHost.StartAsync(
+            new PlugHostOptions
             {
-                WebscriptsDirectory = options.WebscriptsDirectory,
-                Secrets = secrets,
+                Plugs = context.Plugs,
+                Vault = vault,
                 NodeExecutable = options.NodeExecutable,
+                PlugTimeout = options.PlugTimeout,
                 Loggers = options.Loggers,
             },
             cancellationToken);
         RuleEngine? rules = null;
         try
         {
-            var templates = TemplateLoader.LoadDirectory(
-                options.TemplatesDirectory,
-                TemplateContext.For(webscripts.Webscripts, name => webscripts.UrlOf(name).ToString(), options.TemplateVariables));
-            rules = new RuleEngine(templates, new WebscriptActuator(webscripts), new RuleEngineOptions
+            rules = new RuleEngine(templates, new PlugActuator(plugs), new RuleEngineOptions
             {
                 Partitions = options.RulePartitions,
                 Time = options.Time,
@@ -94,7 +97,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
                 },
                 rules,
                 cancellationToken);
-            return new WaylaySandbox(broker, rules, webscripts);
+            return new WaylaySandbox(broker, rules, plugs);
         }
         catch
         {
@@ -103,7 +106,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
                 await rules.DisposeAsync();
             }
 
-            await webscripts.DisposeAsync();
+            await plugs.DisposeAsync();
             throw;
         }
     }
@@ -115,7 +118,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
 
     /// <summary>
     /// Stops taking requests, lets the rule engine finish what was forwarded (until
-    /// <paramref name="cancellationToken"/> fires), then stops the webscripts.
+    /// <paramref name="cancellationToken"/> fires), then stops the plugs.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -128,7 +131,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
         await Broker.DisposeAsync();
         await Rules.StopAsync(cancellationToken);
         await Rules.DisposeAsync();
-        await Webscripts.DisposeAsync();
+        await Plugs.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));

@@ -13,26 +13,20 @@ public sealed record WaylaySandboxOptions
     /// <summary>The Waylay API secret (the SSM credentials' <c>apiSecret</c>).</summary>
     public required string ApiSecret { get; init; }
 
-    /// <summary>The rule templates to run: <c>waylay/templates/</c>.</summary>
-    public required string TemplatesDirectory { get; init; }
+    /// <summary>
+    /// The Waylay side of the repository, <c>waylay/</c>: the rule templates to run (<c>templates/</c>), the plugs
+    /// their actuators name (<c>plugins/</c>) and the schemas the templates must pass (<c>schemas/</c>).
+    /// </summary>
+    public required string WaylayDirectory { get; init; }
 
-    /// <summary>The webscripts the actuators call: <c>waylay/webscripts/</c>.</summary>
-    public required string WebscriptsDirectory { get; init; }
-
-    /// <summary>The command API's <c>POST /commands</c> URL, given to the webscripts as <c>COMMAND_API_URL</c>.</summary>
+    /// <summary>The command API's <c>POST /commands</c> URL, in the vault as <c>QUEUEING_COMMAND_API_URL</c>.</summary>
     public required Uri CommandApiUrl { get; init; }
 
-    /// <summary>The shared signing secret, given to the webscripts as <c>COMMAND_SIGNING_SECRET</c>.</summary>
+    /// <summary>The shared signing secret, in the vault as <c>QUEUEING_COMMAND_SIGNING_SECRET</c>.</summary>
     public required string CommandSigningSecret { get; init; }
 
-    /// <summary>More webscript secrets (environment variables of the webscripts); they win over the two above.</summary>
-    public IReadOnlyDictionary<string, string> WebscriptSecrets { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>
-    /// Deployment variables (<c>${name}</c>) of the templates' actuator properties, beyond the webscript URLs
-    /// (<c>${sendCommandWebscriptUrl}</c>) the sandbox defines itself.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> TemplateVariables { get; init; } = new Dictionary<string, string>();
+    /// <summary>More vault entries the plugs can read; they win over the two above.</summary>
+    public IReadOnlyDictionary<string, string> Vault { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The broker's loopback port; 0 picks a free one.</summary>
     public int Port { get; init; }
@@ -46,6 +40,9 @@ public sealed record WaylaySandboxOptions
     public int RulePartitions { get; init; } = 4;
 
     public string NodeExecutable { get; init; } = "node";
+
+    /// <summary>A plug that has not called <c>send</c> by then has failed.</summary>
+    public TimeSpan PlugTimeout { get; init; } = TimeSpan.FromSeconds(50);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -73,6 +70,11 @@ public sealed record WaylaySandboxOptions
         if (string.IsNullOrEmpty(CommandSigningSecret))
         {
             problems.Add("The command signing secret must be non-empty.");
+        }
+
+        if (string.IsNullOrEmpty(WaylayDirectory))
+        {
+            problems.Add("The Waylay directory (waylay/) must be given.");
         }
 
         if (MessagesPerResource < 1)

@@ -13,7 +13,7 @@ namespace Queueing.Local.Tests.Up;
 
 /// <summary>
 /// <c>up</c> end to end on the real serverless.template: moto, the local IoT Core, the real Ingest and Actuate
-/// executables, the Waylay sandbox running waylay/templates and the real webscript under Node.js, 5 simulated
+/// executables, the Waylay sandbox running waylay/templates and the real queueingCommand plug under Node.js, 5 simulated
 /// devices. A bounded run must account for every message: delivered, or dead-lettered with its reason.
 /// </summary>
 [Collection(UpCollection.Name)]

@@ -75,7 +75,7 @@ public sealed class ReactiveTaskTests
     public void Evaluate_AfterTheEvictionTime_ThePreviousStateIsUnknownAgain()
     {
         var json = TestTemplates.LightThreshold("stateChange");
-        json["sensors"]![0]!["evictionTime"] = 60;
+        json["sensors"]![0]!["evictionTime"] = 60_000;
         var task = new ReactiveTask(TestTemplates.Load(json), "lamp-1");
 
         var first = task.Evaluate(TestTemplates.Event("lamp-1", 1, 400), T0);
@@ -87,37 +87,35 @@ public sealed class ReactiveTaskTests
     }
 
     [Fact]
-    public void Evaluate_Firing_RendersTheActuatorPropertiesAsTheBody()
+    public void Evaluate_Firing_FillsThePlaceholdersOfThePlugsProperties()
     {
         var json = TestTemplates.LightThreshold("stateChange");
-        json["actuators"]![0]!["properties"]!["note"] = "{{lightLevel.state}} at {{ lightLevel.parameter }} (threshold {{lightLevel.threshold}})";
+        json["actuators"]![0]!["properties"]!["idempotencyKey"] = "{{RESOURCE}}:{{lightLevel.state}}:{{ lightLevel.parameter }}/{{lightLevel.threshold}}";
         json["actuators"]![0]!["properties"]!["qos"] = 1;
-        var task = new ReactiveTask(TestTemplates.Load(json), "lamp-\"7\"");
+        var task = new ReactiveTask(TestTemplates.Load(json), "lamp-7");
 
-        var actuation = Assert.Single(task.Evaluate(TestTemplates.Event("lamp-\"7\"", 1764288000000, 412.5), T0).Actuations);
+        var actuation = Assert.Single(task.Evaluate(TestTemplates.Event("lamp-7", 1764288000000, 412.5), T0).Actuations);
 
-        var body = JsonNode.Parse(actuation.Body)!;
         var expected = JsonNode.Parse("""
-            {"deviceId":"lamp-\"7\"","payload":"{\"lightStatus\":\"off\"}","ttlSeconds":"60","note":"Above at 412.5 (threshold 350)","qos":1}
+            {"deviceId":"lamp-7","payload":"{\"lightStatus\":\"off\"}","ttlSeconds":60,"idempotencyKey":"lamp-7:Above:412.5/350","qos":1}
             """);
-        Assert.True(JsonNode.DeepEquals(expected, body), actuation.Body);
-        Assert.Equal(("light-threshold", "lamp-\"7\"", "lightLevel", "Above", 1764288000000L),
+        Assert.True(JsonNode.DeepEquals(expected, actuation.Properties), actuation.Properties.ToJsonString());
+        Assert.Equal(("light-threshold", "lamp-7", "lightLevel", "Above", 1764288000000L),
             (actuation.Template, actuation.Resource, actuation.SensorLabel, actuation.State, actuation.EventTimestamp));
     }
 
     [Fact]
-    public void Evaluate_SameEventTwice_GivesTheSameIdempotencyKey()
+    public void Evaluate_ResetObservationsLeftAtItsDefault_EveryReadingLooksLikeAChangeAndFires()
     {
-        var states = TestTemplates.Load(TestTemplates.LightThreshold("states"));
-        var first = new ReactiveTask(states, "lamp-1").Evaluate(TestTemplates.Event("lamp-1", 5, 400), T0).Actuations[0];
-        var again = new ReactiveTask(states, "lamp-1").Evaluate(TestTemplates.Event("lamp-1", 5, 400), T0.AddMinutes(1)).Actuations[0];
-        var later = new ReactiveTask(states, "lamp-1").Evaluate(TestTemplates.Event("lamp-1", 6, 400), T0).Actuations[0];
-        var other = new ReactiveTask(states, "lamp-2").Evaluate(TestTemplates.Event("lamp-2", 5, 400), T0).Actuations[0];
+        var json = TestTemplates.LightThreshold("stateChange");
+        json.Remove("taskDefaults");
+        var task = new ReactiveTask(TestTemplates.Load(json), "lamp-1");
 
-        Assert.Equal(first.IdempotencyKey, again.IdempotencyKey);
-        Assert.NotEqual(first.IdempotencyKey, later.IdempotencyKey);
-        Assert.NotEqual(first.IdempotencyKey, other.IdempotencyKey);
-        Assert.True(first.IdempotencyKey.Length <= 128 && first.IdempotencyKey.All(c => c is >= '!' and <= '~'));
+        var fired = Run(task, 100, 120, 400, 500);
+
+        // resetObservations defaults to true: the previous state is cleared before each invocation, so the
+        // stateChangeTrigger "* -> Below" holds at every reading. Hence light-threshold.json sets it to false.
+        Assert.Equal(["lightOn", "lightOn", "lightOff", "lightOff"], fired);
     }
 
     [Fact]
@@ -153,7 +151,7 @@ public sealed class ReactiveTaskTests
         {
             ["label"] = "heat",
             ["name"] = "streamingDataSensor",
-            ["version"] = "1.1.3",
+            ["version"] = "1.1.1",
             ["resource"] = "$",
             ["properties"] = new JsonObject { ["parameter"] = "temperature", ["threshold"] = 25 },
         });

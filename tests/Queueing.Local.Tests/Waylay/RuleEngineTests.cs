@@ -15,7 +15,7 @@ public sealed class RuleEngineTests
             // Yield so that calls of different resources really interleave.
             await Task.Yield();
             Calls.Enqueue(actuation);
-            return answer?.Invoke(actuation) ?? new ActuatorAnswer(202, "{}");
+            return answer?.Invoke(actuation) ?? ActuatorAnswer.Success(202, "{}");
         }
     }
 
@@ -53,15 +53,15 @@ public sealed class RuleEngineTests
     }
 
     [Fact]
-    public async Task Forward_ActuatorFailsOrAnswersAnError_IsCountedAndTheTaskGoesOn()
+    public async Task Forward_ActuatorThrowsFailsOrSucceeds_IsCountedByOutcomeAndTheTaskGoesOn()
     {
         var n = 0;
         var actuator = new RecordingActuator(_ => Interlocked.Increment(ref n) switch
         {
             1 => throw new InvalidOperationException("boom"),
-            2 => new ActuatorAnswer(401, """{"title":"Unauthorized"}"""),
-            3 => ActuatorAnswer.Failed("no answer"),
-            _ => new ActuatorAnswer(202, "{}"),
+            2 => ActuatorAnswer.Failed("command API answered 401: Unauthorized"),
+            3 => ActuatorAnswer.Success(null, "{}"),
+            _ => ActuatorAnswer.Success(202, "{}"),
         });
         await using var engine = Engine(actuator, "states");
 
@@ -74,7 +74,8 @@ public sealed class RuleEngineTests
 
         var counters = engine.Counters.Snapshot();
         Assert.Equal(4, counters.RulesFired);
-        Assert.Equal(new Dictionary<string, long> { ["error"] = 2, ["401"] = 1, ["202"] = 1 }, counters.AnswersByStatus);
+        Assert.Equal(new Dictionary<string, long> { ["failed"] = 2, ["ok"] = 1, ["202"] = 1 }, counters.AnswersByStatus);
+        Assert.Equal(1, counters.CommandsAccepted);
         Assert.Equal(new ResourceRuleState("lamp-1", "Above", "lightOff", "202", 4), counters.Resources["lamp-1"]);
     }
 

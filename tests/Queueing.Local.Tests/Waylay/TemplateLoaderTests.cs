@@ -16,9 +16,10 @@ public sealed class TemplateLoaderTests
         Assert.Equal(("lightLevel", "lightValue", 350.0, (TimeSpan?)null), (sensor.Label, sensor.Parameter, sensor.Threshold, sensor.EvictionTime));
         Assert.Equal(["lightOff", "lightOn"], template.Actuators.Select(a => a.Label));
         var off = template.Actuators[0];
-        Assert.Equal(("send-command", "http://127.0.0.1:9/send-command"), (off.Webscript, off.Url));
-        Assert.Equal(["deviceId", "payload", "ttlSeconds"], off.BodyProperties.Select(p => p.Key));
+        Assert.Equal(("queueingCommand", "1.0.0"), (off.Plugin, off.Version));
+        Assert.Equal(["deviceId", "payload", "ttlSeconds"], off.Properties.Select(p => p.Key));
         Assert.Equal(TimeSpan.FromSeconds(50), off.Timeout);
+        Assert.False(template.ResetObservations);
         Assert.Equal(
             [new StateChangeTrigger("lightLevel", "lightOff", "*", "Above"), new StateChangeTrigger("lightLevel", "lightOn", "*", "Below")],
             template.Triggers);
@@ -45,32 +46,64 @@ public sealed class TemplateLoaderTests
     }
 
     [Fact]
-    public void Load_LiteralWaylayWebscriptUrl_NamesTheWebscriptByItsLastSegment()
+    public void Load_NoTaskDefaults_ResetsObservationsAsTheRulesEngineDefaults()
     {
         var json = TestTemplates.LightThreshold();
-        json["actuators"]![0]!["properties"]!["url"] = "https://webscripts.waylay.io/api/v1/0123abcd/send-command";
+        json.Remove("taskDefaults");
 
-        Assert.Equal("send-command", TestTemplates.Load(json).Actuators[0].Webscript);
+        Assert.True(TestTemplates.Load(json).ResetObservations);
+    }
+
+    public static TheoryData<string, string> RefusedBySchema => new()
+    {
+        { "version", "/sensors/0/version: " },
+        { "actuator-key", "/actuators/0/url: " },
+        { "no-name", "/: " },
+        { "trigger", "/triggers/0: " },
+        { "position", "/sensors/0/position: " },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedBySchema))]
+    public void Load_TemplateTheSchemaRefuses_IsRefusedNamingTheSchemaAndThePointer(string construct, string pointer)
+    {
+        var json = TestTemplates.LightThreshold();
+        switch (construct)
+        {
+            case "version": json["sensors"]![0]!["version"] = "1.1"; break;
+            case "actuator-key": json["actuators"]![0]!["url"] = "https://example.invalid/send-command"; break;
+            case "no-name": json.Remove("name"); break;
+            case "trigger": json["triggers"]![0]!.AsObject().Remove("destinationLabel"); break;
+            case "position": json["sensors"]![0]!["position"] = new JsonArray(1, 2, 3); break;
+        }
+
+        var refused = Assert.Throws<TemplateException>(() => TestTemplates.Load(json));
+
+        Assert.Contains(refused.Problems, p => p.StartsWith("test.json: refused by the template schema (TemplateEntity of waylay-rules.schema.json): " + pointer, StringComparison.Ordinal));
     }
 
     public static TheoryData<string, string> Unsupported => new()
     {
         { "sensor-plugin", "sensor 'lightLevel': plugin 'currentWeather' cannot run" },
         { "relations", "relations (gates) are not supported" },
+        { "variables", "variables (template variables) are not supported" },
+        { "sensor-version", "streamingDataSensor 1.1.3 is not a documented version (1.1.0, 1.1.1)" },
         { "fixed-resource", "resource \"lamp-1\"" },
         { "no-resource", "resource (none)" },
         { "threshold", "properties.threshold \"high\" is not a number" },
         { "no-parameter", "properties.parameter must name" },
         { "sensor-property", "sensor 'lightLevel' properties: 'window' is not supported" },
-        { "polling", "sensor 'lightLevel': 'pollingPeriod' is not supported" },
+        { "polling", "sensor 'lightLevel': pollingPeriod is not supported" },
         { "data-trigger", "dataTrigger is not true" },
         { "state", "statesTrigger state 'ABOVE' is not a state of streamingDataSensor" },
         { "state-change", "stateChangeTrigger.stateTo 'Hot'" },
         { "sensor-to-sensor", "sensor-to-sensor triggers" },
         { "actuator-source", "sourceLabel 'lightOn' is not a sensor of the template (actuators cannot trigger)" },
-        { "actuator-plugin", "actuator 'lightOff': plugin 'debugDialog' cannot run" },
-        { "variable", "variable ${otherWebscriptUrl} has no value" },
-        { "webscript", "names webscript 'publish-to-aws', which is not in waylay/webscripts/" },
+        { "actuator-plugin", "actuator 'lightOff': plug 'debugDialog' cannot run in the sandbox: it runs the plugs of waylay/plugins/ (queueingCommand 1.0.0)" },
+        { "plug-version", "actuator 'lightOff': plug queueingCommand 2.0.0 is not in waylay/plugins/ (shipped: 1.0.0)" },
+        { "binding", "properties.payload: ${...} bindings are not supported" },
+        { "unknown-input", "property 'url' is not an input of queueingCommand" },
+        { "mandatory", "property 'payload' is mandatory for queueingCommand" },
         { "placeholder", "placeholder {{TASK_ID}} is not supported" },
         { "invocation-policy", "invocationPolicy is not supported" },
         { "task-type", "reactive tasks only" },
@@ -91,7 +124,9 @@ public sealed class TemplateLoaderTests
         switch (construct)
         {
             case "sensor-plugin": sensor["name"] = "currentWeather"; break;
-            case "relations": json["relations"] = new JsonArray(new JsonObject { ["label"] = "and", ["type"] = "AND" }); break;
+            case "relations": json["relations"] = new JsonArray(new JsonObject { ["label"] = "and", ["type"] = "AND", ["parentLabels"] = new JsonArray("lightLevel"), ["combinations"] = new JsonArray(new JsonArray("Above")) }); break;
+            case "variables": json["variables"] = new JsonArray(new JsonObject { ["name"] = "threshold", ["type"] = "double" }); break;
+            case "sensor-version": sensor["version"] = "1.1.3"; break;
             case "fixed-resource": sensor["resource"] = "lamp-1"; break;
             case "no-resource": sensor.Remove("resource"); break;
             case "threshold": sensor["properties"]!["threshold"] = "high"; break;
@@ -104,11 +139,13 @@ public sealed class TemplateLoaderTests
             case "sensor-to-sensor": trigger["destinationLabel"] = "lightLevel"; break;
             case "actuator-source": trigger["sourceLabel"] = "lightOn"; break;
             case "actuator-plugin": actuator["name"] = "debugDialog"; break;
-            case "variable": actuator["properties"]!["url"] = "${otherWebscriptUrl}"; break;
-            case "webscript": actuator["properties"]!["url"] = "https://webscripts.waylay.io/api/v1/x/publish-to-aws"; break;
+            case "plug-version": actuator["version"] = "2.0.0"; break;
+            case "binding": actuator["properties"]!["payload"] = "${nodes.lightLevel.rawData.parameter}"; break;
+            case "unknown-input": actuator["properties"]!["url"] = "${sendCommandWebscriptUrl}"; break;
+            case "mandatory": actuator["properties"]!.AsObject().Remove("payload"); break;
             case "placeholder": actuator["properties"]!["deviceId"] = "{{TASK_ID}}"; break;
             case "invocation-policy": trigger["invocationPolicy"] = 1; break;
-            case "task-type": json["task"] = new JsonObject { ["type"] = "periodic", ["frequency"] = 900000 }; break;
+            case "task-type": json["taskDefaults"] = new JsonObject { ["type"] = "periodic", ["frequency"] = 900000 }; break;
             case "top-level": json["gates"] = new JsonArray(); break;
             case "both-triggers": trigger["statesTrigger"] = new JsonArray("Above"); break;
             case "duplicate-label": json["actuators"]![1]!["label"] = "lightOff"; break;
@@ -127,7 +164,7 @@ public sealed class TemplateLoaderTests
         var json = TestTemplates.LightThreshold();
         json["sensors"]![0]!["properties"]!["threshold"] = "high";
         json["actuators"]![1]!["name"] = "debugDialog";
-        json["relations"] = new JsonArray(new JsonObject());
+        json["sensors"]![0]!["version"] = "1.1.3";
 
         var refused = Assert.Throws<TemplateException>(() => TestTemplates.Load(json));
 
@@ -160,12 +197,5 @@ public sealed class TemplateLoaderTests
         using var dir = new TempDirectory();
 
         Assert.Contains("no rule template", Assert.Throws<TemplateException>(() => TemplateLoader.LoadDirectory(dir.Path, TestTemplates.Context)).Message);
-    }
-
-    [Fact]
-    public void VariableFor_WebscriptName_IsCamelCaseWebscriptUrl()
-    {
-        Assert.Equal("sendCommandWebscriptUrl", TemplateContext.VariableFor("send-command"));
-        Assert.Equal("notifyWebscriptUrl", TemplateContext.VariableFor("notify"));
     }
 }

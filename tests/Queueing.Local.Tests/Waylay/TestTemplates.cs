@@ -2,24 +2,28 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Queueing.Local.Waylay.Broker;
 using Queueing.Local.Waylay.Rules;
+using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;
 
-/// <summary>Rule templates built in C# for the tests, in the shape of waylay/templates/light-threshold.json.</summary>
+/// <summary>
+/// Rule templates built in C# for the tests, in the shape of waylay/templates/light-threshold.json, checked against
+/// the repository's real contracts: the schemas of waylay/schemas and the plugs of waylay/plugins.
+/// </summary>
 internal static class TestTemplates
 {
-    public static TemplateContext Context { get; } =
-        TemplateContext.For(["send-command"], name => $"http://127.0.0.1:9/{name}");
+    public static TemplateContext Context { get; } = TemplateContext.ForWaylayDirectory(RepositoryRoot.File("waylay"));
 
     /// <summary>The light rule: lightValue vs 350, Above -> lightOff, Below -> lightOn, with the given trigger kind.</summary>
     public static JsonObject LightThreshold(string triggerKind = "stateChange") => new()
     {
         ["name"] = "light-threshold",
+        ["taskDefaults"] = new JsonObject { ["type"] = "reactive", ["resetObservations"] = false },
         ["sensors"] = new JsonArray(new JsonObject
         {
             ["label"] = "lightLevel",
             ["name"] = "streamingDataSensor",
-            ["version"] = "1.1.3",
+            ["version"] = "1.1.1",
             ["resource"] = "$",
             ["position"] = new JsonArray(150, 250),
             ["dataTrigger"] = true,
@@ -34,14 +38,13 @@ internal static class TestTemplates
     public static JsonObject Actuator(string label, string status) => new()
     {
         ["label"] = label,
-        ["name"] = "webscriptActuator",
+        ["name"] = "queueingCommand",
         ["version"] = "1.0.0",
         ["properties"] = new JsonObject
         {
-            ["url"] = "${sendCommandWebscriptUrl}",
             ["deviceId"] = "{{RESOURCE}}",
             ["payload"] = $$"""{"lightStatus":"{{status}}"}""",
-            ["ttlSeconds"] = "60",
+            ["ttlSeconds"] = 60,
         },
     };
 

@@ -9,21 +9,19 @@ using Queueing.Testing;
 namespace Queueing.Local.Tests.Waylay;
 
 /// <summary>
-/// The whole sandbox with the repository's waylay/templates and waylay/webscripts (the real send-command.js under
-/// Node.js), posting to a command API stand-in that verifies the signatures itself.
+/// The whole sandbox with the repository's waylay/ folder (templates, the real queueingCommand plug under Node.js,
+/// schemas), posting to a command API stand-in that verifies the signatures itself.
 /// </summary>
 public sealed class WaylaySandboxTests
 {
     private const string Secret = "queueing-local-signing-secret-not-for-production";
-    private static readonly string Templates = RepositoryRoot.File("waylay", "templates");
-    private static readonly string Webscripts = RepositoryRoot.File("waylay", "webscripts");
+    private static readonly string Waylay = RepositoryRoot.File("waylay");
 
-    private static WaylaySandboxOptions Options(Uri commandsUrl, string secret = Secret, string? templates = null, string? webscripts = null) => new()
+    private static WaylaySandboxOptions Options(Uri commandsUrl, string secret = Secret, string? waylay = null) => new()
     {
         ApiKey = "local-key",
         ApiSecret = "local-secret",
-        TemplatesDirectory = templates ?? Templates,
-        WebscriptsDirectory = webscripts ?? Webscripts,
+        WaylayDirectory = waylay ?? Waylay,
         CommandApiUrl = commandsUrl,
         CommandSigningSecret = secret,
     };
@@ -70,10 +68,12 @@ public sealed class WaylaySandboxTests
                 ["""{"lightStatus":"on"}""", """{"lightStatus":"off"}""", """{"lightStatus":"on"}""", """{"lightStatus":"off"}"""],
                 commands.Select(c => c.Payload));
             Assert.All(commands, c => Assert.Equal(60, c.TtlSeconds));
-            Assert.All(commands, c => Assert.StartsWith("waylay-", c.IdempotencyKey, StringComparison.Ordinal));
+            Assert.All(commands, c => Assert.StartsWith("queueingCommand-", c.IdempotencyKey, StringComparison.Ordinal));
         }
 
+        // Each firing is its own command, even when the same payload for the same device is signed within one second.
         Assert.Equal(12, api.Accepted.Select(c => c.IdempotencyKey).Distinct().Count());
+
         var snapshot = sandbox.Snapshot();
         Assert.Equal((18L, 18L, 18L), (snapshot.Broker.EventsReceived, snapshot.Broker.EventsForwarded, snapshot.Rules.EventsEvaluated));
         Assert.Equal((3L, 12L, 12L), (snapshot.Rules.TasksCreated, snapshot.Rules.RulesFired, snapshot.Rules.CommandsSent));
@@ -83,10 +83,10 @@ public sealed class WaylaySandboxTests
     }
 
     [Fact]
-    public async Task Sandbox_WrongSigningSecret_TheApiRefusesAndTheWebscriptsAnswerIsCounted()
+    public async Task Sandbox_WrongSigningSecret_TheApiRefusesAndThePlugFails()
     {
         await using var api = await CommandApiStandIn.StartAsync(Secret);
-        await using var sandbox = await WaylaySandbox.StartAsync(Options(api.CommandsUrl, secret: "not-the-secret"));
+        await using var sandbox = await WaylaySandbox.StartAsync(Options(api.CommandsUrl, secret: "not-the-shared-secret-but-as-long-as-one"));
         using var client = BrokerClient(sandbox);
 
         await PostRoundsAsync(client, ["lamp-1"], [100, 400]);
@@ -96,12 +96,28 @@ public sealed class WaylaySandboxTests
         Assert.Equal(2, api.Refused.Count);
         Assert.All(api.Refused, r => Assert.Contains("signature", r));
         var snapshot = sandbox.Snapshot().Rules;
-        Assert.Equal(new Dictionary<string, long> { ["401"] = 2 }, snapshot.AnswersByStatus);
+        Assert.Equal(new Dictionary<string, long> { ["failed"] = 2 }, snapshot.AnswersByStatus);
         Assert.Equal(0, snapshot.CommandsAccepted);
+        Assert.Equal("failed", snapshot.Resources["lamp-1"].LastAnswer);
     }
 
     [Fact]
-    public async Task Sandbox_CommandApiUnreachable_TheWebscripts502IsCounted()
+    public async Task Sandbox_SigningSecretShorterThan32Bytes_ThePlugRefusesToSignAndSendsNothing()
+    {
+        await using var api = await CommandApiStandIn.StartAsync("short-secret");
+        await using var sandbox = await WaylaySandbox.StartAsync(Options(api.CommandsUrl, secret: "short-secret"));
+        using var client = BrokerClient(sandbox);
+
+        await PostRoundsAsync(client, ["lamp-1"], [100]);
+        await sandbox.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Empty(api.Accepted);
+        Assert.Empty(api.Refused);
+        Assert.Equal(new Dictionary<string, long> { ["failed"] = 1 }, sandbox.Snapshot().Rules.AnswersByStatus);
+    }
+
+    [Fact]
+    public async Task Sandbox_CommandApiUnreachable_ThePlugFailsAfterItsRetries()
     {
         var closedPort = MotoServer.FreeTcpPort();
         await using var sandbox = await WaylaySandbox.StartAsync(Options(new Uri($"http://127.0.0.1:{closedPort}/commands")));
@@ -110,7 +126,7 @@ public sealed class WaylaySandboxTests
         await PostRoundsAsync(client, ["lamp-1"], [100]);
         await sandbox.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(new Dictionary<string, long> { ["502"] = 1 }, sandbox.Snapshot().Rules.AnswersByStatus);
+        Assert.Equal(new Dictionary<string, long> { ["failed"] = 1 }, sandbox.Snapshot().Rules.AnswersByStatus);
     }
 
     [Fact]
@@ -131,28 +147,60 @@ public sealed class WaylaySandboxTests
     }
 
     [Fact]
-    public void RepositoryTemplates_AllLoadWithTheRepositoryWebscripts()
+    public void RepositoryTemplates_AllLoadWithTheRepositoryPlugsAndSchemas()
     {
-        var templates = TemplateLoader.LoadDirectory(Templates, TemplateContext.For(
-            Queueing.Local.Waylay.Webscripts.WebscriptHost.Discover(Webscripts), name => $"http://127.0.0.1/{name}"));
+        var templates = TemplateLoader.LoadDirectory(RepositoryRoot.File("waylay", "templates"), TemplateContext.ForWaylayDirectory(Waylay));
 
         var light = Assert.Single(templates, t => t.Name == "light-threshold");
         Assert.Equal(("lightValue", 350.0), (light.Sensors[0].Parameter, light.Sensors[0].Threshold));
-        Assert.All(light.Actuators, a => Assert.Equal("send-command", a.Webscript));
+        Assert.All(light.Actuators, a => Assert.Equal(("queueingCommand", "1.0.0"), (a.Plugin, a.Version)));
+        Assert.False(light.ResetObservations);
+    }
+
+    /// <summary>Starts a sandbox whose waylay/templates has <paramref name="json"/> as <paramref name="file"/>; returns what it refused.</summary>
+    private static async Task<TemplateException> RefusedTemplateAsync(string file, JsonObject json)
+    {
+        using var waylay = TestPlugs.CopyOfWaylay();
+        File.WriteAllText(Path.Combine(waylay.Path, "templates", file), json.ToJsonString());
+        return await Assert.ThrowsAsync<TemplateException>(() =>
+            WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
     }
 
     [Fact]
     public async Task StartAsync_TemplateItCannotRun_IsRefusedWithItsReasons()
     {
-        using var templates = new TempDirectory();
         var json = TestTemplates.LightThreshold();
         json["sensors"]![0]!["name"] = "currentWeather";
-        File.WriteAllText(templates.File("weather.json"), json.ToJsonString());
 
-        var refused = await Assert.ThrowsAsync<TemplateException>(() =>
-            WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), templates: templates.Path)));
+        var refused = await RefusedTemplateAsync("weather.json", json);
 
         Assert.Contains("weather.json: sensor 'lightLevel': plugin 'currentWeather' cannot run", refused.Message);
+    }
+
+    [Fact]
+    public async Task StartAsync_TemplateTheSchemaRefuses_IsRefusedBeforeAnythingStarts()
+    {
+        var json = TestTemplates.LightThreshold();
+        json["actuators"]![0]!["url"] = "${sendCommandWebscriptUrl}";
+
+        var refused = await RefusedTemplateAsync("light-threshold.json", json);
+
+        Assert.Contains("light-threshold.json: refused by the template schema (TemplateEntity of waylay-rules.schema.json): /actuators/0/url: ", refused.Message);
+    }
+
+    [Fact]
+    public async Task StartAsync_PlugManifestTheRegistryRefuses_IsRefused()
+    {
+        using var waylay = TestPlugs.CopyOfWaylay();
+        var manifest = Path.Combine(waylay.Path, "plugins", "queueingCommand", "plug.json");
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
+        json["type"] = "webscriptActuator";
+        File.WriteAllText(manifest, json.ToJsonString());
+
+        var refused = await Assert.ThrowsAsync<Queueing.Local.Waylay.Plugs.PlugCatalogException>(() =>
+            WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
+
+        Assert.Contains("queueingCommand/plug.json: refused by the registry schema IPlugManifest: /type: ", refused.Message);
     }
 
     [Fact]

@@ -1,9 +1,11 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
 namespace Queueing.Local.Waylay.Rules;
 
 /// <summary>
 /// One actuator firing: which task (template + resource) fired which actuator, because of which sensor state and
-/// event, with the body to post to the webscript. <see cref="IdempotencyKey"/> is derived from the firing, so the
-/// same event forwarded twice (a retried ingest) produces the same key and the command API accepts it once.
+/// event, with the properties the plug receives as <c>options.requiredProperties</c> (placeholders filled in).
 /// </summary>
 public sealed record Actuation(
     string Template,
@@ -12,19 +14,23 @@ public sealed record Actuation(
     string SensorLabel,
     string State,
     long EventTimestamp,
-    string Body,
-    string IdempotencyKey);
+    JsonObject Properties);
 
-/// <summary>What the actuator's call came back with: the HTTP status (null when there was no answer) and body.</summary>
-public sealed record ActuatorAnswer(int? Status, string Body, string? Error = null)
+/// <summary>
+/// What the actuator's execution came back with: success (the plug called <c>send(null, result)</c>) with the HTTP
+/// status it reported and its raw data, or failure with the plug's error.
+/// </summary>
+public sealed record ActuatorAnswer(bool Succeeded, int? Status, string Body, string? Error = null)
 {
-    public static ActuatorAnswer Failed(string error) => new(null, "", error);
+    public static ActuatorAnswer Failed(string error) => new(false, null, "", error);
 
-    /// <summary>The counter key: the status code, or "error" when the call got no answer.</summary>
-    public string Outcome => Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "error";
+    public static ActuatorAnswer Success(int? status, string body) => new(true, status, body);
+
+    /// <summary>The counter key: the reported status code, "ok" for a success without one, "failed" for a failure.</summary>
+    public string Outcome => !Succeeded ? "failed" : Status?.ToString(CultureInfo.InvariantCulture) ?? "ok";
 }
 
-/// <summary>Runs an actuator's action. The sandbox's one implementation calls the webscript under Node.js.</summary>
+/// <summary>Runs an actuator's action. The sandbox's one implementation executes the template's plug under Node.js.</summary>
 public interface IActuator
 {
     Task<ActuatorAnswer> InvokeAsync(Actuation actuation, CancellationToken cancellationToken);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Queueing.Local.Waylay.Broker;
 
 namespace Queueing.Local.Waylay.Rules;
@@ -37,6 +35,12 @@ public sealed class ReactiveTask(TaskTemplate template, string resource)
     /// <returns>The actuations to run, in firing order, and how many sensors executed and failed.</returns>
     public TaskEvaluation Evaluate(BrokerEvent message, DateTimeOffset now)
     {
+        if (Template.ResetObservations)
+        {
+            // resetObservations: every invocation starts without the previous observations.
+            _observed.Clear();
+        }
+
         var actuations = new List<Actuation>();
         var executed = 0;
         var failed = 0;
@@ -80,19 +84,11 @@ public sealed class ReactiveTask(TaskTemplate template, string resource)
                     sensor.Label,
                     observation.State,
                     message.Timestamp,
-                    actuator.RenderBody(Resource, observations),
-                    IdempotencyKey(actuator.Label, sensor.Label, message.Timestamp)));
+                    actuator.RenderProperties(Resource, observations)));
             }
         }
 
         return new TaskEvaluation(actuations, executed, failed);
-    }
-
-    private string IdempotencyKey(string actuator, string sensor, long timestamp)
-    {
-        // Printable ASCII within the command API's 128 characters whatever the names contain.
-        var identity = string.Join('\n', Template.Name, Resource, sensor, actuator, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return "waylay-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..40];
     }
 }
 

@@ -150,7 +150,7 @@ public sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
         try
         {
             var answer = await _actuator.InvokeAsync(actuation, timeout.Token);
-            if (answer.Status is not (>= 200 and <= 299))
+            if (!answer.Succeeded)
             {
                 LogActuationFailed(actuation.Actuator.Label, actuation.Resource, answer.Outcome, answer.Error ?? answer.Body);
             }

@@ -17,6 +17,12 @@ public sealed record StreamingDataSensor(string Label, string Parameter, double 
 {
     public const string PluginName = "streamingDataSensor";
 
+    /// <summary>
+    /// The versions Waylay's documentation uses (1.1.0 in the Google Cloud IoT integration guide, 1.1.1 in the Azure
+    /// IoT guide); no other version is documented, so the sandbox emulates these only.
+    /// </summary>
+    public static IReadOnlyList<string> DocumentedVersions { get; } = ["1.1.0", "1.1.1"];
+
     public SensorObservation? Observe(JsonElement message)
     {
         if (!message.TryGetProperty(Parameter, out var property))

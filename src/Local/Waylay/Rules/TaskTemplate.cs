@@ -3,14 +3,17 @@ namespace Queueing.Local.Waylay.Rules;
 /// <summary>
 /// A Waylay rule template the sandbox can run, as loaded from <c>waylay/templates/*.json</c>. The sandbox runs it
 /// as a reactive task per resource (created when the first event for that resource is forwarded), its streaming
-/// data sensors bound to the task's resource (<c>"resource": "$"</c>).
+/// data sensors bound to the task's resource (<c>"resource": "$"</c>). <see cref="ResetObservations"/> is the task's
+/// <c>resetObservations</c> (from <c>taskDefaults</c>; the rules OpenAPI's default is true): whether the sensors'
+/// observations are cleared before each invocation, in which case a state change trigger sees no previous state.
 /// </summary>
 public sealed record TaskTemplate(
     string Name,
     string Source,
     IReadOnlyList<StreamingDataSensor> Sensors,
     IReadOnlyList<TemplateActuator> Actuators,
-    IReadOnlyList<TemplateTrigger> Triggers)
+    IReadOnlyList<TemplateTrigger> Triggers,
+    bool ResetObservations = true)
 {
     private readonly Dictionary<string, int> _graphOf = Graphs(Sensors, Actuators, Triggers);
 

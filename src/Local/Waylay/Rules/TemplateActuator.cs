@@ -5,17 +5,16 @@ using System.Text.RegularExpressions;
 namespace Queueing.Local.Waylay.Rules;
 
 /// <summary>
-/// A <c>webscriptActuator</c>: it POSTs its properties other than <c>url</c> as a JSON object to the webscript at
-/// <see cref="Url"/>, string values with Waylay's placeholders filled in: <c>{{RESOURCE}}</c> (the task's
-/// resource) and <c>{{label.parameter}}</c>, <c>{{label.threshold}}</c>, <c>{{label.state}}</c> of a sensor of the
-/// task. <see cref="Webscript"/> is the webscript the URL names (its last path segment).
+/// An actuator node: the plug it runs (<see cref="Plugin"/> <see cref="Version"/>, a plug of <c>waylay/plugins/</c>)
+/// and its properties. Before each execution the rule engine fills in Waylay's placeholders in string properties:
+/// <c>{{RESOURCE}}</c> (the task's resource) and <c>{{label.parameter}}</c>, <c>{{label.threshold}}</c>,
+/// <c>{{label.state}}</c> of a sensor of the task.
 /// </summary>
 public sealed partial record TemplateActuator(
     string Label,
     string Plugin,
-    string Url,
-    string Webscript,
-    IReadOnlyList<KeyValuePair<string, JsonNode?>> BodyProperties,
+    string Version,
+    IReadOnlyList<KeyValuePair<string, JsonNode?>> Properties,
     TimeSpan Timeout)
 {
     public const string ResourcePlaceholder = "RESOURCE";
@@ -24,18 +23,18 @@ public sealed partial record TemplateActuator(
     public static IEnumerable<string> Placeholders(string text) =>
         Placeholder().Matches(text).Select(m => m.Groups[1].Value);
 
-    /// <summary>The JSON body for one firing.</summary>
-    public string RenderBody(string resource, IReadOnlyDictionary<string, SensorObservation> observations)
+    /// <summary>The properties the plug receives for one firing.</summary>
+    public JsonObject RenderProperties(string resource, IReadOnlyDictionary<string, SensorObservation> observations)
     {
-        var body = new JsonObject();
-        foreach (var (name, value) in BodyProperties)
+        var properties = new JsonObject();
+        foreach (var (name, value) in Properties)
         {
-            body[name] = value is JsonValue v && v.TryGetValue<string>(out var text)
+            properties[name] = value is JsonValue v && v.TryGetValue<string>(out var text)
                 ? Render(text, resource, observations)
                 : value?.DeepClone();
         }
 
-        return body.ToJsonString();
+        return properties;
     }
 
     public static string Render(string template, string resource, IReadOnlyDictionary<string, SensorObservation> observations) =>

@@ -1,33 +1,22 @@
+using Queueing.Local.Waylay.Contracts;
+using Queueing.Local.Waylay.Plugs;
+
 namespace Queueing.Local.Waylay.Rules;
 
 /// <summary>
-/// What a template may refer to in the sandbox: the hosted webscripts (by name, the file name without
-/// <c>.js</c>) and the deployment variables (<c>${name}</c>) filled into actuator properties. For each webscript
-/// <c>send-command</c> the variable <c>${sendCommandWebscriptUrl}</c> is its URL, which is how
-/// <c>waylay/templates/</c> refer to the webscript they deploy with.
+/// What a template is checked against: the rules engine's template schema (<c>TemplateEntity</c> of our
+/// transcription of the rules OpenAPI, <c>waylay/schemas/</c>) and the plugs we ship (<c>waylay/plugins/</c>), the
+/// only actuators the sandbox can run.
 /// </summary>
-public sealed record TemplateContext(IReadOnlyCollection<string> Webscripts, IReadOnlyDictionary<string, string> Variables)
+public sealed record TemplateContext(WaylayContract Rules, PlugCatalog Plugs)
 {
-    /// <param name="urlOf">The URL of a webscript by name.</param>
-    /// <param name="variables">More variables; they win over the webscript URLs.</param>
-    public static TemplateContext For(IReadOnlyCollection<string> webscripts, Func<string, string> urlOf, IReadOnlyDictionary<string, string>? variables = null)
+    /// <summary>The schemas and plugs of a <c>waylay/</c> folder (<c>schemas/</c>, <c>plugins/</c>).</summary>
+    /// <exception cref="PlugCatalogException">A plug manifest is refused.</exception>
+    public static TemplateContext ForWaylayDirectory(string waylayDirectory)
     {
-        var all = webscripts.ToDictionary(w => VariableFor(w), urlOf, StringComparer.Ordinal);
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>())
-        {
-            all[name] = value;
-        }
-
-        return new TemplateContext(webscripts, all);
-    }
-
-    /// <summary><c>send-command</c> -> <c>sendCommandWebscriptUrl</c>.</summary>
-    public static string VariableFor(string webscript)
-    {
-        var parts = webscript.Split(['-', '_', '.', ' '], StringSplitOptions.RemoveEmptyEntries);
-        var camel = string.Concat(parts.Select((p, i) => i == 0
-            ? char.ToLowerInvariant(p[0]) + p[1..]
-            : char.ToUpperInvariant(p[0]) + p[1..]));
-        return camel + "WebscriptUrl";
+        var schemas = Path.Combine(waylayDirectory, "schemas");
+        return new TemplateContext(
+            WaylayContract.Rules(schemas),
+            PlugCatalog.Load(Path.Combine(waylayDirectory, "plugins"), WaylayContract.Registry(schemas)));
     }
 }

@@ -1,59 +1,56 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Queueing.Local.Waylay.Broker;
+using Queueing.Local.Waylay.Plugs;
 
 namespace Queueing.Local.Waylay.Rules;
 
 public static partial class TemplateLoader
 {
-    private static TemplateActuator? ParseActuator(
-        JsonObject node, int index, IReadOnlyCollection<string> webscripts, IReadOnlyDictionary<string, string> variables, Action<string> problem)
+    // The schema has already checked the node's shape (ActuatorNode: label, name, version, properties, timeout, ...).
+    private static TemplateActuator? ParseActuator(JsonObject node, int index, PlugCatalog plugs, Action<string> problem)
     {
         var label = Text(node, "label") ?? $"#{index}";
         var where = $"actuator '{label}'";
         void Problem(string message) => problem($"{where}: {message}");
 
-        Unknown(node, ActuatorKeys, where, problem);
-        if (Text(node, "label") is null)
+        var plugin = Text(node, "name")!;
+        var version = Text(node, "version")!;
+        var plug = plugs.Find(plugin, version);
+        if (plug is null)
         {
-            Problem("has no label.");
-        }
-
-        var plugin = Text(node, "name");
-        if (plugin != WebscriptActuatorPlugin)
-        {
-            Problem($"plugin '{plugin ?? "(none)"}' cannot run in the sandbox; it runs the '{WebscriptActuatorPlugin}' plugin only (a call to a webscript of waylay/webscripts/).");
+            var versions = plugs.VersionsOf(plugin);
+            Problem(versions.Count > 0
+                ? $"plug {plugin} {version} is not in waylay/plugins/ (shipped: {string.Join(", ", versions)})."
+                : $"plug '{plugin}' cannot run in the sandbox: it runs the plugs of waylay/plugins/ ({string.Join(", ", plugs.Plugs.Select(p => $"{p.Name} {p.Version}"))}).");
             return null;
         }
 
-        if (node["properties"] is not JsonObject properties)
+        if (plug.Type != "actuator")
         {
-            Problem("has no properties: a webscriptActuator needs at least 'url'.");
+            Problem($"plug {plugin} {version} is a {plug.Type}, not an actuator.");
             return null;
         }
 
-        var url = Text(properties, "url") is { } rawUrl ? Substitute(rawUrl, variables, $"{where} properties.url", problem) : null;
-        var webscript = url is null ? null : WebscriptName(url);
-        if (webscript is null)
+        var properties = node["properties"] as JsonObject ?? [];
+        foreach (var missing in plug.MandatoryInputs.Where(i => properties[i] is null))
         {
-            Problem($"properties.url {properties["url"]?.ToJsonString() ?? "(none)"} must be the webscript's URL (or a ${{...}} variable naming it).");
-        }
-        else if (!webscripts.Contains(webscript, StringComparer.Ordinal))
-        {
-            Problem($"properties.url names webscript '{webscript}', which is not in waylay/webscripts/ (found: {(webscripts.Count == 0 ? "none" : string.Join(", ", webscripts))}).");
+            Problem($"property '{missing}' is mandatory for {plugin} (plug.json interface.input).");
         }
 
-        // Everything but the URL is what the actuator posts to the webscript.
-        var body = new List<KeyValuePair<string, JsonNode?>>();
+        foreach (var unknown in properties.Select(p => p.Key).Where(k => !plug.Inputs.Contains(k, StringComparer.Ordinal)))
+        {
+            Problem($"property '{unknown}' is not an input of {plugin} ({string.Join(", ", plug.Inputs)}).");
+        }
+
         foreach (var (name, value) in properties)
         {
-            if (name == "url")
+            if (value is JsonValue v && v.TryGetValue<string>(out var text) && Binding().IsMatch(text))
             {
-                continue;
+                // The rules engine reads ${...} as a binding (e.g. ${nodes.x.rawData.y}) and validates it; the
+                // sandbox does not evaluate bindings, so it would pass the literal text to the plug.
+                Problem($"properties.{name}: ${{...}} bindings are not supported by the sandbox; configure the actuator through its properties.");
             }
-
-            body.Add(new(name, value is JsonValue v && v.TryGetValue<string>(out var text)
-                ? JsonValue.Create(Substitute(text, variables, $"{where} properties.{name}", problem))
-                : value?.DeepClone()));
         }
 
         var timeout = DefaultActuatorTimeout;
@@ -62,28 +59,12 @@ public static partial class TemplateLoader
             Problem($"timeout {timeoutNode.ToJsonString()} is not an ISO 8601 duration such as \"PT50S\".");
         }
 
-        return url is not null && webscript is not null ? new TemplateActuator(label, plugin, url, webscript, body, timeout) : null;
+        return new TemplateActuator(label, plugin, version, properties.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())).ToList(), timeout);
     }
-
-    /// <summary>
-    /// Fills in the deployment variables (<c>${name}</c>) of a property value. An unknown variable is a problem:
-    /// the sandbox would otherwise post the literal text.
-    /// </summary>
-    private static string Substitute(string text, IReadOnlyDictionary<string, string> variables, string where, Action<string> problem) =>
-        Variable().Replace(text, match =>
-        {
-            if (variables.TryGetValue(match.Groups[1].Value, out var value))
-            {
-                return value;
-            }
-
-            problem($"{where}: variable ${{{match.Groups[1].Value}}} has no value in the sandbox (known: {(variables.Count == 0 ? "none" : string.Join(", ", variables.Keys.Order(StringComparer.Ordinal)))}).");
-            return match.Value;
-        });
 
     private static void CheckPlaceholders(TemplateActuator actuator, List<StreamingDataSensor> sensors, Action<string> problem)
     {
-        var texts = actuator.BodyProperties.Select(p => p.Value is JsonValue v && v.TryGetValue<string>(out var text) ? text : "");
+        var texts = actuator.Properties.Select(p => p.Value is JsonValue v && v.TryGetValue<string>(out var text) ? text : "");
         foreach (var placeholder in texts.SelectMany(TemplateActuator.Placeholders).Distinct(StringComparer.Ordinal))
         {
             var dot = placeholder.LastIndexOf('.');
@@ -95,4 +76,7 @@ public static partial class TemplateLoader
             }
         }
     }
+
+    [GeneratedRegex(@"\$\{[^{}]*\}")]
+    private static partial Regex Binding();
 }

@@ -4,17 +4,12 @@ namespace Queueing.Local.Waylay.Rules;
 
 public static partial class TemplateLoader
 {
+    // The schema has already checked the node's shape (SensorNode: label, name, version, resource, properties, ...).
     private static StreamingDataSensor? ParseSensor(JsonObject node, int index, Action<string> problem)
     {
         var label = Text(node, "label") ?? $"#{index}";
         var where = $"sensor '{label}'";
         void Problem(string message) => problem($"{where}: {message}");
-
-        Unknown(node, SensorKeys, where, problem);
-        if (Text(node, "label") is null)
-        {
-            Problem("has no label.");
-        }
 
         var plugin = Text(node, "name");
         if (plugin != StreamingDataSensor.PluginName)
@@ -23,10 +18,15 @@ public static partial class TemplateLoader
             return null;
         }
 
-        var resource = node["resource"]?.ToJsonString();
-        if (resource != "\"$\"")
+        var version = Text(node, "version")!;
+        if (!StreamingDataSensor.DocumentedVersions.Contains(version, StringComparer.Ordinal))
         {
-            Problem($"resource {resource ?? "(none)"}: the sandbox runs one task per resource and needs \"resource\": \"$\" (the task's resource).");
+            Problem($"{StreamingDataSensor.PluginName} {version} is not a documented version ({string.Join(", ", StreamingDataSensor.DocumentedVersions)}).");
+        }
+
+        if (Text(node, "resource") != "$")
+        {
+            Problem($"resource {node["resource"]?.ToJsonString() ?? "(none)"}: the sandbox runs one task per resource and needs \"resource\": \"$\" (the task's resource).");
         }
 
         if (node["dataTrigger"] is { } dataTrigger && dataTrigger.ToJsonString() != "true")
@@ -37,6 +37,11 @@ public static partial class TemplateLoader
         if (node["pauseExecution"] is { } pause && pause.ToJsonString() != "false")
         {
             Problem("pauseExecution is not supported by the sandbox.");
+        }
+
+        foreach (var key in new[] { "pollingPeriod", "schedule", "loopDef", "retryConfig" }.Where(k => node[k] is not null))
+        {
+            Problem($"{key} is not supported by the sandbox (it runs the sensor on data only, once per event).");
         }
 
         var properties = node["properties"] as JsonObject;
@@ -59,13 +64,14 @@ public static partial class TemplateLoader
             Problem($"properties.threshold {properties["threshold"]?.ToJsonString() ?? "(none)"} is not a number.");
         }
 
+        // SensorNode.evictionTime: "Time (in milliseconds) after which sensor goes back to default state".
         TimeSpan? eviction = null;
         if (node["evictionTime"] is { } evictionNode)
         {
-            eviction = Number(evictionNode) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+            eviction = Number(evictionNode) is { } milliseconds && milliseconds > 0 ? TimeSpan.FromMilliseconds(milliseconds) : null;
             if (eviction is null)
             {
-                Problem($"evictionTime {evictionNode.ToJsonString()} must be a positive number of seconds.");
+                Problem($"evictionTime {evictionNode.ToJsonString()} must be a positive number of milliseconds.");
             }
         }
 

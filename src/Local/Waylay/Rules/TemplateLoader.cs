@@ -7,29 +7,27 @@ namespace Queueing.Local.Waylay.Rules;
 
 /// <summary>
 /// Reads Waylay rule templates (the simplified graph format: <c>sensors</c>, <c>actuators</c>, <c>relations</c>,
-/// <c>triggers</c>) and refuses, naming the file and the construct, anything the sandbox could not run faithfully:
-/// another sensor plugin than <c>streamingDataSensor</c>, gates (<c>relations</c>), sensor-to-sensor triggers,
-/// polling, schedules, loops, an actuator that does not call a webscript of <c>waylay/webscripts/</c>, unknown
-/// states, unknown properties. Metadata (positions, descriptions, versions, notes) is ignored.
+/// <c>triggers</c>). A template is first checked against the rules engine's template schema (<c>TemplateEntity</c>
+/// of the rules OpenAPI, as transcribed in <c>waylay/schemas/</c>): what the schema refuses, a tenant refuses, and
+/// so does the sandbox. Then it refuses, naming the file and the construct, what the sandbox could not run
+/// faithfully: another sensor plugin than <c>streamingDataSensor</c> at a documented version, gates
+/// (<c>relations</c>), sensor-to-sensor triggers, polling, schedules, loops, retries, template variables,
+/// <c>${...}</c> bindings, an actuator that is not a plug of <c>waylay/plugins/</c>, unknown states and properties.
+/// Metadata (positions, descriptions, notes, tags) is ignored.
 /// </summary>
 public static partial class TemplateLoader
 {
+    // The properties of TemplateEntity (TemplateEntityCommonAttributes and SimplifiedGraph), and the metadata a
+    // template read back from a tenant carries (TemplateEntityMetadata). The schema lets any other key through;
+    // the sandbox refuses it, as it cannot know what the engine would do with it (usually: a typo).
     private static readonly HashSet<string> TemplateKeys =
-        ["name", "description", "user", "createTime", "lastUpdateTime", "tags", "notes", "metadata", "task", "sensors", "actuators", "relations", "triggers"];
-
-    private static readonly HashSet<string> TaskKeys = ["type", "name", "start", "resource", "description", "tags"];
-
-    private static readonly HashSet<string> SensorKeys =
-        ["label", "name", "version", "resource", "properties", "position", "sequence", "dataTrigger", "tickTrigger", "evictionTime",
-         "description", "iconURL", "timeout", "timeoutState", "pauseExecution", "pauseExecutionTimeout"];
-
-    private static readonly HashSet<string> ActuatorKeys = ["label", "name", "version", "properties", "position", "sequence", "timeout", "description", "iconURL"];
+        ["name", "discoveryTemplate", "tags", "variables", "taskDefaults", "description", "iconURL", "protected", "notes",
+         "sensors", "actuators", "relations", "triggers", "user", "createTime", "lastUpdateTime"];
 
     private static readonly HashSet<string> TriggerKeys = ["sourceLabel", "destinationLabel", "statesTrigger", "stateChangeTrigger", "invocationPolicy"];
 
+    // ActuatorNode.timeout: "defaults to PT50S".
     private static readonly TimeSpan DefaultActuatorTimeout = TimeSpan.FromSeconds(50);
-
-    public const string WebscriptActuatorPlugin = "webscriptActuator";
 
     /// <summary>Every <c>*.json</c> of <paramref name="directory"/>, in file name order.</summary>
     public static IReadOnlyList<TaskTemplate> LoadDirectory(string directory, TemplateContext context)
@@ -87,19 +85,34 @@ public static partial class TemplateLoader
             return null;
         }
 
-        Unknown(root, TemplateKeys, "the template", Problem);
-        var name = root["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : Path.GetFileNameWithoutExtension(source);
-        if (root["task"] is JsonObject task)
+        var refused = context.Rules.Validate("TemplateEntity", root);
+        if (refused.Count > 0)
         {
-            Unknown(task, TaskKeys, "task", Problem);
-            if (task["type"] is { } type && type.ToJsonString() != "\"reactive\"")
+            problems.AddRange(refused.Select(p => $"{source}: refused by the template schema (TemplateEntity of {Path.GetFileName(context.Rules.Source)}): {p}"));
+            return null;
+        }
+
+        Unknown(root, TemplateKeys, "the template", Problem);
+        var name = root["name"]!.GetValue<string>();
+        var resetObservations = true;
+        if (root["taskDefaults"] is JsonObject defaults)
+        {
+            if (defaults["type"] is { } type && type.ToJsonString() != "\"reactive\"")
             {
-                Problem($"task.type {type.ToJsonString()}: the sandbox runs templates as reactive tasks only (no ticks, schedules or one-time runs).");
+                Problem($"taskDefaults.type {type.ToJsonString()}: the sandbox runs templates as reactive tasks only (no ticks, schedules or one-time runs).");
+            }
+
+            // GenericTaskSettings.resetObservations: "whether to clear observations before next invocation", default true.
+            resetObservations = defaults["resetObservations"]?.GetValue<bool>() ?? true;
+            foreach (var key in defaults.Select(d => d.Key).Where(k => k is "cron" or "rrule" or "frequency" or "timeZone"))
+            {
+                Problem($"taskDefaults.{key}: the sandbox runs reactive tasks only (no ticks or schedules).");
             }
         }
-        else if (root["task"] is not null)
+
+        if (root["variables"] is JsonArray { Count: > 0 })
         {
-            Problem("task must be an object.");
+            Problem("variables (template variables) are not supported by the sandbox: configure the nodes through their properties.");
         }
 
         if (root["relations"] is JsonArray { Count: > 0 })
@@ -108,7 +121,7 @@ public static partial class TemplateLoader
         }
 
         var sensors = Nodes(root, "sensors", Problem).Select((s, i) => ParseSensor(s, i, Problem)).OfType<StreamingDataSensor>().ToList();
-        var actuators = Nodes(root, "actuators", Problem).Select((a, i) => ParseActuator(a, i, context.Webscripts, context.Variables, Problem)).OfType<TemplateActuator>().ToList();
+        var actuators = Nodes(root, "actuators", Problem).Select((a, i) => ParseActuator(a, i, context.Plugs, Problem)).OfType<TemplateActuator>().ToList();
         if (sensors.Count == 0)
         {
             Problem("no sensor: a template needs a streamingDataSensor to react to the resource's data.");
@@ -133,7 +146,7 @@ public static partial class TemplateLoader
             CheckPlaceholders(actuator, sensors, Problem);
         }
 
-        return problems.Count > start ? null : new TaskTemplate(name, source, sensors, actuators, triggers);
+        return problems.Count > start ? null : new TaskTemplate(name, source, sensors, actuators, triggers, resetObservations);
     }
 
     private static IEnumerable<JsonObject> Nodes(JsonObject root, string name, Action<string> problem)
@@ -183,13 +196,4 @@ public static partial class TemplateLoader
             && double.TryParse(v.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) => d,
         _ => null,
     };
-
-    /// <summary>The webscript a URL names: its last path segment (Waylay URLs end in the webscript's name).</summary>
-    private static string? WebscriptName(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Segments.Length > 1
-            ? Path.GetFileNameWithoutExtension(Uri.UnescapeDataString(uri.Segments[^1].TrimEnd('/')))
-            : null;
-
-    [GeneratedRegex(@"\$\{([^{}]+)\}")]
-    private static partial Regex Variable();
 }
