@@ -198,5 +198,5 @@ public sealed class CommandRequestParser
         return pointer.ToString();
     }
 
-    private static string Shorten(string message) => message.Length <= 300 ? message : message[..300] + "…";
+    internal static string Shorten(string message) => message.Length <= 300 ? message : message[..300] + "…";
 }

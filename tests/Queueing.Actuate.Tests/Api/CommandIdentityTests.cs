@@ -97,4 +97,12 @@ public sealed class CommandIdentityTests
         var id = CommandIdentity.CommandId("lamp-1", "k");
         Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", id);
     }
+
+    [Fact]
+    public void CommandId_KnownVector_IsTheDocumentedDerivation()
+    {
+        // Computed outside .NET (Python hashlib): SHA-256("queueing-command\nlamp-1\nk"), first 16 bytes, version 8
+        // and the RFC 9562 variant set.
+        Assert.Equal("4dbe4f9b-f607-8854-8a6d-08c6fd3e81f1", CommandIdentity.CommandId("lamp-1", "k"));
+    }
 }

@@ -295,4 +295,79 @@ public sealed class CommandRequestParserTests
         var fields = string.Join(',', Enumerable.Range(0, 5000).Select(i => $"\"f{i}\":{i}"));
         Assert.Equal(20, Refused("{" + fields + "}").Errors.Count);
     }
+
+    // The exact texts a caller reads: each pins one message or limit (mutation testing found them unpinned).
+
+    [Fact]
+    public void Parse_EscapedLoneSurrogateAsFieldName_RefusedAsNotJsonText()
+    {
+        var problem = Refused("""{"deviceId":"lamp-1","payload":1,"\ud800":1}""");
+        Assert.Equal("The body is not valid JSON text.", problem.Detail);
+        Assert.Equal("#", Assert.Single(problem.Errors).Pointer);
+    }
+
+    [Fact]
+    public void Parse_ThirtyUnknownFields_ReportsTwentyOfThemPlusTheMissingRequiredOnes()
+    {
+        var body = "{" + string.Join(',', Enumerable.Range(0, 30).Select(i => $"\"x{i}\":1")) + "}";
+
+        var problem = Refused(body);
+
+        Assert.Equal("The command has 22 problem(s); see errors.", problem.Detail);
+        Assert.Equal(20, problem.Errors.Count);
+    }
+
+    [Fact]
+    public void Parse_UnknownField_SaysWhichFieldsThereAre()
+    {
+        var problem = Refused("""{"deviceId":"lamp-1","payload":1,"topic":"x"}""");
+        Assert.Equal("unknown field; the fields are deviceId, payload, ttlSeconds, qos", Error(problem, "#/topic").Detail);
+    }
+
+    [Fact]
+    public void Parse_DeviceIdOutsideTheAlphabet_SaysTheRule()
+    {
+        var problem = Refused("""{"deviceId":"a/b","payload":1}""");
+        Assert.Equal("must be " + Queueing.Shared.Devices.ThingName.Rule, Error(problem, "#/deviceId").Detail);
+    }
+
+    [Fact]
+    public void Parse_TtlOutOfRangeOrNotANumber_SaysTheRuleAndWhatCame()
+    {
+        var outOfRange = Refused("""{"deviceId":"lamp-1","payload":1,"ttlSeconds":0}""");
+        var wrongType = Refused("""{"deviceId":"lamp-1","payload":1,"ttlSeconds":"60"}""");
+
+        Assert.Equal("must be an integer from 1 to 3600 (seconds)", Error(outOfRange, "#/ttlSeconds").Detail);
+        Assert.Equal("must be an integer from 1 to 3600 (seconds); got a string", Error(wrongType, "#/ttlSeconds").Detail);
+    }
+
+    [Fact]
+    public void Parse_PayloadOverTheIotLimit_SaysTheLimit()
+    {
+        var problem = Refused("""{"deviceId":"lamp-1","payload":" """ + new string('x', CommandRequestParser.MaxPayloadBytes) + "\"}", status: 413);
+        Assert.Equal($"at most {CommandRequestParser.MaxPayloadBytes} bytes as sent", Error(problem, "#/payload").Detail);
+    }
+
+    [Theory]
+    [InlineData(64, 64)]
+    [InlineData(65, 64)]
+    public void Pointer_LongName_ShowsAtMost64Characters(int length, int shown)
+    {
+        Assert.Equal("#/" + new string('a', shown), CommandRequestParser.Pointer(new string('a', length)));
+    }
+
+    [Fact]
+    public void Pointer_UnreservedCharacters_StayAsTheyAre()
+    {
+        Assert.Equal("#/a-b.c_d~0e~1f%20g", CommandRequestParser.Pointer("a-b.c_d~e/f g"));
+    }
+
+    [Theory]
+    [InlineData(300, false)]
+    [InlineData(301, true)]
+    public void Shorten_LongerThan300Characters_CutWithAnEllipsis(int length, bool cut)
+    {
+        var shortened = CommandRequestParser.Shorten(new string('m', length));
+        Assert.Equal(cut ? new string('m', 300) + "…" : new string('m', length), shortened);
+    }
 }

@@ -111,8 +111,8 @@ public sealed class SignatureVerifierTests
 
         Assert.Null(await VerifyAsync(Request(Ts(oldest)), Sign(Harness.Secret, oldest)));
         Assert.Null(await VerifyAsync(Request(Ts(newest)), Sign(Harness.Secret, newest)));
-        Assert.Contains($"{window.MaxAge.TotalSeconds + 1} s old", await VerifyAsync(Request(Ts(oldest - 1)), Sign(Harness.Secret, oldest - 1)));
-        Assert.Contains($"{window.MaxAhead.TotalSeconds + 1} s in the future", await VerifyAsync(Request(Ts(newest + 1)), Sign(Harness.Secret, newest + 1)));
+        Assert.Contains($"is {window.MaxAge.TotalSeconds + 1} s old", await VerifyAsync(Request(Ts(oldest - 1)), Sign(Harness.Secret, oldest - 1)));
+        Assert.Contains($"is {window.MaxAhead.TotalSeconds + 1} s in the future", await VerifyAsync(Request(Ts(newest + 1)), Sign(Harness.Secret, newest + 1)));
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class SignatureVerifierTests
     {
         var window = ReplayWindow.ForClockSkew(TimeSpan.Zero);
         Assert.Null(await VerifyAsync(Request(Ts(Now)), Sign(Harness.Secret, Now), window: window));
-        Assert.Contains("1 s in the future", await VerifyAsync(Request(Ts(Now + 1)), Sign(Harness.Secret, Now + 1), window: window));
+        Assert.Contains("is 1 s in the future", await VerifyAsync(Request(Ts(Now + 1)), Sign(Harness.Secret, Now + 1), window: window));
     }
 
     [Fact]
