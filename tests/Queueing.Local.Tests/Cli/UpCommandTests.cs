@@ -24,7 +24,7 @@ public sealed class UpCommandTests
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         foreach (var flag in new[]
         {
-            "--devices", "--interval", "--messages", "--duration", "--concurrency", "--waylay-fail-rate", "--waylay-throttle-rate",
+            "--devices", "--legacy-devices", "--interval", "--messages", "--duration", "--concurrency", "--waylay-fail-rate", "--waylay-throttle-rate",
             "--waylay-latency", "--waylay-seed", "--retry-delay", "--drain-timeout", "--plain", "--log-file", "--template",
             "--parameter-overrides", "--aws-endpoint", "--no-build", "--configuration", "--waylay-api-key", "--waylay-api-secret", "--signing-secret",
         })
@@ -45,6 +45,7 @@ public sealed class UpCommandTests
 
     [Theory]
     [InlineData("--devices", "0", "--devices must be between 1 and 1000")]
+    [InlineData("--legacy-devices", "-1", "--legacy-devices must be between 0 and 1000")]
     [InlineData("--concurrency", "0", "--concurrency must be between 1 and 64")]
     [InlineData("--messages", "0", "--messages must be at least 1")]
     [InlineData("--waylay-fail-rate", "1.5", "fail rate must be between 0 and 1")]
@@ -57,6 +58,16 @@ public sealed class UpCommandTests
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains(message, run.Error);
+        Assert.DoesNotContain("Building", run.Error);
+    }
+
+    [Fact]
+    public async Task LegacyDevices_WithoutALegacyTopic_IsAUsageErrorSayingWhatToPass()
+    {
+        var run = await CliRun.RunAsync(["up", "--plain", "--legacy-devices", "2"]);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("--parameter-overrides LegacyTelemetryTopicFilter=<topic filter>", run.Error);
         Assert.DoesNotContain("Building", run.Error);
     }
 
