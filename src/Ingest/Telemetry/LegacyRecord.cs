@@ -56,21 +56,7 @@ internal static class LegacyRecord
         }
 
         payload = payload[..length];
-        var parsed = ReadPayload(payload, clientId);
-        if (parsed.MismatchReason is { } mismatch)
-        {
-            return TelemetryParseResult.RejectedDeviceIdMismatch(mismatch);
-        }
-
-        if (parsed.MalformedReason is { } malformed)
-        {
-            return TelemetryParseResult.Malformed(malformed);
-        }
-
-        var time = parsed.Timestamp ?? receivedAt ?? record.SentTime?.ToUnixTimeMilliseconds();
-        return time is { } ms
-            ? TelemetryParseResult.Ok(new TelemetryReading(index, record, clientId, ms, payload, parsed.Measurements!))
-            : TelemetryParseResult.Malformed("envelope format: neither data.timestamp nor receivedAt is set, and the record has no SentTimestamp");
+        return ReadPayload(payload, clientId).ToResult(record, index, clientId, payload, receivedAt);
     }
 
     private static PayloadEvent ReadPayload(byte[] payload, string clientId)

@@ -1,3 +1,5 @@
+using Queueing.Shared.Events;
+
 namespace Queueing.Ingest.Telemetry;
 
 /// <summary>
@@ -11,4 +13,26 @@ internal readonly record struct PayloadEvent(Measurement[]? Measurements, long? 
     public static PayloadEvent Malformed(TelemetryFormat format, string reason) => new(null, null, $"{format.Name()} format: {reason}", null);
 
     public static PayloadEvent Mismatch(string reason) => new(null, null, null, reason);
+
+    /// <summary>
+    /// The record's outcome: the reading of <paramref name="deviceId"/> (measurements in <paramref name="body"/>), timed
+    /// by the payload's own timestamp, else the rule's receive time, else when SQS got the record.
+    /// </summary>
+    public TelemetryParseResult ToResult(SqsMessage record, int index, string deviceId, byte[] body, long? receivedAt)
+    {
+        if (MismatchReason is { } mismatch)
+        {
+            return TelemetryParseResult.RejectedDeviceIdMismatch(mismatch);
+        }
+
+        if (MalformedReason is { } malformed)
+        {
+            return TelemetryParseResult.Malformed(malformed);
+        }
+
+        var time = Timestamp ?? receivedAt ?? record.SentTime?.ToUnixTimeMilliseconds();
+        return time is { } ms
+            ? TelemetryParseResult.Ok(new TelemetryReading(index, record, deviceId, ms, body, Measurements!))
+            : TelemetryParseResult.Malformed("no event time: the payload has no timestamp, the body no receivedAt, and the record no SentTimestamp");
+    }
 }

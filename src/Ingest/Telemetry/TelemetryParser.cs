@@ -110,20 +110,7 @@ public sealed class TelemetryParser
         var payload = _format == TelemetryFormat.Flat
             ? FlatPayload.Read(fields, body)
             : EnvelopePayload.Read(fields, body, withRuleFields: true, deviceId!, "the topic");
-        if (payload.MismatchReason is { } mismatch)
-        {
-            return TelemetryParseResult.RejectedDeviceIdMismatch(mismatch);
-        }
-
-        if (payload.MalformedReason is { } malformed)
-        {
-            return TelemetryParseResult.Malformed(malformed);
-        }
-
-        var time = payload.Timestamp ?? receivedAt ?? record.SentTime?.ToUnixTimeMilliseconds();
-        return time is { } ms
-            ? TelemetryParseResult.Ok(new TelemetryReading(index, record, deviceId!, ms, body, payload.Measurements!))
-            : TelemetryParseResult.Malformed("body has neither timestamp nor receivedAt, and the record has no SentTimestamp");
+        return payload.ToResult(record, index, deviceId!, body, receivedAt);
     }
 
     private static string? ReadDeviceId(JsonField field, byte[] body, out string? deviceId)

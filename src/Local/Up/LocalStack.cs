@@ -72,13 +72,13 @@ public sealed class LocalStack : IAsyncDisposable
         var template = TemplateDocument.Load(TemplateLocator.Find(options.TemplatePath, cli.CurrentDirectory));
         // Resolve, map the IoT resources and find the Waylay side before starting anything: a problem costs nothing.
         var preview = StackModel.Load(template, new StackContext(), options.ParameterOverrides, LocalParameterDefaults.Values);
-        TemplateTopicRules.Read(preview);
-        var previewPolicy = TemplateDevicePolicy.Read(preview) ?? DevicePolicy.Devices;
         if (options.LegacyDevices > 0)
         {
-            LegacyTopicTemplate(preview, previewPolicy);
+            LegacyTopicTemplate(preview, TemplateDevicePolicy.Read(preview) ?? DevicePolicy.Devices);
         }
 
+        TemplateTopicRules.Read(preview);
+        TemplateDevicePolicy.Read(preview);
         var waylayTemplates = Path.Combine(template.Directory, "waylay", "templates");
         var waylayWebscripts = Path.Combine(template.Directory, "waylay", "webscripts");
         foreach (var folder in new[] { waylayTemplates, waylayWebscripts })

@@ -4,6 +4,7 @@ using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Devices;
+using Queueing.Shared.Events;
 
 namespace Queueing.Ingest.Tests.Telemetry;
 
@@ -75,6 +76,15 @@ public sealed class TelemetryParserTests
     public void Parse_NeitherTimestampNorReceivedAt_UsesSqsSentTimestamp()
     {
         Assert.Equal(1764288000200, Valid("{\"temp\":1,\"deviceId\":\"d\"}").Timestamp);
+    }
+
+    [Fact]
+    public void Parse_NoTimeAnywhere_IsMalformed()
+    {
+        var record = TestRecords.Record("{\"temp\":1,\"deviceId\":\"d\"}");
+        record.Attributes.Remove(SqsAttributeNames.SentTimestamp);
+
+        Assert.StartsWith("no event time", _parser.Parse(record, 0).MalformedReason, StringComparison.Ordinal);
     }
 
     [Theory]

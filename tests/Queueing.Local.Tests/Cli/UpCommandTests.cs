@@ -61,23 +61,16 @@ public sealed class UpCommandTests
         Assert.DoesNotContain("Building", run.Error);
     }
 
-    [Fact]
-    public async Task LegacyDevices_WithoutALegacyTopic_IsAUsageErrorSayingWhatToPass()
+    [Theory]
+    [InlineData(new[] { "--parameter-overrides", "NoSuchParameter=1" }, "NoSuchParameter")]
+    // --legacy-devices publish on the template's legacy topic, which is empty unless overridden.
+    [InlineData(new[] { "--legacy-devices", "2" }, "--parameter-overrides LegacyTelemetryTopicFilter=<topic filter>")]
+    public async Task TemplateThatCannotServeTheRun_IsAUsageError_NamingTheProblem(string[] args, string message)
     {
-        var run = await CliRun.RunAsync(["up", "--plain", "--legacy-devices", "2"]);
+        var run = await CliRun.RunAsync(["up", "--plain", .. args]);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains("--parameter-overrides LegacyTelemetryTopicFilter=<topic filter>", run.Error);
-        Assert.DoesNotContain("Building", run.Error);
-    }
-
-    [Fact]
-    public async Task UnresolvableTemplate_IsAUsageError_NamingTheProblem()
-    {
-        var run = await CliRun.RunAsync(["up", "--plain", "--parameter-overrides", "NoSuchParameter=1"]);
-
-        Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains("NoSuchParameter", run.Error);
+        Assert.Contains(message, run.Error);
         Assert.DoesNotContain("Building", run.Error);
     }
 }

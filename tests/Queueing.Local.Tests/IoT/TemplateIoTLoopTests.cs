@@ -5,6 +5,7 @@ using Amazon.SQS.Model;
 using MQTTnet;
 using Queueing.Local.IoT.Broker;
 using Queueing.Local.IoT.Rules;
+using Queueing.Local.Template;
 using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
@@ -21,13 +22,9 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
-        var policy = TemplateDevicePolicy.Read(model);
-        Assert.NotNull(policy);
-        await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
-        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = policy });
-        broker.AddSink(engine);
-        await engine.StartAsync(CancellationToken.None);
-        await broker.StartAsync(CancellationToken.None);
+        Assert.NotNull(TemplateDevicePolicy.Read(model));
+        await using var loop = await IoTLoop.StartAsync(model, sqs);
+        var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         await using var lamp2 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-2");
 
@@ -57,11 +54,8 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
-        await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
-        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = TemplateDevicePolicy.Read(model) });
-        broker.AddSink(engine);
-        await engine.StartAsync(CancellationToken.None);
-        await broker.StartAsync(CancellationToken.None);
+        await using var loop = await IoTLoop.StartAsync(model, sqs);
+        var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         const string forged = """{"deviceId":"other","lightValue":1}""";
 
@@ -96,11 +90,8 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot", new Dictionary<string, string> { ["LegacyTelemetryTopicFilter"] = "sensors/light" });
         using var _ = sqs;
-        await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
-        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = TemplateDevicePolicy.Read(model) });
-        broker.AddSink(engine);
-        await engine.StartAsync(CancellationToken.None);
-        await broker.StartAsync(CancellationToken.None);
+        await using var loop = await IoTLoop.StartAsync(model, sqs);
+        var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         await using var lamp2 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-2");
         var payloads = new Dictionary<string, string>
@@ -138,6 +129,37 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal(
             new[] { ("lamp-1", payloads["lamp-1"]), ("lamp-1", "lightValue=400"), ("lamp-2", payloads["lamp-2"]) }.Order(),
             records.Select(r => (r["clientId"]!.GetValue<string>(), Payload(r))).Order());
+    }
+
+    /// <summary>The template's rules engine and a broker enforcing its device policy, as <c>up</c> wires them.</summary>
+    private sealed class IoTLoop : IAsyncDisposable
+    {
+        private IoTLoop(TopicRuleEngine engine, MqttBroker broker)
+        {
+            Engine = engine;
+            Broker = broker;
+        }
+
+        public TopicRuleEngine Engine { get; }
+
+        public MqttBroker Broker { get; }
+
+        public static async Task<IoTLoop> StartAsync(StackModel model, IAmazonSQS sqs)
+        {
+            var loop = new IoTLoop(
+                new TopicRuleEngine(TemplateTopicRules.Read(model), sqs),
+                new MqttBroker(new MqttBrokerOptions { Policy = TemplateDevicePolicy.Read(model) }));
+            loop.Broker.AddSink(loop.Engine);
+            await loop.Engine.StartAsync(CancellationToken.None);
+            await loop.Broker.StartAsync(CancellationToken.None);
+            return loop;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Broker.DisposeAsync();
+            await Engine.DisposeAsync();
+        }
     }
 
     private static async Task<int> CountAsync(IAmazonSQS sqs, string queueUrl)
