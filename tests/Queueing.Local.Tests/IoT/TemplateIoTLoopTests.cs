@@ -5,7 +5,6 @@ using Amazon.SQS.Model;
 using MQTTnet;
 using Queueing.Local.IoT.Broker;
 using Queueing.Local.IoT.Rules;
-using Queueing.Local.Template;
 using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
@@ -23,7 +22,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
         Assert.NotNull(TemplateDevicePolicy.Read(model));
-        await using var loop = await IoTLoop.StartAsync(model, sqs);
+        await using var loop = await LocalIoT.StartAsync(sqs, TemplateTopicRules.Read(model), TemplateDevicePolicy.Read(model));
         var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         await using var lamp2 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-2");
@@ -54,7 +53,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
-        await using var loop = await IoTLoop.StartAsync(model, sqs);
+        await using var loop = await LocalIoT.StartAsync(sqs, TemplateTopicRules.Read(model), TemplateDevicePolicy.Read(model));
         var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         const string forged = """{"deviceId":"other","lightValue":1}""";
@@ -90,7 +89,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot", new Dictionary<string, string> { ["LegacyTelemetryTopicFilter"] = "sensors/light" });
         using var _ = sqs;
-        await using var loop = await IoTLoop.StartAsync(model, sqs);
+        await using var loop = await LocalIoT.StartAsync(sqs, TemplateTopicRules.Read(model), TemplateDevicePolicy.Read(model));
         var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         await using var lamp2 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-2");
@@ -129,37 +128,6 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal(
             new[] { ("lamp-1", payloads["lamp-1"]), ("lamp-1", "lightValue=400"), ("lamp-2", payloads["lamp-2"]) }.Order(),
             records.Select(r => (r["clientId"]!.GetValue<string>(), Payload(r))).Order());
-    }
-
-    /// <summary>The template's rules engine and a broker enforcing its device policy, as <c>up</c> wires them.</summary>
-    private sealed class IoTLoop : IAsyncDisposable
-    {
-        private IoTLoop(TopicRuleEngine engine, MqttBroker broker)
-        {
-            Engine = engine;
-            Broker = broker;
-        }
-
-        public TopicRuleEngine Engine { get; }
-
-        public MqttBroker Broker { get; }
-
-        public static async Task<IoTLoop> StartAsync(StackModel model, IAmazonSQS sqs)
-        {
-            var loop = new IoTLoop(
-                new TopicRuleEngine(TemplateTopicRules.Read(model), sqs),
-                new MqttBroker(new MqttBrokerOptions { Policy = TemplateDevicePolicy.Read(model) }));
-            loop.Broker.AddSink(loop.Engine);
-            await loop.Engine.StartAsync(CancellationToken.None);
-            await loop.Broker.StartAsync(CancellationToken.None);
-            return loop;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Broker.DisposeAsync();
-            await Engine.DisposeAsync();
-        }
     }
 
     private static async Task<int> CountAsync(IAmazonSQS sqs, string queueUrl)
