@@ -5,8 +5,8 @@ namespace Queueing.Template.Tests;
 
 public sealed class IotTests
 {
-    private const string Iot = $"arn:{TemplateEvaluator.Partition}:iot:{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}";
-    private const string ThingName = "${iot:Connection.Thing.ThingName}";
+    private const string Iot = IotArns.Prefix;
+    private const string ThingName = IotArns.ThingName;
 
     private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
 

@@ -10,8 +10,8 @@ namespace Queueing.Template.Tests;
 /// </summary>
 public sealed class LegacyTelemetryTests
 {
-    private const string Iot = $"arn:{TemplateEvaluator.Partition}:iot:{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}";
-    private const string ThingName = "${iot:Connection.Thing.ThingName}";
+    private const string Iot = IotArns.Prefix;
+    private const string ThingName = IotArns.ThingName;
 
     private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
 
