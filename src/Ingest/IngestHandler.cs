@@ -51,7 +51,7 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
     {
         _maxConcurrentRequests = maxConcurrentRequests;
         _settings = settings;
-        _parser = new TelemetryParser(settings.MaxTelemetryBytes);
+        _parser = new TelemetryParser(settings.MaxTelemetryBytes, settings.TelemetryFormat);
         _waylay = waylay;
         _parker = parker;
         _chunker = chunker;
@@ -79,6 +79,7 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         metrics.Count(IngestMetricNames.Received, records.Count);
         var ledger = new BatchLedger(records);
         var readings = new List<TelemetryReading>(records.Count);
+        var mismatches = 0;
         for (var i = 0; i < records.Count; i++)
         {
             var parsed = _parser.Parse(records[i], i);
@@ -88,6 +89,7 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
             }
             else if (parsed.RejectedReason is { } rejected)
             {
+                mismatches += parsed.DeviceIdMismatch ? 1 : 0;
                 ledger.MarkForParking(i, DeadLetterKind.Rejected, rejected);
             }
             else
@@ -95,6 +97,9 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
                 ledger.MarkForParking(i, DeadLetterKind.Malformed, parsed.MalformedReason!);
             }
         }
+
+        // A spoof attempt or a misconfigured device: counted when seen (each one is parked as rejected too).
+        metrics.Count(IngestMetricNames.DeviceIdMismatch, mismatches);
 
         var stop = readings.Count == 0 ? null : await DeliverAsync(readings, ledger, context, metrics, cancellationToken);
         if (stop is not null)

@@ -8,6 +8,11 @@ public static class IngestMetricNames
     public const string ParkedMalformed = "ParkedMalformed";
     public const string ParkedRejected = "ParkedRejected";
     public const string ParkedExhausted = "ParkedExhausted";
+    /// <summary>
+    /// Envelopes whose <c>deviceID</c> disagrees with the device id the rule derived (topic or MQTT client id): a spoof
+    /// attempt or a misconfigured device. Counted when seen; each is also parked, as rejected.
+    /// </summary>
+    public const string DeviceIdMismatch = "DeviceIdMismatch";
     /// <summary>DLQ sends that failed: those records stay batch item failures.</summary>
     public const string ParkingFailed = "ParkingFailed";
     /// <summary>Batch item failures reported (records SQS will redeliver).</summary>

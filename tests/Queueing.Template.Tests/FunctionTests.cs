@@ -11,7 +11,7 @@ public sealed class FunctionTests
     {
         ["IngestFunction"] = ("ingest",
             ["WAYLAY_DATA_URL", "WAYLAY_CREDENTIALS_PARAMETER", "DEAD_LETTER_QUEUE_URL", "MAX_RECEIVE_COUNT", "LOG_LEVEL"],
-            ["WAYLAY_REQUEST_TIMEOUT_MS", "MAX_TELEMETRY_BYTES"]),
+            ["WAYLAY_REQUEST_TIMEOUT_MS", "MAX_TELEMETRY_BYTES", "TELEMETRY_FORMAT"]),
         ["CommandApiFunction"] = ("command-api",
             ["COMMAND_QUEUE_URL", "COMMAND_SIGNING_SECRET_PARAMETER", "COMMAND_TOPIC_TEMPLATE", "COMMAND_TTL_DEFAULT_SECONDS", "COMMAND_TTL_MAX_SECONDS", "LOG_LEVEL"],
             []),
@@ -76,6 +76,7 @@ public sealed class FunctionTests
             ["COMMAND_TTL_MAX_SECONDS"] = "CommandTtlMaxSeconds",
             ["IOT_DATA_ENDPOINT"] = "IotDataEndpoint",
             ["COMMAND_QUEUE_URL"] = "CommandQueue",
+            ["TELEMETRY_FORMAT"] = "TelemetryFormat",
         };
 
         foreach (var id in Contract.Keys)

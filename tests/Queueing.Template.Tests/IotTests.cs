@@ -5,8 +5,8 @@ namespace Queueing.Template.Tests;
 
 public sealed class IotTests
 {
-    private const string Iot = $"arn:{TemplateEvaluator.Partition}:iot:{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}";
-    private const string ThingName = "${iot:Connection.Thing.ThingName}";
+    private const string Iot = IotArns.Prefix;
+    private const string ThingName = IotArns.ThingName;
 
     private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
 
@@ -49,14 +49,18 @@ public sealed class IotTests
     }
 
     [Fact]
-    public void TopicRules_AreExactlyTheTwoTelemetryRules()
+    public void TopicRules_AreTheTwoTelemetryRulesAndTheLegacyRuleOnlyWithALegacyTopic()
     {
-        Assert.Equal(["TelemetryClaimRule", "TelemetryRule"], _template.ResourcesOfType("AWS::IoT::TopicRule").Order());
+        Assert.Equal(["LegacyTelemetryRule", "TelemetryClaimRule", "TelemetryRule"], _template.ResourcesOfType("AWS::IoT::TopicRule").Order());
+        Assert.Equal("HasLegacyTelemetryTopic", _template.Resource("LegacyTelemetryRule")["Condition"]!.GetValue<string>());
+        Assert.False(Evaluator().Condition("HasLegacyTelemetryTopic"));
+        Assert.True(Evaluator(("LegacyTelemetryTopicFilter", "sensors/light")).Condition("HasLegacyTelemetryTopic"));
     }
 
     [Theory]
     [InlineData("TelemetryRule")]
     [InlineData("TelemetryClaimRule")]
+    [InlineData("LegacyTelemetryRule")]
     public void TelemetryRules_Actions_SendJsonToIngestQueueAndFailuresToTheErrorQueue(string rule)
     {
         var payload = _template.Properties(rule)["TopicRulePayload"]!;
@@ -101,7 +105,7 @@ public sealed class IotTests
     [Fact]
     public void DevicePolicy_Connect_RequiresTheCertificateToBeAttachedToTheThing()
     {
-        var connect = _template.Properties("DevicePolicy")["PolicyDocument"]!["Statement"]!.AsArray()
+        var connect = Evaluator().ResolvedProperties("DevicePolicy")!["PolicyDocument"]!["Statement"]!.AsArray()
             .Single(s => s!["Action"]!.GetValue<string>() == "iot:Connect")!;
 
         Assert.Equal("true", connect["Condition"]!["Bool"]!["iot:Connection.Thing.IsAttached"]!.GetValue<string>());

@@ -14,6 +14,10 @@ public sealed class ParameterTests
         Assert.Equal("https://api.waylay.io", Default("WaylayDataUrl"));
         Assert.Equal("/queueing/waylay-credentials", Default("WaylayCredentialsParameter"));
         Assert.Equal("devices/+/telemetry", Default("TelemetryTopicFilter"));
+        // Today's format and no legacy rule: a stack deployed before the choice existed keeps behaving the same.
+        Assert.Equal("flat", Default("TelemetryFormat"));
+        Assert.Equal(["flat", "envelope"], _template.Parameter("TelemetryFormat")["AllowedValues"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal("", Default("LegacyTelemetryTopicFilter"));
         Assert.Equal("devices/{deviceId}/commands", Default("CommandTopicTemplate"));
         Assert.Equal("/queueing/command-signing-secret", Default("CommandSigningSecretParameter"));
         Assert.Equal("Information", Default("LogLevel"));
@@ -79,6 +83,18 @@ public sealed class ParameterTests
     [InlineData("TelemetryTopicFilter", "a/b/+/telemetry", false)]
     [InlineData("TelemetryTopicFilter", "devices/+/telemetry/+", false)]
     [InlineData("TelemetryTopicFilter", "$aws/+/telemetry", false)]
+    [InlineData("LegacyTelemetryTopicFilter", "", true)]
+    [InlineData("LegacyTelemetryTopicFilter", "sensors/light", true)]
+    [InlineData("LegacyTelemetryTopicFilter", "lightSensor", true)]
+    [InlineData("LegacyTelemetryTopicFilter", "site.1/+/data", true)]
+    [InlineData("LegacyTelemetryTopicFilter", "+/telemetry", true)]
+    [InlineData("LegacyTelemetryTopicFilter", "sensors/#", false)]
+    [InlineData("LegacyTelemetryTopicFilter", "sensors/light+", false)]
+    [InlineData("LegacyTelemetryTopicFilter", "sensors//light", false)]
+    [InlineData("LegacyTelemetryTopicFilter", "sensors/light/", false)]
+    [InlineData("LegacyTelemetryTopicFilter", "$aws/things/lamp-1/shadow/update", false)]
+    [InlineData("LegacyTelemetryTopicFilter", "it's/data", false)]
+    [InlineData("LegacyTelemetryTopicFilter", "sensors/light*", false)]
     [InlineData("CommandTopicTemplate", "{deviceId}/in", true)]
     [InlineData("CommandTopicTemplate", "devices/+/commands", false)]
     [InlineData("CommandTopicTemplate", "devices/{deviceId}/#", false)]

@@ -168,15 +168,19 @@ public sealed class PermissionTests
     }
 
     [Theory]
-    [InlineData(TemplateEvaluator.StackName)]
-    [InlineData("queueing-prod-eu-west-1")]
-    public void RuleRoles_Trust_OnlyTheTelemetryRulesOfThisStack(string stackName)
+    [InlineData(TemplateEvaluator.StackName, "", 2)]
+    [InlineData("queueing-prod-eu-west-1", "", 2)]
+    [InlineData("queueing-prod-eu-west-1", "sensors/light", 3)]
+    public void RuleRoles_Trust_OnlyTheTelemetryRulesThisStackCreates(string stackName, string legacyTopic, int expectedRules)
     {
-        var evaluator = TemplateEvaluator.ForStack(_template, stackName);
+        var evaluator = TemplateEvaluator.ForStack(_template, stackName, ("LegacyTelemetryTopicFilter", legacyTopic));
+        // A rule the stack does not create (the legacy rule without a legacy topic) is not trusted: a rule of that
+        // name made outside the stack must not be able to write IngestQueue.
         var rules = _template.ResourcesOfType("AWS::IoT::TopicRule")
+            .Where(rule => _template.Resource(rule)["Condition"] is not { } condition || evaluator.Condition(condition.GetValue<string>()))
             .Select(rule => evaluator.EvaluateString(_template.Properties(rule)["RuleName"]))
             .ToList();
-        Assert.NotEmpty(rules);
+        Assert.Equal(expectedRules, rules.Count);
         // IoT rule names allow letters, digits and underscores only (CloudFormation AWS::IoT::TopicRule RuleName).
         Assert.All(rules, name => Assert.Matches("^[a-zA-Z0-9_]{1,128}$", name));
         var ruleArns = rules.Select(name => $"{Arn}:iot:{RegionAccount}:rule/{name}").Order().ToArray();

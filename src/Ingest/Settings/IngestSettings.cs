@@ -1,3 +1,4 @@
+using Queueing.Ingest.Telemetry;
 using Queueing.Shared.Settings;
 
 namespace Queueing.Ingest.Settings;
@@ -15,6 +16,8 @@ public sealed record IngestSettings
     public required int MaxReceiveCount { get; init; }
     public required TimeSpan WaylayRequestTimeout { get; init; }
     public required int MaxTelemetryBytes { get; init; }
+    /// <summary>The payload format of the telemetry rule's topic; the legacy rule's payloads are always envelopes.</summary>
+    public TelemetryFormat TelemetryFormat { get; init; } = TelemetryFormat.Flat;
 
     /// <summary>Reads every Ingest setting and reports all problems together.</summary>
     public static IngestSettings Read(SettingsReader settings)
@@ -30,8 +33,27 @@ public sealed record IngestSettings
             WaylayRequestTimeout = TimeSpan.FromMilliseconds(settings.Int("WAYLAY_REQUEST_TIMEOUT_MS", DefaultRequestTimeoutMs, 100, 60_000)),
             // An SQS message is at most 1 MiB (256 KiB on queues created before the raise).
             MaxTelemetryBytes = settings.Int("MAX_TELEMETRY_BYTES", DefaultMaxTelemetryBytes, 64, 1024 * 1024),
+            TelemetryFormat = ReadFormat(settings),
         };
         settings.ThrowIfInvalid();
         return result;
+    }
+
+    // Unset means flat, the format before there was a choice; a value that is neither is a mistake, not flat.
+    private static TelemetryFormat ReadFormat(SettingsReader settings)
+    {
+        var value = settings.Optional("TELEMETRY_FORMAT");
+        if (value is null)
+        {
+            return TelemetryFormat.Flat;
+        }
+
+        if (TelemetryFormats.TryParse(value, out var format))
+        {
+            return format;
+        }
+
+        settings.AddProblem($"TELEMETRY_FORMAT must be flat or envelope, got '{value}'.");
+        return TelemetryFormat.Flat;
     }
 }

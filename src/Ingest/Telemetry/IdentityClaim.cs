@@ -9,9 +9,17 @@ namespace Queueing.Ingest.Telemetry;
 /// </summary>
 internal sealed class IdentityClaim
 {
-    public string? TopicDeviceId { get; set; }
-    public string? ClaimedDeviceId { get; set; }
-    public string? ClaimedReceivedAt { get; set; }
+    public required string TopicDeviceId { get; init; }
+    public string? ClaimedDeviceId { get; init; }
+    public string? ClaimedReceivedAt { get; init; }
+
+    /// <summary>The claim in a record that has a string <c>topicDeviceId</c>.</summary>
+    public static IdentityClaim From(List<JsonField> fields, byte[] body) => new()
+    {
+        TopicDeviceId = fields.First(f => f.Name == FieldName.TopicDeviceId).ReadString(body)!,
+        ClaimedDeviceId = RawValueOf(fields, body, FieldName.ClaimedDeviceId),
+        ClaimedReceivedAt = RawValueOf(fields, body, FieldName.ClaimedReceivedAt),
+    };
 
     public string Reason()
     {
@@ -27,7 +35,10 @@ internal sealed class IdentityClaim
         }
 
         var claimed = claims.Count > 0 ? string.Join(" and ", claims) : "deviceId or receivedAt";
-        return $"the payload published on the topic of device '{TelemetryParser.Shorten(TopicDeviceId!)}' sets {claimed}; only the IoT " +
+        return $"the payload published on the topic of device '{TelemetryParser.Shorten(TopicDeviceId)}' sets {claimed}; only the IoT " +
             "rule sets those (from the topic and its clock), so it is delivered to no resource (the payload is in base64OriginalPayload)";
     }
+
+    private static string? RawValueOf(List<JsonField> fields, byte[] body, FieldName name) =>
+        fields.FirstOrDefault(f => f.Name == name) is { NameLength: > 0 } field ? field.RawValue(body) : null;
 }

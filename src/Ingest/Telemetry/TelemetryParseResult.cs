@@ -6,20 +6,26 @@ namespace Queueing.Ingest.Telemetry;
 /// </summary>
 public readonly struct TelemetryParseResult
 {
-    private TelemetryParseResult(TelemetryReading? reading, string? malformedReason, string? rejectedReason)
+    private TelemetryParseResult(TelemetryReading? reading, string? malformedReason, string? rejectedReason, bool deviceIdMismatch)
     {
         Reading = reading;
         MalformedReason = malformedReason;
         RejectedReason = rejectedReason;
+        DeviceIdMismatch = deviceIdMismatch;
     }
 
     public TelemetryReading? Reading { get; }
     public string? MalformedReason { get; }
     public string? RejectedReason { get; }
 
-    public static TelemetryParseResult Ok(TelemetryReading reading) => new(reading, null, null);
+    /// <summary>Rejected because an envelope's <c>deviceID</c> disagrees with the device id the rule derived.</summary>
+    public bool DeviceIdMismatch { get; }
 
-    public static TelemetryParseResult Malformed(string reason) => new(null, reason, null);
+    public static TelemetryParseResult Ok(TelemetryReading reading) => new(reading, null, null, false);
 
-    public static TelemetryParseResult Rejected(string reason) => new(null, null, reason);
+    public static TelemetryParseResult Malformed(string reason) => new(null, reason, null, false);
+
+    public static TelemetryParseResult Rejected(string reason) => new(null, null, reason, false);
+
+    public static TelemetryParseResult RejectedDeviceIdMismatch(string reason) => new(null, null, reason, true);
 }

@@ -33,9 +33,14 @@ public static class GenerateEventCommand
         });
         var queueName = new Option<string?>("--queue-name") { Description = "The source queue's name in eventSourceARN. Default: queueing-IngestQueue (queueing-CommandQueue.fifo with --fifo)." };
         var fifo = new Option<bool>("--fifo") { Description = "A FIFO queue event carrying command messages (CommandQueue.fifo): group id = device, Queueing.* attributes." };
+        var legacyTopic = new Option<string?>("--legacy-topic")
+        {
+            Description = "Telemetry as LegacyTelemetryRule writes it for a message on this legacy topic: clientId = --device, the payload " +
+                "(--body, any bytes; default an envelope {\"deviceID\",\"data\"}) in base64.",
+        };
         var command = new Command("sqs", "An SQS event as Lambda's event source delivers it: telemetry messages as the IoT rule writes them, or command messages with --fifo.")
         {
-            body, raw, device, count, queueName, fifo,
+            body, raw, device, count, queueName, fifo, legacyTopic,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +52,7 @@ public static class GenerateEventCommand
                 Count = parse.GetValue(count),
                 QueueName = parse.GetValue(queueName),
                 Fifo = parse.GetValue(fifo),
+                LegacyTopic = parse.GetValue(legacyTopic),
             };
             try
             {

@@ -14,6 +14,11 @@ public static class UpCommand
     public static Command Create(CliContext cli, SharedOptions shared)
     {
         var devices = new Option<int>("--devices") { Description = "Simulated devices (device-001, ...), each an MQTT client publishing telemetry and subscribing to its commands.", DefaultValueFactory = _ => 5 };
+        var legacyDevices = new Option<int>("--legacy-devices")
+        {
+            Description = "Simulated devices of the replaced setup (legacy-001, ...): they publish {\"deviceID\",\"data\"} envelopes on the template's " +
+                "legacy topic (pass --parameter-overrides LegacyTelemetryTopicFilter=<topic>) and subscribe to their commands like the others.",
+        };
         var interval = new Option<TimeSpan>("--interval")
         {
             Description = "Time between two telemetry messages of one device (e.g. 1s, 200ms, 0).",
@@ -67,13 +72,14 @@ public static class UpCommand
             "('sent N, delivered D, dead-lettered L, lost X' per flow). Exit codes: 0 nothing lost, 1 something lost or a function failed its init, " +
             "2 usage or template error, 3 build, local AWS or Node.js failure, 130 interrupted.")
         {
-            devices, interval, messages, duration, concurrency, failRate, throttleRate, latency, seed, retryDelay, drainTimeout, plain, logFile,
+            devices, legacyDevices, interval, messages, duration, concurrency, failRate, throttleRate, latency, seed, retryDelay, drainTimeout, plain, logFile,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) => new UpRun(cli).RunAsync(
             shared.Fill(parse, new UpOptions
             {
                 Devices = parse.GetValue(devices),
+                LegacyDevices = parse.GetValue(legacyDevices),
                 Interval = parse.GetValue(interval),
                 MessagesPerDevice = parse.GetValue(messages),
                 Duration = parse.GetValue(duration),

@@ -12,7 +12,8 @@ namespace Queueing.Local.Devices;
 
 /// <summary>
 /// One simulated thing: an MQTT client whose client id is its thing name (as the device policy requires), publishing
-/// <c>{"lightValue":n,"timestamp":ms}</c> on its telemetry topic and recording the commands it receives in order.
+/// <c>{"lightValue":n,"timestamp":ms}</c> (or that reading in the replaced setup's envelope) on its telemetry topic
+/// and recording the commands it receives in order.
 /// It keeps a persistent session, so commands published while it is reconnecting are delivered afterwards.
 /// </summary>
 public sealed partial class SimulatedDevice : IAsyncDisposable
@@ -139,7 +140,8 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _sent) - 1;
         var value = _options.Signal.ValueAt(n, _index, _options.Count);
-        var payload = string.Create(CultureInfo.InvariantCulture, $$"""{"lightValue":{{value}},"timestamp":{{NextTimestamp()}}}""");
+        var reading = string.Create(CultureInfo.InvariantCulture, $$"""{"lightValue":{{value}},"timestamp":{{NextTimestamp()}}}""");
+        var payload = _options.Payload == DevicePayload.Envelope ? $$"""{"deviceID":"{{ThingName}}","data":{{reading}}}""" : reading;
         try
         {
             if (!_client.IsConnected)

@@ -6,7 +6,8 @@ namespace Queueing.Local.Devices;
 
 /// <summary>
 /// <c>--devices N</c>: N <see cref="SimulatedDevice"/>s named <c>device-001</c>... connected to the local broker,
-/// each publishing telemetry on its own loop and recording its commands.
+/// each publishing telemetry on its own loop and recording its commands; several groups (e.g. <c>--legacy-devices</c>,
+/// other names, topic and payload) make one fleet.
 /// </summary>
 public sealed class SimulatedDeviceFleet : IAsyncDisposable
 {
@@ -15,21 +16,30 @@ public sealed class SimulatedDeviceFleet : IAsyncDisposable
     private bool _disposed;
 
     public SimulatedDeviceFleet(SimulatedDeviceOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+        : this([options], time, loggers)
     {
-        if (options.Count < 1)
+    }
+
+    public SimulatedDeviceFleet(IReadOnlyList<SimulatedDeviceOptions> groups, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        if (groups.Count == 0 || groups.Any(g => g.Count < 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Count, "The fleet needs at least one device.");
+            throw new ArgumentOutOfRangeException(nameof(groups), "The fleet needs at least one device in every group.");
         }
 
         var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<SimulatedDevice>();
-        Devices = Enumerable.Range(0, options.Count)
-            .Select(i => new SimulatedDevice(
+        Devices = groups
+            .SelectMany(options => Enumerable.Range(0, options.Count).Select(i => new SimulatedDevice(
                 options.ThingNamePrefix + (i + 1).ToString("000", CultureInfo.InvariantCulture),
                 i,
                 options,
                 time ?? TimeProvider.System,
-                logger))
+                logger)))
             .ToArray();
+        if (Devices.Select(d => d.ThingName).Distinct(StringComparer.Ordinal).Count() != Devices.Count)
+        {
+            throw new ArgumentException("Two groups of the fleet name their devices alike; give them different ThingNamePrefix values.", nameof(groups));
+        }
     }
 
     public IReadOnlyList<SimulatedDevice> Devices { get; }

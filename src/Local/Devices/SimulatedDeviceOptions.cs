@@ -2,6 +2,16 @@ using MQTTnet.Formatter;
 
 namespace Queueing.Local.Devices;
 
+/// <summary>The telemetry a simulated device publishes (docs/ingest.md, payload formats).</summary>
+public enum DevicePayload
+{
+    /// <summary><c>{"lightValue":n,"timestamp":ms}</c></summary>
+    Flat,
+
+    /// <summary>The replaced setup's <c>{"deviceID":"&lt;thing name&gt;","data":{"lightValue":n,"timestamp":ms}}</c>.</summary>
+    Envelope,
+}
+
 public sealed record SimulatedDeviceOptions
 {
     public string BrokerHost { get; init; } = "127.0.0.1";
@@ -20,6 +30,9 @@ public sealed record SimulatedDeviceOptions
     public int? MessagesPerDevice { get; init; }
 
     public string TelemetryTopicTemplate { get; init; } = "devices/{deviceId}/telemetry";
+
+    /// <summary>How the telemetry is written: today's flat object, or the replaced setup's envelope.</summary>
+    public DevicePayload Payload { get; init; } = DevicePayload.Flat;
 
     public string CommandTopicTemplate { get; init; } = "devices/{deviceId}/commands";
 

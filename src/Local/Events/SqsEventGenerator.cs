@@ -23,6 +23,9 @@ public sealed record SqsEventOptions
     public int Count { get; init; } = 1;
     public string? QueueName { get; init; }
     public bool Fifo { get; init; }
+
+    /// <summary>Telemetry published on this legacy topic: the record LegacyTelemetryRule writes (client id = <see cref="Device"/>).</summary>
+    public string? LegacyTopic { get; init; }
     public string Region { get; init; } = "us-east-1";
 }
 
@@ -95,6 +98,11 @@ public sealed class SqsEventGenerator
             return options.Body ?? string.Empty;
         }
 
+        if (options.LegacyTopic is { } topic)
+        {
+            return Legacy(options, topic, sent, index);
+        }
+
         JsonObject device;
         if (options.Body is null)
         {
@@ -131,6 +139,24 @@ public sealed class SqsEventGenerator
 
         claim["base64OriginalPayload"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Body!));
         return claim.ToJsonString();
+    }
+
+    /// <summary>What the template's LegacyTelemetryRule writes (a copy of its SQL's effect): the client id, the topic,
+    /// the receive time and the payload, whatever it is, in base64.</summary>
+    private static string Legacy(SqsEventOptions options, string topic, DateTimeOffset sent, int index)
+    {
+        var payload = options.Body ?? new JsonObject
+        {
+            ["deviceID"] = options.Device,
+            ["data"] = new JsonObject { ["lightValue"] = 380 + (index * 25), ["timestamp"] = sent.ToUnixTimeMilliseconds() - 120 },
+        }.ToJsonString();
+        return new JsonObject
+        {
+            ["clientId"] = options.Device,
+            ["topic"] = topic,
+            ["receivedAt"] = sent.ToUnixTimeMilliseconds(),
+            ["base64OriginalPayload"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(payload)),
+        }.ToJsonString();
     }
 
     private static (string Body, Dictionary<string, SqsMessageAttribute> Attributes) Command(SqsEventOptions options, DateTimeOffset accepted)

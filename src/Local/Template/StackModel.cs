@@ -26,6 +26,9 @@ public sealed class StackModel
     /// <summary>Parameters that took a value from the local defaults (no Default in the template, no override).</summary>
     public IReadOnlyList<string> LocalDefaultsUsed { get; private set; } = [];
 
+    /// <summary>Every parameter's value (override, Default or local default), as CloudFormation passes it to Ref.</summary>
+    public TemplateParameters Parameters { get; private set; } = null!;
+
     public static StackModel Load(
         TemplateDocument template,
         StackContext stack,
@@ -87,6 +90,7 @@ public sealed class StackModel
         }
 
         model.LocalDefaultsUsed = parameters.LocalDefaultsUsed;
+        model.Parameters = parameters;
         model.Functions = functions;
         model.Queues = queues;
         model.TopicRules = rules;

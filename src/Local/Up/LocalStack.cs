@@ -25,6 +25,8 @@ public sealed class LocalStack : IAsyncDisposable
     private const string WaylayUrlVariable = "WAYLAY_DATA_URL";
     private const string IotEndpointVariable = "IOT_DATA_ENDPOINT";
     private const string CommandApiHandler = "command-api";
+    private const string LegacyTopicParameter = "LegacyTelemetryTopicFilter";
+    private const string LegacyThingNamePrefix = "legacy-";
 
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, FunctionRuntime> _runtimes = new(StringComparer.Ordinal);
@@ -70,6 +72,11 @@ public sealed class LocalStack : IAsyncDisposable
         var template = TemplateDocument.Load(TemplateLocator.Find(options.TemplatePath, cli.CurrentDirectory));
         // Resolve, map the IoT resources and find the Waylay side before starting anything: a problem costs nothing.
         var preview = StackModel.Load(template, new StackContext(), options.ParameterOverrides, LocalParameterDefaults.Values);
+        if (options.LegacyDevices > 0)
+        {
+            LegacyTopicTemplate(preview, TemplateDevicePolicy.Read(preview) ?? DevicePolicy.Devices);
+        }
+
         TemplateTopicRules.Read(preview);
         TemplateDevicePolicy.Read(preview);
         var waylay = Path.Combine(template.Directory, "waylay");
@@ -248,19 +255,29 @@ public sealed class LocalStack : IAsyncDisposable
 
         Pollers = pollers;
 
-        progress($"Connecting {options.Devices} simulated device{(options.Devices == 1 ? string.Empty : "s")}...");
-        Fleet = Own(new SimulatedDeviceFleet(
-            new SimulatedDeviceOptions
+        var devices = options.Devices + options.LegacyDevices;
+        progress($"Connecting {devices} simulated device{(devices == 1 ? string.Empty : "s")}...");
+        var fleet = new SimulatedDeviceOptions
+        {
+            BrokerPort = Broker.Port,
+            Count = options.Devices,
+            Interval = options.Interval,
+            MessagesPerDevice = options.MessagesPerDevice,
+            TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics, "publish"),
+            CommandTopicTemplate = DeviceTopic(policy.SubscribeFilters, "subscribe"),
+        };
+        SimulatedDeviceOptions[] groups = options.LegacyDevices == 0 ? [fleet] :
+        [
+            fleet,
+            fleet with
             {
-                BrokerPort = Broker.Port,
-                Count = options.Devices,
-                Interval = options.Interval,
-                MessagesPerDevice = options.MessagesPerDevice,
-                TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics, "publish"),
-                CommandTopicTemplate = DeviceTopic(policy.SubscribeFilters, "subscribe"),
+                Count = options.LegacyDevices,
+                ThingNamePrefix = LegacyThingNamePrefix,
+                TelemetryTopicTemplate = LegacyTopicTemplate(Model, policy),
+                Payload = DevicePayload.Envelope,
             },
-            cli.Time,
-            loggers));
+        ];
+        Fleet = Own(new SimulatedDeviceFleet(groups, cli.Time, loggers));
         await Fleet.StartAsync(cancellationToken);
     }
 
@@ -288,6 +305,30 @@ public sealed class LocalStack : IAsyncDisposable
             ?? throw new TemplateException("The template has no HttpApi route POST /commands: the Waylay sandbox's plugs have no command API to call.");
         var api = apis.Single(a => a.ApiLogicalId == (route.ApiLogicalId ?? "ServerlessHttpApi"));
         return new Uri(api.BaseAddress, route.Path.TrimStart('/'));
+    }
+
+    /// <summary>
+    /// The topic <c>--legacy-devices</c> publish on: the template's legacy topic filter, a <c>+</c> level standing for the
+    /// device's own id (one concrete topic the filter matches). The device policy must let them publish there.
+    /// </summary>
+    private static string LegacyTopicTemplate(StackModel model, DevicePolicy policy)
+    {
+        var filter = model.Parameters.TryGet(LegacyTopicParameter, out var value) ? value.ToString() : string.Empty;
+        if (filter.Length == 0)
+        {
+            throw new UsageException(
+                $"--legacy-devices publish on the template's legacy topic, and {LegacyTopicParameter} is empty: pass " +
+                $"--parameter-overrides {LegacyTopicParameter}=<topic filter>, e.g. sensors/light (docs/migration.md).");
+        }
+
+        var template = string.Join('/', filter.Split('/').Select(level => level == "+" ? "{deviceId}" : level));
+        var sample = LegacyThingNamePrefix + "001";
+        if (!policy.AllowsPublish(sample, template.Replace("{deviceId}", sample, StringComparison.Ordinal)))
+        {
+            throw new TemplateException($"The device policy does not let a device publish on the legacy topic '{filter}', so --legacy-devices could not either.");
+        }
+
+        return template;
     }
 
     /// <summary>A device topic from the policy's <c>{thingName}</c> form to the fleet's <c>{deviceId}</c> form.</summary>

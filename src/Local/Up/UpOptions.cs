@@ -19,6 +19,9 @@ public sealed record UpOptions : StackRequest
     /// <summary>Simulated devices (<c>device-001</c>...).</summary>
     public int Devices { get; init; } = 5;
 
+    /// <summary>Simulated devices of the replaced setup (<c>legacy-001</c>...): envelopes on the template's legacy topic.</summary>
+    public int LegacyDevices { get; init; }
+
     /// <summary>Time between two telemetry messages of one device.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -61,6 +64,11 @@ public sealed record UpOptions : StackRequest
         if (Devices is < 1 or > 1000)
         {
             problems.Add($"--devices must be between 1 and 1000 (got {Devices}).");
+        }
+
+        if (LegacyDevices is < 0 or > 1000)
+        {
+            problems.Add($"--legacy-devices must be between 0 and 1000 (got {LegacyDevices}).");
         }
 
         if (Concurrency is < 1 or > 64)

@@ -54,7 +54,7 @@ public static class DeadLetterReader
             SentTime = UnixMs(system.GetValueOrDefault("SentTimestamp")),
             Function = Text(attributes, DeadLetterAttributes.Function),
             RedriveCount = Int(Text(attributes, DeadLetterAttributes.RedriveCount)) ?? 0,
-            Device = bodyFields.DeviceId ?? groupId ?? bodyFields.TopicDevice,
+            Device = bodyFields.DeviceId ?? groupId ?? bodyFields.TopicDevice ?? bodyFields.ClientId,
             GroupId = groupId,
         };
     }
@@ -71,8 +71,11 @@ public static class DeadLetterReader
     private static DateTimeOffset? UnixMs(string? text) =>
         long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
-    /// <summary>What the CLI reads from a JSON body: the top-level deviceId, or an IoT rule error report.</summary>
-    private readonly record struct BodyFields(string? DeviceId, string? RuleFailure, string? TopicDevice)
+    /// <summary>
+    /// What the CLI reads from a JSON body: the top-level deviceId, an IoT rule error report, or the client id of the
+    /// legacy rule's record (its device id: the device policy binds the client id to the thing name).
+    /// </summary>
+    private readonly record struct BodyFields(string? DeviceId, string? RuleFailure, string? TopicDevice, string? ClientId)
     {
         public static BodyFields Read(string body)
         {
@@ -91,7 +94,8 @@ public static class DeadLetterReader
                 }
 
                 var deviceId = root.TryGetProperty("deviceId", out var device) ? Scalar(device) : null;
-                return new BodyFields(deviceId, RuleFailureOf(root), TopicDeviceOf(root));
+                var clientId = root.TryGetProperty("clientId", out var client) && client.ValueKind == JsonValueKind.String ? client.GetString() : null;
+                return new BodyFields(deviceId, RuleFailureOf(root), TopicDeviceOf(root, clientId), clientId);
             }
             catch (JsonException)
             {
@@ -132,12 +136,18 @@ public static class DeadLetterReader
         }
 
         // The telemetry rule takes the device id from topic(2) (devices/{deviceId}/telemetry); a rule error report
-        // carries the topic, so the device is its second level.
-        private static string? TopicDeviceOf(JsonElement root)
+        // carries the topic, so the device is its second level. The legacy rule's topics carry no device id: it takes
+        // the client id, which the report carries too.
+        private static string? TopicDeviceOf(JsonElement root, string? clientId)
         {
-            if (!root.TryGetProperty("ruleName", out _) || !root.TryGetProperty("topic", out var topic) || topic.ValueKind != JsonValueKind.String)
+            if (!root.TryGetProperty("ruleName", out var rule) || !root.TryGetProperty("topic", out var topic) || topic.ValueKind != JsonValueKind.String)
             {
                 return null;
+            }
+
+            if (rule.ValueKind == JsonValueKind.String && rule.GetString()!.EndsWith("_LegacyTelemetryRule", StringComparison.Ordinal))
+            {
+                return clientId;
             }
 
             var levels = topic.GetString()!.Split('/');

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Queueing.Ingest.Parking;
+using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
@@ -70,7 +71,7 @@ public sealed class IngestHandlerTests : IDisposable
         Assert.StartsWith("body is not valid JSON", _h.Parker.For("bad-json").Error, StringComparison.Ordinal);
         Assert.Equal("body is a JSON array; expected an object", _h.Parker.For("bad-array").Error);
         Assert.StartsWith("body has no deviceId", _h.Parker.For("bad-no-device").Error, StringComparison.Ordinal);
-        Assert.StartsWith("body has no measurement", _h.Parker.For("bad-no-measurement").Error, StringComparison.Ordinal);
+        Assert.StartsWith("flat format: body has no measurement", _h.Parker.For("bad-no-measurement").Error, StringComparison.Ordinal);
         Assert.EndsWith("over the 4096-byte limit (MAX_TELEMETRY_BYTES)", _h.Parker.For("bad-oversize").Error, StringComparison.Ordinal);
         Assert.Equal(["ok"], _h.Broker.Requests.Single().Resources);
     }
@@ -449,6 +450,46 @@ public sealed class IngestHandlerTests : IDisposable
         Assert.True(metrics.TryGetProperty("WaylayLatency", out _));
         Assert.True(metrics.TryGetProperty("Retried", out _));
         Assert.Contains(_h.Lines, l => l.TryGetProperty("message", out var m) && m.GetString()!.StartsWith("Batch of 4: 2 delivered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HandleAsync_NoMismatch_EmfLineCountsZeroMismatches()
+    {
+        // Zero is written too, so a CloudWatch alarm on the metric sees data points, not "insufficient data".
+        _h.RejectEventsWith("never");
+
+        await _h.InvokeAsync(Reading("a", 1, 0));
+
+        Assert.Equal(0, _h.Metrics.GetProperty("DeviceIdMismatch").GetInt32());
+    }
+
+    [Fact]
+    public async Task HandleAsync_EnvelopesOnBothRules_DeliveredFlatAndMismatchesParkedRejectedAndCounted()
+    {
+        using var h = new HandlerHarness(format: TelemetryFormat.Envelope);
+        h.RejectEventsWith("never");
+
+        var response = await h.InvokeAsync(
+            TestRecords.Record(TestRecords.Envelope("lamp-1", "lamp-1", """{"lightValue":400,"timestamp":10}"""), messageId: "topic-ok"),
+            TestRecords.Record(TestRecords.Envelope("lamp-1", "lamp-9", """{"lightValue":1}"""), messageId: "topic-spoof"),
+            TestRecords.Record(TestRecords.Legacy("lamp-2", """{"deviceID":"lamp-2","data":{"lightValue":300,"timestamp":20}}"""), messageId: "legacy-ok"),
+            TestRecords.Record(TestRecords.Legacy("lamp-2", """{"deviceID":"lamp-1","data":{"lightValue":2}}"""), messageId: "legacy-spoof"),
+            TestRecords.Record(TestRecords.Legacy("lamp-3", """{"lightValue":3}"""), messageId: "legacy-flat"));
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Equal(
+            ["""{"resource":"lamp-1","timestamp":10,"lightValue":400}""", """{"resource":"lamp-2","timestamp":20,"lightValue":300}"""],
+            h.Accepted.Select(e => e.GetRawText()).Order());
+        Assert.Equal(DeadLetterKind.Rejected, h.Parker.For("topic-spoof").Kind);
+        Assert.Contains("deviceID 'lamp-9' disagrees with 'lamp-1'", h.Parker.For("topic-spoof").Error, StringComparison.Ordinal);
+        Assert.Equal(DeadLetterKind.Rejected, h.Parker.For("legacy-spoof").Kind);
+        Assert.Contains("deviceID 'lamp-1' disagrees with 'lamp-2'", h.Parker.For("legacy-spoof").Error, StringComparison.Ordinal);
+        Assert.Equal(DeadLetterKind.Malformed, h.Parker.For("legacy-flat").Kind);
+        var metrics = h.Metrics;
+        Assert.Equal(2, metrics.GetProperty("DeviceIdMismatch").GetInt32());
+        Assert.Equal(2, metrics.GetProperty("ParkedRejected").GetInt32());
+        Assert.Equal(1, metrics.GetProperty("ParkedMalformed").GetInt32());
+        Assert.Equal(2, metrics.GetProperty("Delivered").GetInt32());
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class EventFilesTests : IDisposable
             e => Assert.StartsWith("body is not valid JSON", e, StringComparison.Ordinal),
             e => Assert.Equal("body is a JSON array; expected an object", e),
             e => Assert.StartsWith("body has no deviceId", e, StringComparison.Ordinal),
-            e => Assert.StartsWith("body has no measurement", e, StringComparison.Ordinal),
+            e => Assert.StartsWith("flat format: body has no measurement", e, StringComparison.Ordinal),
             e => Assert.EndsWith("over the 131072-byte limit (MAX_TELEMETRY_BYTES)", e, StringComparison.Ordinal));
         Assert.Equal(["lamp-1", "lamp-2", "thermo-1"], _h.Accepted.Select(e => e.GetProperty("resource").GetString()).Order());
         Assert.DoesNotContain(_h.Broker.Requests, r => r.Body.Contains("someone-else", StringComparison.Ordinal));

@@ -51,7 +51,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
             ["this is not json"] = "body is not valid JSON",
             ["[{\"deviceId\":\"lamp-1\",\"t\":1}]"] = "body is a JSON array; expected an object",
             ["{\"lightValue\":3,\"receivedAt\":1764288000123}"] = "body has no deviceId",
-            ["{\"deviceId\":\"lamp-2\",\"receivedAt\":1764288000123}"] = "body has no measurement",
+            ["{\"deviceId\":\"lamp-2\",\"receivedAt\":1764288000123}"] = "flat format: body has no measurement",
             ["{\"deviceId\":\"lamp-3\",\"pad\":\"" + new string('x', IngestStack.MaxTelemetryBytes) + "\"}"] = "body is 4",
         };
         await stack.SendAsync(Shuffled([.. valid, .. poison, .. malformed.Keys]));

@@ -1,4 +1,5 @@
 using Queueing.Ingest.Settings;
+using Queueing.Ingest.Telemetry;
 using Queueing.Shared.Settings;
 
 namespace Queueing.Ingest.Tests.Settings;
@@ -24,6 +25,31 @@ public sealed class IngestSettingsTests
         Assert.Equal(5, settings.MaxReceiveCount);
         Assert.Equal(TimeSpan.FromMilliseconds(5000), settings.WaylayRequestTimeout);
         Assert.Equal(131072, settings.MaxTelemetryBytes);
+        Assert.Equal(TelemetryFormat.Flat, settings.TelemetryFormat);
+    }
+
+    [Theory]
+    [InlineData("flat", TelemetryFormat.Flat)]
+    [InlineData("envelope", TelemetryFormat.Envelope)]
+    public void Read_TelemetryFormat_IsTaken(string value, TelemetryFormat expected)
+    {
+        var variables = Valid();
+        variables["TELEMETRY_FORMAT"] = value;
+
+        Assert.Equal(expected, IngestSettings.Read(new SettingsReader(variables)).TelemetryFormat);
+    }
+
+    [Theory]
+    [InlineData("Envelope")]
+    [InlineData("json")]
+    public void Read_UnknownTelemetryFormat_IsAnInitErrorNamingTheChoices(string value)
+    {
+        var variables = Valid();
+        variables["TELEMETRY_FORMAT"] = value;
+
+        var ex = Assert.Throws<SettingsException>(() => IngestSettings.Read(new SettingsReader(variables)));
+
+        Assert.Equal($"TELEMETRY_FORMAT must be flat or envelope, got '{value}'.", Assert.Single(ex.Problems));
     }
 
     [Fact]

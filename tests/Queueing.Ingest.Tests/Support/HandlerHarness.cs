@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
+using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
@@ -19,7 +20,7 @@ internal sealed class HandlerHarness : IDisposable
     private readonly MemoryStream _stdout = new();
     private readonly HttpClient _http;
 
-    public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null, int maxTelemetryBytes = 4096, int maxConcurrentRequests = 4)
+    public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null, int maxTelemetryBytes = 4096, int maxConcurrentRequests = 4, TelemetryFormat format = TelemetryFormat.Flat)
     {
         Broker = new ScriptedBroker(Time);
         _http = new HttpClient(Broker);
@@ -31,6 +32,7 @@ internal sealed class HandlerHarness : IDisposable
             MaxReceiveCount = maxReceiveCount,
             WaylayRequestTimeout = TimeSpan.FromSeconds(1),
             MaxTelemetryBytes = maxTelemetryBytes,
+            TelemetryFormat = format,
         };
         var loggers = new JsonLoggerFactory(new JsonLogWriter(_stdout), LogLevel.Debug, Time);
         Waylay = new WaylayClient(_http, Settings.WaylayDataUrl, Secret, Parameter,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Queueing.Shared.Events;
 
 namespace Queueing.Ingest.Tests.Support;
@@ -31,6 +32,15 @@ internal static class TestRecords
     /// <summary>What the topic rule produces: the device's object plus deviceId and receivedAt.</summary>
     public static string Telemetry(string deviceId, long timestamp, string measurements = "\"lightValue\":412") =>
         $"{{{measurements},\"timestamp\":{timestamp.ToString(CultureInfo.InvariantCulture)},\"deviceId\":\"{deviceId}\",\"receivedAt\":{ReceivedAt.ToString(CultureInfo.InvariantCulture)}}}";
+
+    /// <summary>What the main rule produces for an envelope payload: the envelope plus deviceId and receivedAt.</summary>
+    public static string Envelope(string topicDeviceId, string payloadDeviceId, string data) =>
+        $"{{\"deviceID\":\"{payloadDeviceId}\",\"data\":{data},\"deviceId\":\"{topicDeviceId}\",\"receivedAt\":{ReceivedAt.ToString(CultureInfo.InvariantCulture)}}}";
+
+    /// <summary>What LegacyTelemetryRule produces: the rule's clientId, topic and receivedAt, and the payload in base64.</summary>
+    public static string Legacy(string clientId, string payload, string topic = "legacy/telemetry") =>
+        $"{{\"clientId\":\"{clientId}\",\"topic\":\"{topic}\",\"receivedAt\":{ReceivedAt.ToString(CultureInfo.InvariantCulture)}," +
+        $"\"base64OriginalPayload\":\"{Convert.ToBase64String(Encoding.UTF8.GetBytes(payload))}\"}}";
 
     public static SqsEvent Event(params SqsMessage[] records) => new() { Records = [.. records] };
 }

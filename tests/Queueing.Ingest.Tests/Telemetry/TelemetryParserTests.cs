@@ -4,6 +4,7 @@ using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Devices;
+using Queueing.Shared.Events;
 
 namespace Queueing.Ingest.Tests.Telemetry;
 
@@ -77,6 +78,15 @@ public sealed class TelemetryParserTests
         Assert.Equal(1764288000200, Valid("{\"temp\":1,\"deviceId\":\"d\"}").Timestamp);
     }
 
+    [Fact]
+    public void Parse_NoTimeAnywhere_IsMalformed()
+    {
+        var record = TestRecords.Record("{\"temp\":1,\"deviceId\":\"d\"}");
+        record.Attributes.Remove(SqsAttributeNames.SentTimestamp);
+
+        Assert.StartsWith("no event time", _parser.Parse(record, 0).MalformedReason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("2025-11-28T00:00:00Z", 1764288000000)]
     [InlineData("2025-11-28T00:00:00.250Z", 1764288000250)]
@@ -131,13 +141,13 @@ public sealed class TelemetryParserTests
     [InlineData("{\"temp\":1,\"deviceId\":\"lamp/1\"}", "deviceId 'lamp/1' is not a thing name")]
     [InlineData("{\"temp\":1,\"deviceId\":\"lamp 1\"}", "deviceId 'lamp 1' is not a thing name")]
     [InlineData("{\"temp\":1,\"deviceId\":\"a\",\"deviceId\":\"b\"}", "body has deviceId twice")]
-    [InlineData("{\"deviceId\":\"d\",\"receivedAt\":5,\"timestamp\":6,\"resource\":\"r\"}", "body has no measurement")]
-    [InlineData("{\"deviceId\":\"d\"}", "body has no measurement")]
-    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":1.5}", "timestamp 1.5 is not Unix epoch milliseconds")]
-    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":-1}", "timestamp -1 is not Unix epoch milliseconds")]
-    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":\"yesterday\"}", "timestamp 'yesterday' is not an ISO 8601 date-time")]
-    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":true}", "timestamp must be Unix epoch milliseconds or an ISO 8601 string, got a JSON boolean")]
-    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":1,\"timestamp\":2}", "body has timestamp twice")]
+    [InlineData("{\"deviceId\":\"d\",\"receivedAt\":5,\"timestamp\":6,\"resource\":\"r\"}", "flat format: body has no measurement")]
+    [InlineData("{\"deviceId\":\"d\"}", "flat format: body has no measurement")]
+    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":1.5}", "flat format: timestamp 1.5 is not Unix epoch milliseconds")]
+    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":-1}", "flat format: timestamp -1 is not Unix epoch milliseconds")]
+    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":\"yesterday\"}", "flat format: timestamp 'yesterday' is not an ISO 8601 date-time")]
+    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":true}", "flat format: timestamp must be Unix epoch milliseconds or an ISO 8601 string, got a JSON boolean")]
+    [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"timestamp\":1,\"timestamp\":2}", "flat format: body has timestamp twice")]
     [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"receivedAt\":\"now\"}", "receivedAt must be Unix epoch milliseconds")]
     [InlineData("{\"temp\":1,\"deviceId\":\"d\",\"receivedAt\":1e3}", "receivedAt 1e3 is not Unix epoch milliseconds")]
     public void Parse_BadBody_IsMalformedWithPreciseReason(string body, string reason)

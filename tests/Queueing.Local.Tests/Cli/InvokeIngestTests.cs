@@ -119,10 +119,34 @@ public sealed class InvokeIngestTests : IClassFixture<MotoServer>, IAsyncLifetim
         Assert.Equal(sent.Count, _received.Count + parked.Count);
     }
 
-    private Task<CliRun> InvokeAsync(string eventFile) => CliRun.RunAsync([
+    [Fact]
+    public async Task Invoke_EnvelopesFromTheLegacyAndTheTelemetryRule_DataReachesWaylayFlatAndTheSpoofIsParkedRejected()
+    {
+        var generator = new SqsEventGenerator(TimeProvider.System);
+        var legacy = generator.Generate(new SqsEventOptions { Device = "lamp-old", Count = 3, LegacyTopic = "sensors/light" });
+        var spoof = generator.Generate(new SqsEventOptions { Device = "lamp-old", LegacyTopic = "sensors/light", Body = """{"deviceID":"lamp-other","data":{"lightValue":1}}""" });
+        var onTopic = generator.Generate(new SqsEventOptions { Device = "lamp-env", Body = """{"deviceID":"lamp-env","data":{"lightValue":5,"timestamp":1764201600000}}""" });
+        var eventFile = _directory.File("envelopes.json");
+        await File.WriteAllTextAsync(eventFile, JsonSerializer.Serialize(
+            new SqsEvent { Records = [.. legacy.Records, .. spoof.Records, .. onTopic.Records] }, SharedJsonContext.Default.SqsEvent));
+
+        var run = await InvokeAsync(eventFile, "--parameter-overrides", "TelemetryFormat=envelope");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.SqsBatchResponse)!.BatchItemFailures);
+        Assert.Equal(["lamp-env", "lamp-old", "lamp-old", "lamp-old"], _received.Select(e => e["resource"]!.ToString()).Order(StringComparer.Ordinal));
+        Assert.All(_received, e => Assert.Equal(["resource", "timestamp", "lightValue"], e.Select(p => p.Key)));
+        Assert.Equal(1764201600000, _received.Single(e => e["resource"]!.ToString() == "lamp-env")["timestamp"]!.GetValue<long>());
+        var parked = Assert.Single(await ReceiveAllAsync("queueing-IngestDLQ"));
+        Assert.Equal("rejected", parked.MessageAttributes["Queueing.Kind"].StringValue);
+        Assert.Contains("deviceID 'lamp-other' disagrees with 'lamp-old'", parked.MessageAttributes["Queueing.Error"].StringValue, StringComparison.Ordinal);
+        Assert.Equal(spoof.Records[0].Body, parked.Body);
+    }
+
+    private Task<CliRun> InvokeAsync(string eventFile, params string[] more) => CliRun.RunAsync([
         "invoke", "IngestFunction", "--event", eventFile, "--template", RepositoryRoot.File("serverless.template"),
         "--no-build", "--configuration", TestFunctionBinary.Configuration,
-        "--aws-endpoint", _moto.Endpoint.ToString(), "--waylay-url", _waylay.BaseAddress.ToString()]);
+        "--aws-endpoint", _moto.Endpoint.ToString(), "--waylay-url", _waylay.BaseAddress.ToString(), .. more]);
 
     private async Task<List<Message>> ReceiveAllAsync(string queueName)
     {

@@ -24,7 +24,7 @@ public sealed class UpCommandTests
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         foreach (var flag in new[]
         {
-            "--devices", "--interval", "--messages", "--duration", "--concurrency", "--waylay-fail-rate", "--waylay-throttle-rate",
+            "--devices", "--legacy-devices", "--interval", "--messages", "--duration", "--concurrency", "--waylay-fail-rate", "--waylay-throttle-rate",
             "--waylay-latency", "--waylay-seed", "--retry-delay", "--drain-timeout", "--plain", "--log-file", "--template",
             "--parameter-overrides", "--aws-endpoint", "--no-build", "--configuration", "--waylay-api-key", "--waylay-api-secret", "--signing-secret",
         })
@@ -45,6 +45,7 @@ public sealed class UpCommandTests
 
     [Theory]
     [InlineData("--devices", "0", "--devices must be between 1 and 1000")]
+    [InlineData("--legacy-devices", "-1", "--legacy-devices must be between 0 and 1000")]
     [InlineData("--concurrency", "0", "--concurrency must be between 1 and 64")]
     [InlineData("--messages", "0", "--messages must be at least 1")]
     [InlineData("--waylay-fail-rate", "1.5", "fail rate must be between 0 and 1")]
@@ -60,13 +61,16 @@ public sealed class UpCommandTests
         Assert.DoesNotContain("Building", run.Error);
     }
 
-    [Fact]
-    public async Task UnresolvableTemplate_IsAUsageError_NamingTheProblem()
+    [Theory]
+    [InlineData(new[] { "--parameter-overrides", "NoSuchParameter=1" }, "NoSuchParameter")]
+    // --legacy-devices publish on the template's legacy topic, which is empty unless overridden.
+    [InlineData(new[] { "--legacy-devices", "2" }, "--parameter-overrides LegacyTelemetryTopicFilter=<topic filter>")]
+    public async Task TemplateThatCannotServeTheRun_IsAUsageError_NamingTheProblem(string[] args, string message)
     {
-        var run = await CliRun.RunAsync(["up", "--plain", "--parameter-overrides", "NoSuchParameter=1"]);
+        var run = await CliRun.RunAsync(["up", "--plain", .. args]);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains("NoSuchParameter", run.Error);
+        Assert.Contains(message, run.Error);
         Assert.DoesNotContain("Building", run.Error);
     }
 }

@@ -94,6 +94,56 @@ public sealed class SimulatedDeviceFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_MixedFleet_LegacyGroupPublishesEnvelopesOnTheSharedLegacyTopic()
+    {
+        // The policy the template gives with LegacyTelemetryTopicFilter=legacy/telemetry.
+        var policy = DevicePolicy.Devices with { PublishTopics = [.. DevicePolicy.Devices.PublishTopics, "legacy/telemetry"] };
+        var sink = new RecordingSink();
+        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = policy }, _time);
+        broker.AddSink(sink);
+        await broker.StartAsync(CancellationToken.None);
+        var flat = new SimulatedDeviceOptions { BrokerPort = broker.Port, Count = 1, MessagesPerDevice = 2, Interval = TimeSpan.Zero };
+        var legacy = flat with { Count = 2, ThingNamePrefix = "legacy-", TelemetryTopicTemplate = "legacy/telemetry", Payload = DevicePayload.Envelope };
+        await using var fleet = new SimulatedDeviceFleet([flat, legacy], _time);
+
+        await fleet.StartAsync(CancellationToken.None);
+        await fleet.Completion.WaitAsync(MqttTestClient.Patience);
+
+        Assert.Equal(["device-001", "legacy-001", "legacy-002"], fleet.Devices.Select(d => d.ThingName));
+        Assert.Equal(new FleetCounters(6, 0, 0, 3), fleet.Counters);
+        var seen = new List<PublishedMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            seen.Add(await sink.NextAsync());
+        }
+
+        Assert.All(seen.Where(m => m.ClientId == "device-001"), m => Assert.Equal("devices/device-001/telemetry", m.Topic));
+        foreach (var device in fleet.Devices.Where(d => d.ThingName.StartsWith("legacy-", StringComparison.Ordinal)))
+        {
+            var own = seen.Where(m => m.ClientId == device.ThingName).ToList();
+            Assert.Equal(2, own.Count);
+            Assert.All(own, m =>
+            {
+                Assert.Equal("legacy/telemetry", m.Topic);
+                using var json = JsonDocument.Parse(m.Payload);
+                Assert.Equal(["deviceID", "data"], json.RootElement.EnumerateObject().Select(p => p.Name));
+                Assert.Equal(device.ThingName, json.RootElement.GetProperty("deviceID").GetString());
+                Assert.Equal(["lightValue", "timestamp"], json.RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name));
+            });
+            // Commands still come on the device's own command topic.
+            Assert.Equal($"devices/{device.ThingName}/commands", device.CommandTopic);
+        }
+    }
+
+    [Fact]
+    public void New_TwoGroupsWithTheSameNames_IsRefused()
+    {
+        var options = new SimulatedDeviceOptions { BrokerPort = 1, Count = 1 };
+
+        Assert.Throws<ArgumentException>(() => new SimulatedDeviceFleet([options, options with { Payload = DevicePayload.Envelope }]));
+    }
+
+    [Fact]
     public void ValueAt_OverOnePeriod_CrossesTheThresholdBothWaysAndRepeats()
     {
         var signal = new LightSignal();

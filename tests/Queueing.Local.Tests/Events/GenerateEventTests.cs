@@ -62,6 +62,33 @@ public sealed class GenerateEventTests : IClassFixture<MotoServer>
         Assert.Equal(payload, Encoding.UTF8.GetString(Convert.FromBase64String(body["base64OriginalPayload"]!.ToString())));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("lightValue=400")]
+    public async Task Sqs_LegacyTopic_IsTheLegacyRulesRecordWithThePayloadInBase64(string? payload)
+    {
+        string[] args = ["generate-event", "sqs", "--device", "lamp-3", "--legacy-topic", "sensors/light"];
+        var run = await CliRun.RunAsync(payload is null ? args : [.. args, "--body", payload], time: new FakeTimeProvider(Now));
+
+        Assert.Equal(0, run.ExitCode);
+        var body = JsonNode.Parse(Assert.Single(ReadSqs(run).Records).Body)!.AsObject();
+        Assert.Equal(["clientId", "topic", "receivedAt", "base64OriginalPayload"], body.Select(p => p.Key));
+        Assert.Equal("lamp-3", body["clientId"]!.ToString());
+        Assert.Equal("sensors/light", body["topic"]!.ToString());
+        var sent = Encoding.UTF8.GetString(Convert.FromBase64String(body["base64OriginalPayload"]!.ToString()));
+        if (payload is null)
+        {
+            // The default payload is the replaced setup's envelope of the device itself.
+            var envelope = JsonNode.Parse(sent)!.AsObject();
+            Assert.Equal(["deviceID", "data"], envelope.Select(p => p.Key));
+            Assert.Equal("lamp-3", envelope["deviceID"]!.ToString());
+        }
+        else
+        {
+            Assert.Equal(payload, sent);
+        }
+    }
+
     [Fact]
     public async Task Sqs_Count_GivesDistinctMessagesInTimeOrder()
     {

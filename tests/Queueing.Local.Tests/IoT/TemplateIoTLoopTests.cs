@@ -21,13 +21,9 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
-        var policy = TemplateDevicePolicy.Read(model);
-        Assert.NotNull(policy);
-        await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
-        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = policy });
-        broker.AddSink(engine);
-        await engine.StartAsync(CancellationToken.None);
-        await broker.StartAsync(CancellationToken.None);
+        Assert.NotNull(TemplateDevicePolicy.Read(model));
+        await using var loop = await LocalIoT.StartAsync(sqs, TemplateTopicRules.Read(model), TemplateDevicePolicy.Read(model));
+        var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         await using var lamp2 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-2");
 
@@ -57,11 +53,8 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
         using var _ = sqs;
-        await using var engine = new TopicRuleEngine(TemplateTopicRules.Read(model), sqs);
-        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = TemplateDevicePolicy.Read(model) });
-        broker.AddSink(engine);
-        await engine.StartAsync(CancellationToken.None);
-        await broker.StartAsync(CancellationToken.None);
+        await using var loop = await LocalIoT.StartAsync(sqs, TemplateTopicRules.Read(model), TemplateDevicePolicy.Read(model));
+        var (engine, broker) = (loop.Engine, loop.Broker);
         await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         const string forged = """{"deviceId":"other","lightValue":1}""";
 
@@ -89,6 +82,52 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal("other", claim["claimedDeviceId"]!.GetValue<string>());
         Assert.Equal(forged, Encoding.UTF8.GetString(Convert.FromBase64String(claim["base64OriginalPayload"]!.GetValue<string>())));
         Assert.All(received.Messages, m => Assert.DoesNotContain("\"deviceId\"", m.Body, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Loop_LegacyTopic_EveryMessageReachesIngestQueueWithThePublishersClientIdAndItsPayloadByteForByte()
+    {
+        var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot", new Dictionary<string, string> { ["LegacyTelemetryTopicFilter"] = "sensors/light" });
+        using var _ = sqs;
+        await using var loop = await LocalIoT.StartAsync(sqs, TemplateTopicRules.Read(model), TemplateDevicePolicy.Read(model));
+        var (engine, broker) = (loop.Engine, loop.Broker);
+        await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
+        await using var lamp2 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-2");
+        var payloads = new Dictionary<string, string>
+        {
+            ["lamp-1"] = """{"deviceID":"lamp-1","data":{"lightValue":400,"timestamp":1764201600000}}""",
+            // A device naming another in its payload: the rule still says who sent it.
+            ["lamp-2"] = """{"deviceID":"lamp-1","data":{"lightValue":1}}""",
+        };
+
+        var own = await lamp1.PublishAsync("sensors/light", payloads["lamp-1"]);
+        var spoof = await lamp2.PublishAsync("sensors/light", payloads["lamp-2"]);
+        // Not JSON at all: a rule that read the payload as JSON would fail on it and AWS would drop it, error action
+        // and all; this one only encodes it, so it reaches the queue and the ingest function parks it.
+        var text = await lamp1.PublishAsync("sensors/light", "lightValue=400");
+        var other = await lamp1.PublishAsync("sensors/dark", "{}");
+        await engine.WhenIdleAsync(CancellationToken.None).WaitAsync(MqttTestClient.Patience);
+
+        Assert.True(own.IsSuccess && spoof.IsSuccess && text.IsSuccess);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, other.ReasonCode);
+        var stackName = model.Stack.StackName;
+        Assert.Equal(new TopicRuleCounters(3, 3, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_LegacyTelemetryRule"]);
+        Assert.Equal(0, engine.CountersByRule[$"{stackName}_TelemetryRule"].MessagesMatched);
+        Assert.Equal(0, engine.CountersByRule[$"{stackName}_TelemetryClaimRule"].MessagesMatched);
+        Assert.Equal(0, await CountAsync(sqs, model.Queues["TelemetryRuleErrors"].Url));
+        var received = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(model.Queues["IngestQueue"].Url) { MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
+        var records = received.Messages.Select(m => JsonNode.Parse(m.Body)!.AsObject()).ToList();
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r =>
+        {
+            // Only the rule's fields: no payload field can stand beside clientId.
+            Assert.Equal(["base64OriginalPayload", "clientId", "receivedAt", "topic"], r.Select(p => p.Key).Order());
+            Assert.Equal("sensors/light", r["topic"]!.GetValue<string>());
+        });
+        string Payload(JsonObject r) => Encoding.UTF8.GetString(Convert.FromBase64String(r["base64OriginalPayload"]!.GetValue<string>()));
+        Assert.Equal(
+            new[] { ("lamp-1", payloads["lamp-1"]), ("lamp-1", "lightValue=400"), ("lamp-2", payloads["lamp-2"]) }.Order(),
+            records.Select(r => (r["clientId"]!.GetValue<string>(), Payload(r))).Order());
     }
 
     private static async Task<int> CountAsync(IAmazonSQS sqs, string queueUrl)

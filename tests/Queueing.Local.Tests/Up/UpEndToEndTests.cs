@@ -69,6 +69,59 @@ public sealed partial class UpEndToEndTests
     }
 
     [Fact]
+    public async Task BoundedRun_LegacyDevicesOnALegacyTopic_TheirTelemetryReachesWaylayFlatAndTheirCommandsComeBack()
+    {
+        // The replaced setup's devices, unchanged: {"deviceID","data"} on a topic without a device id, beside today's
+        // devices; the legacy rule takes their id from the MQTT client id.
+        const int legacyDevices = 3;
+        const int flatDevices = Devices - legacyDevices;
+        var inspected = false;
+        var (exitCode, output) = await RunAsync(
+            WaylayFaultOptions.None,
+            async stack =>
+            {
+                inspected = true;
+                Assert.Equal(Devices * MessagesPerDevice, stack.Waylay.Snapshot().Broker.DistinctEvents);
+                var legacy = stack.Fleet.Devices.Where(d => d.ThingName.StartsWith("legacy-", StringComparison.Ordinal)).ToList();
+                Assert.Equal(["legacy-001", "legacy-002", "legacy-003"], legacy.Select(d => d.ThingName));
+                Assert.Equal(flatDevices, stack.Fleet.Devices.Count(d => d.TelemetryTopic == $"devices/{d.ThingName}/telemetry"));
+                foreach (var device in legacy)
+                {
+                    Assert.Equal("sensors/light", device.TelemetryTopic);
+                    // Every message of the device reached Waylay as a flat event of its own resource: lightValue at the
+                    // top, so the light rule reads it, and nothing of the envelope left.
+                    var events = stack.Waylay.Broker.Messages.Messages(device.ThingName);
+                    Assert.Equal(MessagesPerDevice, events.Count);
+                    Assert.All(events, e => Assert.Equal(["resource", "timestamp", "lightValue"], e.Json.EnumerateObject().Select(p => p.Name)));
+                    Assert.Equal(device.LastValue, events[^1].Json.GetProperty("lightValue").GetInt32());
+
+                    // And the light rule's commands came back to it, all of them, in the order the API accepted them.
+                    var accepted = stack.Commands.AcceptedFor(device.ThingName);
+                    Assert.NotEmpty(accepted);
+                    Assert.Equal(accepted, device.Commands.Select(c => c.CommandId));
+                    Assert.All(device.Commands, c => Assert.Equal($"devices/{device.ThingName}/commands", c.Topic));
+                }
+
+                foreach (var queue in stack.Model.Queues.Values)
+                {
+                    Assert.Equal(0, await CountAsync(stack, queue.Url));
+                }
+            },
+            options => options with
+            {
+                Devices = flatDevices,
+                LegacyDevices = legacyDevices,
+                ParameterOverrides = new Dictionary<string, string>(options.ParameterOverrides) { ["LegacyTelemetryTopicFilter"] = "sensors/light" },
+            });
+
+        Assert.True(inspected, output.ToString());
+        Assert.True(exitCode == ExitCodes.Success, output.ToString());
+        var lines = output.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal($"telemetry: sent {Devices * MessagesPerDevice}, delivered {Devices * MessagesPerDevice}, dead-lettered 0, lost 0", lines[^2]);
+        Assert.Matches(CommandsLine(), lines[^1]);
+    }
+
+    [Fact]
     public async Task BoundedRun_WithWaylayFaults_EveryMessageIsDeliveredOrDeadLetteredWithItsReason()
     {
         // A broker failing a quarter of its requests: the ingest function retries within its invocation, what still
@@ -160,28 +213,28 @@ public sealed partial class UpEndToEndTests
         }
     }
 
-    private static async Task<(int ExitCode, CliRun Output)> RunAsync(WaylayFaultOptions faults, Func<LocalStack, Task> inspect)
+    private static async Task<(int ExitCode, CliRun Output)> RunAsync(
+        WaylayFaultOptions faults, Func<LocalStack, Task> inspect, Func<UpOptions, UpOptions>? configure = null)
     {
         using var directory = new TempDirectory();
         var output = new CapturedWriter();
         var error = new CapturedWriter();
         var cli = new CliContext(output, error, new StringReader(string.Empty), RepositoryRoot.Path, ProcessEnvironment.Read(), TimeProvider.System);
         var run = new UpRun(cli) { BeforeStop = inspect };
-        var exitCode = await run.RunAsync(
-            new UpOptions
-            {
-                // The test project builds the function projects (Debug) before the tests run.
-                NoBuild = true,
-                Devices = Devices,
-                MessagesPerDevice = MessagesPerDevice,
-                Interval = TimeSpan.FromMilliseconds(50),
-                ParameterOverrides = new Dictionary<string, string> { ["IngestBatchingWindowSeconds"] = "1" },
-                WaylayFaults = faults,
-                DrainTimeout = TimeSpan.FromSeconds(150),
-                View = UpView.Plain,
-                LogFile = directory.File("up.log"),
-            },
-            CancellationToken.None);
+        var options = new UpOptions
+        {
+            // The test project builds the function projects (Debug) before the tests run.
+            NoBuild = true,
+            Devices = Devices,
+            MessagesPerDevice = MessagesPerDevice,
+            Interval = TimeSpan.FromMilliseconds(50),
+            ParameterOverrides = new Dictionary<string, string> { ["IngestBatchingWindowSeconds"] = "1" },
+            WaylayFaults = faults,
+            DrainTimeout = TimeSpan.FromSeconds(150),
+            View = UpView.Plain,
+            LogFile = directory.File("up.log"),
+        };
+        var exitCode = await run.RunAsync(configure?.Invoke(options) ?? options, CancellationToken.None);
         var log = File.Exists(directory.File("up.log")) ? await File.ReadAllTextAsync(directory.File("up.log")) : string.Empty;
         return (exitCode, new CliRun(exitCode, output.ToString(), error + "\n--- log (tail)\n" + Tail(log, 60)));
     }

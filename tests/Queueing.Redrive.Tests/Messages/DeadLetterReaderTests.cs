@@ -80,6 +80,33 @@ public sealed class DeadLetterReaderTests
     }
 
     [Fact]
+    public void Read_ParkedLegacyRuleRecord_TheDeviceIsTheClientId()
+    {
+        var letter = DeadLetterReader.Read(new Message
+        {
+            MessageId = "m6",
+            Body = "{\"clientId\":\"lamp-9\",\"topic\":\"sensors/light\",\"receivedAt\":1,\"base64OriginalPayload\":\"e30=\"}",
+            MessageAttributes = new() { ["Queueing.Kind"] = new() { DataType = "String", StringValue = "rejected" } },
+        });
+
+        Assert.Equal("lamp-9", letter.Device);
+    }
+
+    [Fact]
+    public void Read_LegacyRuleErrorReport_TheDeviceIsTheClientIdNotATopicLevel()
+    {
+        var letter = DeadLetterReader.Read(new Message
+        {
+            MessageId = "m7",
+            Body = "{\"ruleName\":\"queueing_LegacyTelemetryRule\",\"topic\":\"sensors/light\",\"clientId\":\"lamp-9\",\"base64OriginalPayload\":\"e30=\"," +
+                "\"failures\":[{\"failedAction\":\"SqsAction\",\"errorMessage\":\"AccessDenied\"}]}",
+        });
+
+        Assert.Equal("rule-error", letter.Kind);
+        Assert.Equal("lamp-9", letter.Device);
+    }
+
+    [Fact]
     public void Read_SourceQueueUnknown_IsNoRecordedSource() =>
         Assert.Null(DeadLetterReader.Read(new Message
         {

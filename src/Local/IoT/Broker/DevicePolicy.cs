@@ -7,8 +7,9 @@ namespace Queueing.Local.IoT.Broker;
 /// connects with its thing name as client id, may publish only to <see cref="PublishTopics"/> and subscribe only
 /// to <see cref="SubscribeFilters"/>, where <c>{thingName}</c> stands for its own client id. Like an AWS IoT
 /// policy resource, a filter is compared as written: a device subscribing to <c>devices/+/commands</c> is refused
-/// even though its own topic matches it. <see cref="PrivilegedClientIds"/> skip the policy (local tools and tests,
-/// playing an IAM principal allowed <c>iot:*</c>).
+/// even though its own topic matches it. A publish topic may use the policy wildcards <c>*</c> (any characters,
+/// <c>/</c> included) and <c>?</c> (one character), as an AWS IoT policy resource does. <see cref="PrivilegedClientIds"/>
+/// skip the policy (local tools and tests, playing an IAM principal allowed <c>iot:*</c>).
 /// </summary>
 public sealed partial record DevicePolicy(IReadOnlyList<string> PublishTopics, IReadOnlyList<string> SubscribeFilters)
 {
@@ -34,10 +35,46 @@ public sealed partial record DevicePolicy(IReadOnlyList<string> PublishTopics, I
     }
 
     public bool AllowsPublish(string clientId, string topic) =>
-        PrivilegedClientIds.Contains(clientId) || PublishTopics.Any(t => Resolve(t, clientId) == topic);
+        PrivilegedClientIds.Contains(clientId) || PublishTopics.Any(t => WildcardMatch(Resolve(t, clientId), topic));
 
     public bool AllowsSubscribe(string clientId, string filter) =>
         PrivilegedClientIds.Contains(clientId) || SubscribeFilters.Any(f => Resolve(f, clientId) == filter);
+
+    /// <summary>IAM-style matching: <c>*</c> any run of characters, <c>?</c> exactly one, everything else literally (MQTT's
+    /// <c>+</c> and <c>#</c> included, as AWS IoT policies treat them).</summary>
+    internal static bool WildcardMatch(string pattern, string value)
+    {
+        int p = 0, v = 0, star = -1, resume = 0;
+        while (v < value.Length)
+        {
+            if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                resume = v;
+            }
+            else if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v]))
+            {
+                p++;
+                v++;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                v = ++resume;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
 
     private static string Resolve(string pattern, string clientId) =>
         pattern.Replace(ThingNamePlaceholder, clientId, StringComparison.Ordinal);

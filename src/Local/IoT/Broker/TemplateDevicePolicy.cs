@@ -11,10 +11,11 @@ namespace Queueing.Local.IoT.Broker;
 /// their grants add up). Policies without that variable are for other principals the template does not name
 /// (nothing attaches them locally) and are left out.
 /// <para>
-/// The broker only grants exact topics and filters to a client whose id is its thing name, so what it cannot
-/// enforce as AWS does is refused rather than approximated: Deny, NotAction/NotResource, conditions other than
-/// <c>iot:Connection.Thing.IsAttached</c> (every local client plays an attached thing), wildcard actions or
-/// resources, other policy variables, and actions other than Connect/Publish/Subscribe/Receive. The broker does
+/// The broker only grants exact filters (and publish topics, with the policy wildcards <c>*</c> and <c>?</c>) to a
+/// client whose id is its thing name, so what it cannot enforce as AWS does is refused rather than approximated:
+/// Deny, NotAction/NotResource, conditions other than <c>iot:Connection.Thing.IsAttached</c> (every local client
+/// plays an attached thing), wildcard actions, wildcard subscribe or receive resources, a resource that is only
+/// <c>*</c>, other policy variables, and actions other than Connect/Publish/Subscribe/Receive. The broker does
 /// not check <c>iot:Receive</c> on delivery, so the policy must allow receiving on every filter it lets a device
 /// subscribe to (then AWS and the broker deliver the same messages).
 /// </para>
@@ -233,7 +234,9 @@ public static partial class TemplateDevicePolicy
         }
 
         var local = name.Replace(ThingNameVariable, DevicePolicy.ThingNamePlaceholder, StringComparison.Ordinal);
-        if (local.Contains('*', StringComparison.Ordinal) || local.Contains('?', StringComparison.Ordinal))
+        // A publish grant is matched with the policy wildcards (DevicePolicy.WildcardMatch); subscribe and receive
+        // grants are compared exactly, because the broker does not check iot:Receive per delivered topic.
+        if (kind != "topic" && (local.Contains('*', StringComparison.Ordinal) || local.Contains('?', StringComparison.Ordinal)))
         {
             problems.Add(path.Fail($"the wildcard in '{name}' cannot be expressed: the local broker compares topics exactly, so {CannotEnforce}").Message);
             return null;

@@ -111,12 +111,42 @@ public sealed class TemplateDevicePolicyTests
     }
 
     [Fact]
-    public void Read_WildcardResource_IsRefused()
+    public void Read_WildcardSubscribeResource_IsRefused()
     {
         var error = Assert.Throws<TemplateException>(() => TemplateDevicePolicy.Read(WithPolicy(
-            $$"""{ "Effect": "Allow", "Action": "iot:Publish", "Resource": {{Topic("topic/devices/${!iot:Connection.Thing.ThingName}/*")}} }""")));
+            $$"""{ "Effect": "Allow", "Action": "iot:Subscribe", "Resource": {{Topic("topicfilter/devices/${!iot:Connection.Thing.ThingName}/*")}} }""")));
 
         Assert.StartsWith("Resource 'Policy', property 'Properties.PolicyDocument.Statement[1].Resource': the wildcard in 'devices/${iot:Connection.Thing.ThingName}/*' cannot be expressed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_WildcardPublishResource_IsEnforcedAsThePolicyWildcard()
+    {
+        // AWS IoT policies: * is any characters (/ included), ? one character, + and # are literal.
+        var policy = TemplateDevicePolicy.Read(WithPolicy(
+            $$"""{ "Effect": "Allow", "Action": "iot:Publish", "Resource": [{{Topic("topic/site/*/light")}}, {{Topic("topic/room-?/+")}}] }"""))!;
+
+        Assert.True(policy.AllowsPublish("lamp-1", "site/a/light"));
+        Assert.True(policy.AllowsPublish("lamp-1", "site/a/b/light"));
+        Assert.False(policy.AllowsPublish("lamp-1", "site/a/light/x"));
+        Assert.False(policy.AllowsPublish("lamp-1", "other/a/light"));
+        Assert.True(policy.AllowsPublish("lamp-1", "room-7/+"));
+        Assert.False(policy.AllowsPublish("lamp-1", "room-7/x"));
+        Assert.False(policy.AllowsPublish("lamp-1", "room-17/+"));
+    }
+
+    [Theory]
+    [InlineData("legacy/telemetry", "legacy/telemetry", true)]
+    [InlineData("legacy/telemetry", "legacy/other", false)]
+    [InlineData("+/light", "lamp-1/light", true)]
+    [InlineData("+/light", "lamp-2/light", true)]
+    public void Read_RealTemplateWithALegacyTopic_DevicesMayPublishThereAsWell(string filter, string topic, bool allowed)
+    {
+        var policy = TemplateDevicePolicy.Read(LoadReal(new Dictionary<string, string> { ["LegacyTelemetryTopicFilter"] = filter }))!;
+
+        Assert.Equal(allowed, policy.AllowsPublish("lamp-1", topic));
+        Assert.True(policy.AllowsPublish("lamp-1", "devices/lamp-1/telemetry"));
+        Assert.False(policy.AllowsPublish("lamp-1", "devices/lamp-2/telemetry"));
     }
 
     [Fact]

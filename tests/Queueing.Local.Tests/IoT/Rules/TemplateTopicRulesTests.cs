@@ -67,6 +67,21 @@ public sealed class TemplateTopicRulesTests
     }
 
     [Fact]
+    public void Read_RealTemplateWithALegacyTopic_TheLegacyRuleRunsToo()
+    {
+        var model = LoadReal(new Dictionary<string, string> { ["LegacyTelemetryTopicFilter"] = "sensors/light" });
+
+        var rules = TemplateTopicRules.Read(model);
+
+        Assert.Equal(["queueing_TelemetryRule", "queueing_TelemetryClaimRule", "queueing_LegacyTelemetryRule"], rules.Select(r => r.Name));
+        Assert.Equal(
+            "SELECT clientid() AS clientId, topic() AS topic, timestamp() AS receivedAt, encode(*, 'base64') AS base64OriginalPayload FROM 'sensors/light'",
+            rules[2].Sql);
+        Assert.Equal(model.Queues["IngestQueue"].Url, Assert.IsType<SqsRuleAction>(Assert.Single(rules[2].Actions)).QueueUrl);
+        Assert.Equal(model.Queues["TelemetryRuleErrors"].Url, Assert.IsType<SqsRuleAction>(rules[2].ErrorAction).QueueUrl);
+    }
+
+    [Fact]
     public void Read_RuleName_NamesTheRuleInsteadOfTheLogicalId()
     {
         var rule = Assert.Single(TemplateTopicRules.Read(WithRule(

@@ -20,7 +20,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         using var sqs = moto.CreateSqs();
         var queue = await CreateQueueAsync(sqs, "IngestQueue");
         var rule = new TopicRuleDefinition("TelemetryRule", TelemetrySql, "2016-03-23", [new SqsRuleAction(queue)], null);
-        await using var stack = await LocalIoT.StartAsync(sqs, [rule]);
+        await using var stack = await LocalIoT.StartAsync(sqs, [rule], time: new FakeTimeProvider(Now));
         await using var lamp1 = await MqttTestClient.ConnectAsync(stack.Broker.Port, "lamp-1");
         await using var lamp2 = await MqttTestClient.ConnectAsync(stack.Broker.Port, "lamp-2");
 
@@ -48,7 +48,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         var errors = await CreateQueueAsync(sqs, "TelemetryRuleErrors");
         var missing = errors.Replace("TelemetryRuleErrors", "NoSuchQueue", StringComparison.Ordinal);
         var rule = new TopicRuleDefinition("TelemetryRule", TelemetrySql, "2016-03-23", [new SqsRuleAction(missing)], new SqsRuleAction(errors));
-        await using var stack = await LocalIoT.StartAsync(sqs, [rule]);
+        await using var stack = await LocalIoT.StartAsync(sqs, [rule], time: new FakeTimeProvider(Now));
         await using var lamp = await MqttTestClient.ConnectAsync(stack.Broker.Port, "lamp-1");
 
         for (var i = 0; i < 3; i++)
@@ -88,7 +88,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         using var sqs = moto.CreateSqs();
         var existing = await CreateQueueAsync(sqs, "Other");
         var rule = new TopicRuleDefinition("TelemetryRule", TelemetrySql, "2016-03-23", [new SqsRuleAction(existing.Replace("Other", "Gone", StringComparison.Ordinal))], null);
-        await using var stack = await LocalIoT.StartAsync(sqs, [rule]);
+        await using var stack = await LocalIoT.StartAsync(sqs, [rule], time: new FakeTimeProvider(Now));
         await using var lamp = await MqttTestClient.ConnectAsync(stack.Broker.Port, "lamp-1");
 
         await lamp.PublishAsync("devices/lamp-1/telemetry", "{}");
@@ -104,7 +104,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         var queue = await CreateQueueAsync(sqs, "IngestQueue");
         var errors = await CreateQueueAsync(sqs, "TelemetryRuleErrors");
         var rule = new TopicRuleDefinition("TelemetryRule", TelemetrySql, "2016-03-23", [new SqsRuleAction(queue)], new SqsRuleAction(errors));
-        await using var stack = await LocalIoT.StartAsync(sqs, [rule]);
+        await using var stack = await LocalIoT.StartAsync(sqs, [rule], time: new FakeTimeProvider(Now));
         await using var lamp = await MqttTestClient.ConnectAsync(stack.Broker.Port, "lamp-1");
 
         await lamp.PublishAsync("devices/lamp-1/telemetry", "light=412");
@@ -121,7 +121,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         using var sqs = moto.CreateSqs();
         var queue = await CreateQueueAsync(sqs, "Raw");
         var rule = new TopicRuleDefinition("RawRule", "SELECT * FROM 'raw/#'", "2016-03-23", [new SqsRuleAction(queue, UseBase64: true)], null);
-        await using var stack = await LocalIoT.StartAsync(sqs, [rule]);
+        await using var stack = await LocalIoT.StartAsync(sqs, [rule], time: new FakeTimeProvider(Now));
         byte[] bytes = [0x00, 0xFF, 0x10, 0x80];
 
         await stack.Broker.PublishAsync("raw/a", bytes, 0, [], retain: false, CancellationToken.None);
@@ -171,36 +171,5 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         }
 
         return bodies;
-    }
-
-    /// <summary>Broker + rules engine wired as the local stack wires them, with a fixed clock.</summary>
-    private sealed class LocalIoT : IAsyncDisposable
-    {
-        private LocalIoT(MqttBroker broker, TopicRuleEngine engine)
-        {
-            Broker = broker;
-            Engine = engine;
-        }
-
-        public MqttBroker Broker { get; }
-
-        public TopicRuleEngine Engine { get; }
-
-        public static async Task<LocalIoT> StartAsync(IAmazonSQS sqs, IReadOnlyList<TopicRuleDefinition> rules)
-        {
-            var engine = new TopicRuleEngine(rules, sqs);
-            var broker = new MqttBroker(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, new FakeTimeProvider(Now));
-            broker.AddSink(engine);
-            await engine.StartAsync(CancellationToken.None);
-            await broker.StartAsync(CancellationToken.None);
-            return new LocalIoT(broker, engine);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Broker.DisposeAsync();
-            await Engine.StopAsync(CancellationToken.None);
-            await Engine.DisposeAsync();
-        }
     }
 }
