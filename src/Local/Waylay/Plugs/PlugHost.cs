@@ -18,6 +18,7 @@ namespace Queueing.Local.Waylay.Plugs;
 public sealed partial class PlugHost : IAsyncDisposable
 {
     private const int OutputLines = 50;
+    private const string StrykerActiveMutantVariable = "__STRYKER_ACTIVE_MUTANT__";
 
     private readonly Process _process;
     private readonly HttpClient _http;
@@ -60,6 +61,13 @@ public sealed partial class PlugHost : IAsyncDisposable
         // Plugs see the vault through waylay.vault and nothing else of this process's environment (no AWS credentials).
         start.Environment.Clear();
         start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        // StrykerJS picks the active mutant of an instrumented plug from this variable (docs/testing.md); it is set
+        // only during a mutation run and decides nothing else.
+        if (Environment.GetEnvironmentVariable(StrykerActiveMutantVariable) is { } mutant)
+        {
+            start.Environment[StrykerActiveMutantVariable] = mutant;
+        }
+
         start.Environment[PlugHostScript.VaultVariable] = new JsonObject(options.Vault.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))).ToJsonString();
         start.Environment[PlugHostScript.PluginsVariable] = new JsonArray(options.Plugs.Plugs.Select(p => (JsonNode?)new JsonObject
         {
