@@ -222,4 +222,53 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
         Assert.Contains(expected, result.Error);
         Assert.Equal(0, await CommandQueues.CountAsync(_sqs, _queues.QueueUrl));
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task Plug_NoDeviceId_RefusedBeforeSigning(string? deviceId)
+    {
+        var call = ActuatorCall("lightOn");
+        call.Remove("deviceId");
+        if (deviceId is not null)
+        {
+            call["deviceId"] = deviceId;
+        }
+
+        // Nothing listens there: a request sent would fail as unreachable, not as a missing device.
+        var result = await RunAsync(call, apiUrl: "http://127.0.0.1:1/commands");
+
+        Assert.False(result.Result);
+        Assert.Contains("deviceId (the Waylay resource, i.e. the AWS IoT thing name; use \"{{RESOURCE}}\") is required", result.Error);
+    }
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("tab\there")]
+    [InlineData("é")]
+    public async Task Plug_IdempotencyKeyOutsideWhatTheApiAccepts_RefusedBeforeSigning(string key)
+    {
+        var call = ActuatorCall("lightOn");
+        call["idempotencyKey"] = key;
+
+        var result = await RunAsync(call, apiUrl: "http://127.0.0.1:1/commands");
+
+        Assert.False(result.Result);
+        Assert.Contains("idempotencyKey must be 1 to 128 printable ASCII characters without spaces", result.Error);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task Plug_EmptyOrNullIdempotencyKey_CountsAsNoneSoTwoCallsAreTwoCommands(string? key)
+    {
+        var call = ActuatorCall("lightOn");
+        call["idempotencyKey"] = key;
+
+        var results = await Task.WhenAll(RunAsync(call), RunAsync(call));
+
+        Assert.All(results, r => Assert.True(r.Result, r.Error));
+        Assert.NotEqual((string?)results[0].RawData!["commandId"], (string?)results[1].RawData!["commandId"]);
+        Assert.Equal(2, await CommandQueues.CountAsync(_sqs, _queues.QueueUrl));
+    }
 }

@@ -137,9 +137,11 @@ async function readConfiguration () {
   return { url: parsed, secret }
 }
 
+// Every execution sends a key (buildCommand makes one when the actuator gives none), so it is always signed.
+// A string is hashed as UTF-8 (Node's default).
 function sign (secret, timestamp, path, idempotencyKey, body) {
-  const stringToSign = [timestamp, 'POST', path, idempotencyKey || '', body].join('\n')
-  return 'v1=' + crypto.createHmac('sha256', secret).update(stringToSign, 'utf8').digest('hex')
+  const stringToSign = [timestamp, 'POST', path, idempotencyKey, body].join('\n')
+  return 'v1=' + crypto.createHmac('sha256', secret).update(stringToSign).digest('hex')
 }
 
 // One POST; resolves with { status, headers, body }, rejects with an error whose `sent` says whether the request
@@ -181,11 +183,11 @@ async function sendCommand (properties) {
   const timestamp = Math.floor(Date.now() / 1000).toString()
   const headers = {
     'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body, 'utf8'),
+    'Content-Length': Buffer.byteLength(body),
     'X-Queueing-Timestamp': timestamp,
-    'X-Queueing-Signature': sign(secret, timestamp, url.pathname, idempotencyKey, body)
+    'X-Queueing-Signature': sign(secret, timestamp, url.pathname, idempotencyKey, body),
+    'Idempotency-Key': idempotencyKey
   }
-  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
 
   const deadline = Date.now() + BUDGET_MS
   for (let attempt = 0; ; attempt++) {
