@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Queueing.Local.Processes;
 
 namespace Queueing.Local.Aws;
 
-/// <summary>moto_server on a free loopback port: the local AWS (SQS with redrive, SSM). Stopped on dispose.</summary>
+/// <summary>moto_server on a free loopback port: the local AWS (SQS with redrive, SSM), in its own session so a
+/// terminal's Ctrl+C does not reach it (<see cref="OwnSession"/>). Stopped on dispose.</summary>
 public sealed class MotoServerProcess : IAsyncDisposable
 {
     public const string InstallHint = "The local stack needs moto_server: `python3 -m pip install 'moto[server]'` (python3 on PATH).";
@@ -17,9 +19,18 @@ public sealed class MotoServerProcess : IAsyncDisposable
     {
         _process = process;
         Endpoint = endpoint;
+        Exited = process.WaitForExitAsync();
     }
 
     public Uri Endpoint { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Completes when moto_server has exited, for whatever reason.</summary>
+    public Task Exited { get; }
+
+    /// <summary>How it ended (<c>signal 9</c>, <c>exit status 1</c>), or <c>running</c>.</summary>
+    public string ExitDescription => ExitStatus.Describe(_process);
 
     public static async Task<MotoServerProcess> StartAsync(TimeSpan readyTimeout, CancellationToken cancellationToken)
     {
@@ -33,7 +44,7 @@ public sealed class MotoServerProcess : IAsyncDisposable
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new LocalAwsException("python3 did not start. " + InstallHint);
+            process = Process.Start(OwnSession.Apply(start)) ?? throw new LocalAwsException("python3 did not start. " + InstallHint);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

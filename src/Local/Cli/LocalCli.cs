@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Runtime.InteropServices;
 
 namespace Queueing.Local.Cli;
 
@@ -61,14 +62,26 @@ public static class LocalCli
             return ExitCodes.Usage;
         }
 
+        // System.CommandLine turns SIGINT and SIGTERM into the command's token. The children run in sessions of their
+        // own (Processes/OwnSession), so a closed terminal's SIGHUP or a Ctrl+\ SIGQUIT reaches only this process:
+        // handled the same way, or it would exit at once and leave moto, Node and the functions running.
+        using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigHup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
+        using var sigQuit = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Cancel);
         try
         {
-            return await parse.InvokeAsync(configuration, cancellationToken);
+            return await parse.InvokeAsync(configuration, hangUp.Token);
         }
         catch (UsageException ex)
         {
             await cli.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Usage;
+        }
+
+        void Cancel(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            hangUp.Cancel();
         }
     }
 }

@@ -9,6 +9,7 @@ using Queueing.Local.IoT.Broker;
 using Queueing.Local.IoT.Data;
 using Queueing.Local.IoT.Rules;
 using Queueing.Local.Lambda;
+using Queueing.Local.Processes;
 using Queueing.Local.Template;
 using Queueing.Local.Waylay;
 
@@ -28,6 +29,7 @@ public sealed class LocalStack : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, FunctionRuntime> _runtimes = new(StringComparer.Ordinal);
+    private readonly DependencyWatch _dependencies = new();
 
     private LocalStack(StackModel model, LocalAwsAccess access, IAmazonSQS sqs)
     {
@@ -48,6 +50,9 @@ public sealed class LocalStack : IAsyncDisposable
     public IReadOnlyList<SqsPoller> Pollers { get; private set; } = [];
     public IReadOnlyDictionary<string, FunctionStats> Functions { get; private set; } = new Dictionary<string, FunctionStats>();
     public CommandLedger Commands { get; } = new();
+
+    /// <summary>moto (when the stack started it) and the Node.js webscript host: the first to exit on its own.</summary>
+    public DependencyWatch Dependencies => _dependencies;
 
     /// <summary>Each function's runtime (its instances and their processes), by logical id.</summary>
     public IReadOnlyDictionary<string, FunctionRuntime> Runtimes => _runtimes;
@@ -110,6 +115,7 @@ public sealed class LocalStack : IAsyncDisposable
         if (moto is not null)
         {
             stack._owned.Add(moto);
+            stack._dependencies.Watch($"moto_server (the local AWS, pid {moto.ProcessId})", moto.Exited, () => $"exited ({moto.ExitDescription})");
         }
 
         try
@@ -193,6 +199,8 @@ public sealed class LocalStack : IAsyncDisposable
                 Loggers = loggers,
             },
             cancellationToken));
+        var node = Waylay.Webscripts;
+        _dependencies.Watch($"The Waylay webscript host (Node.js, pid {node.ProcessId})", node.Exited, () => $"exited ({node.ExitDescription})");
 
         var output = new FunctionOutput(log);
         foreach (var function in Model.Functions.Values)
@@ -315,6 +323,7 @@ public sealed class LocalStack : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _dependencies.Stopping();
         foreach (var poller in Pollers)
         {
             try
@@ -332,6 +341,7 @@ public sealed class LocalStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _dependencies.Stopping();
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
             var part = _owned[i];
@@ -340,6 +350,7 @@ public sealed class LocalStack : IAsyncDisposable
         }
 
         Sqs.Dispose();
+        _dependencies.Dispose();
     }
 }
 

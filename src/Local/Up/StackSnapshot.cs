@@ -1,4 +1,5 @@
 using Amazon.SQS;
+using Queueing.Local.Aws;
 using Queueing.Local.Devices;
 using Queueing.Local.EventSources;
 using Queueing.Local.IoT.Data;
@@ -11,12 +12,18 @@ namespace Queueing.Local.Up;
 /// <summary>One flow's books: every message sent is delivered, dead-lettered (with its reason) or lost.</summary>
 public sealed record FlowAccount(string Flow, long Sent, long Delivered, long DeadLettered, long InFlight)
 {
+    /// <summary>False when the queues could not be read (the local AWS is gone, and its queues with it): then
+    /// <see cref="DeadLettered"/> and <see cref="InFlight"/> are unknown, and at most Sent - Delivered was lost.</summary>
+    public bool QueuesRead { get; init; } = true;
+
     public long Lost => Math.Max(0, Sent - Delivered - DeadLettered);
 
     /// <summary>Delivered or dead-lettered more than once (a retry whose first try had landed), shown, not hidden.</summary>
     public long Duplicates => Math.Max(0, Delivered + DeadLettered - Sent);
 
-    public string Line => $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, lost {Lost}";
+    public string Line => QueuesRead
+        ? $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, lost {Lost}"
+        : $"sent {Sent}, delivered {Delivered}, dead-lettered unknown, lost up to {Math.Max(0, Sent - Delivered)} (the queues could not be read)";
 
     /// <summary>While the stack runs: what is still moving is in flight, not lost.</summary>
     public string LiveLine => $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, in flight {InFlight}";
@@ -24,6 +31,9 @@ public sealed record FlowAccount(string Flow, long Sent, long Delivered, long De
 
 public sealed record QueueDepth(string Name, long Visible, long InFlight, long Delayed, bool IsDeadLetterQueue)
 {
+    /// <summary>False when the queue could not be read (the counts are 0 then).</summary>
+    public bool Read { get; init; } = true;
+
     public long Total => Visible + InFlight + Delayed;
 }
 
@@ -51,13 +61,28 @@ public sealed record StackSnapshot(
     /// delivered or dead-lettered (a duplicate, delivered and later dead-lettered too, does not keep it moving).</summary>
     public bool Settled => Telemetry.InFlight == 0 && Commands.InFlight == 0 && Telemetry.Lost == 0 && Commands.Lost == 0;
 
-    public static async Task<StackSnapshot> TakeAsync(LocalStack stack, TimeSpan elapsed, CancellationToken cancellationToken)
+    /// <param name="queuesMayBeGone">For the books after a dependency was lost: a queue that cannot be read is
+    /// counted as unknown instead of failing the snapshot.</param>
+    public static async Task<StackSnapshot> TakeAsync(LocalStack stack, TimeSpan elapsed, CancellationToken cancellationToken, bool queuesMayBeGone = false)
     {
         var depths = new Dictionary<string, QueueDepth>(StringComparer.Ordinal);
         var deadLetterArns = stack.Model.Queues.Values.Select(q => q.DeadLetterTargetArn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var queuesRead = true;
         foreach (var queue in stack.Model.Queues.Values)
         {
-            depths[queue.LogicalId] = await DepthAsync(stack.Sqs, queue, deadLetterArns.Contains(queue.Arn), cancellationToken);
+            var isDeadLetterQueue = deadLetterArns.Contains(queue.Arn);
+            try
+            {
+                depths[queue.LogicalId] = queuesRead
+                    ? await DepthAsync(stack.Sqs, queue, isDeadLetterQueue, cancellationToken)
+                    : Unread(queue, isDeadLetterQueue);
+            }
+            catch (Exception ex) when (queuesMayBeGone && (LocalAwsFailure.Is(ex) || ex is OperationCanceledException))
+            {
+                // Gone, or retried by the SDK until the reading's time ran out: unknown, and the next ones too.
+                queuesRead = false;
+                depths[queue.LogicalId] = Unread(queue, isDeadLetterQueue);
+            }
         }
 
         var devices = stack.Fleet.Devices
@@ -77,7 +102,10 @@ public sealed record StackSnapshot(
             fleet.Published,
             waylay.Broker.DistinctEvents,
             Sum(stack.TelemetryDeadLetters),
-            telemetryInFlight);
+            telemetryInFlight)
+        {
+            QueuesRead = queuesRead,
+        };
 
         var received = stack.Fleet.Devices
             .SelectMany(d => d.Commands)
@@ -90,7 +118,10 @@ public sealed record StackSnapshot(
             stack.Commands.Accepted,
             received,
             Sum(stack.CommandDeadLetters),
-            Sum(stack.CommandQueues));
+            Sum(stack.CommandQueues))
+        {
+            QueuesRead = queuesRead,
+        };
 
         return new StackSnapshot(
             elapsed,
@@ -107,6 +138,9 @@ public sealed record StackSnapshot(
             telemetry,
             commands);
     }
+
+    private static QueueDepth Unread(QueueDefinition queue, bool isDeadLetterQueue) =>
+        new(queue.QueueName, 0, 0, 0, isDeadLetterQueue) { Read = false };
 
     private static async Task<QueueDepth> DepthAsync(IAmazonSQS sqs, QueueDefinition queue, bool isDeadLetterQueue, CancellationToken cancellationToken)
     {

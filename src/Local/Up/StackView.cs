@@ -105,9 +105,14 @@ public static class StackView
             lines.Add($"  {f.LogicalId}: {f.Errors} errors of {f.Invocations} invocations; last: {f.LastError}");
         }
 
+        if (!s.Telemetry.QueuesRead)
+        {
+            lines.Add("  queues: not read (the local AWS is gone, and what its queues held with it)");
+        }
+
         foreach (var flow in new[] { s.Telemetry, s.Commands })
         {
-            if (flow.Lost > 0 && flow.InFlight > 0)
+            if (flow.QueuesRead && flow.Lost > 0 && flow.InFlight > 0)
             {
                 lines.Add($"  {flow.Flow}: {flow.InFlight} still in flight when the run ended (counted as lost)");
             }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Queueing.Local.Processes;
 
 namespace Queueing.Local.Waylay.Webscripts;
 
@@ -28,6 +29,7 @@ public sealed partial class WebscriptHost : IAsyncDisposable
         _stderr = stderr;
         BaseAddress = baseAddress;
         Webscripts = webscripts;
+        Exited = process.WaitForExitAsync();
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
     }
 
@@ -36,6 +38,14 @@ public sealed partial class WebscriptHost : IAsyncDisposable
     public IReadOnlyList<string> Webscripts { get; }
 
     public bool HasExited => _process.HasExited;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Completes when the Node.js process has exited, for whatever reason.</summary>
+    public Task Exited { get; }
+
+    /// <summary>How it ended (<c>signal 9</c>, <c>exit status 1</c>), or <c>running</c>.</summary>
+    public string ExitDescription => ExitStatus.Describe(_process);
 
     /// <summary>The last lines the webscripts wrote to stderr (their <c>console</c>).</summary>
     public string RecentOutput
@@ -84,7 +94,8 @@ public sealed partial class WebscriptHost : IAsyncDisposable
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{options.NodeExecutable} did not start.");
+            // Its own session: a terminal's Ctrl+C reaches the tool only, which stops Node after the drain.
+            process = Process.Start(OwnSession.Apply(start)) ?? throw new InvalidOperationException($"{options.NodeExecutable} did not start.");
         }
         catch (Win32Exception ex)
         {
