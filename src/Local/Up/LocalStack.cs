@@ -77,6 +77,10 @@ public sealed class LocalStack : IAsyncDisposable
         var preview = StackModel.Load(template, new StackContext(), options.ParameterOverrides, LocalParameterDefaults.Values);
         TemplateTopicRules.Read(preview);
         TemplateDevicePolicy.Read(preview);
+        if (SqsEventSourceRules.Problems(preview) is { Count: > 0 } refused)
+        {
+            throw new TemplateException(string.Join(Environment.NewLine, refused));
+        }
         var waylayTemplates = Path.Combine(template.Directory, "waylay", "templates");
         var waylayWebscripts = Path.Combine(template.Directory, "waylay", "webscripts");
         foreach (var folder in new[] { waylayTemplates, waylayWebscripts })

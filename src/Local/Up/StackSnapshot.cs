@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.SQS;
 using Queueing.Local.Aws;
 using Queueing.Local.Devices;
@@ -37,6 +38,17 @@ public sealed record QueueDepth(string Name, long Visible, long InFlight, long D
     public long Total => Visible + InFlight + Delayed;
 }
 
+/// <summary>How the ingest event source batched: invocations of the telemetry queues' functions for the messages
+/// they received (a message received again after a failure counts again).</summary>
+public sealed record IngestBatching(long Invocations, long Messages)
+{
+    public double PerThousandMessages => Messages == 0 ? 0 : Invocations * 1000.0 / Messages;
+
+    public string Line => string.Create(
+        CultureInfo.InvariantCulture,
+        $"ingest: {Invocations} invocations for {Messages} messages ({PerThousandMessages:0} per 1,000 messages, {(Invocations == 0 ? 0 : (double)Messages / Invocations):0.0} per batch)");
+}
+
 public sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived);
 
 public sealed record FunctionView(string LogicalId, long Invocations, long Errors, string? LastError);
@@ -55,7 +67,9 @@ public sealed record StackSnapshot(
     IReadOnlyList<QueueDepth> Queues,
     long CommandsAccepted,
     FlowAccount Telemetry,
-    FlowAccount Commands)
+    FlowAccount Commands,
+    LoopLatency LoopLatency,
+    IngestBatching Ingest)
 {
     /// <summary>Nothing is still moving: the source queues are empty, no batch is in flight and every message sent is
     /// delivered or dead-lettered (a duplicate, delivered and later dead-lettered too, does not keep it moving).</summary>
@@ -136,7 +150,11 @@ public sealed record StackSnapshot(
             [.. stack.Model.Queues.Values.Select(q => depths[q.LogicalId] with { Name = q.QueueName })],
             stack.Commands.Accepted,
             telemetry,
-            commands);
+            commands,
+            stack.Fleet.LoopLatency,
+            new IngestBatching(
+                stack.Pollers.Where(p => stack.TelemetryQueues.Contains(p.Queue)).Sum(p => p.Counters.Invocations),
+                stack.Pollers.Where(p => stack.TelemetryQueues.Contains(p.Queue)).Sum(p => p.Counters.Received)));
     }
 
     private static QueueDepth Unread(QueueDefinition queue, bool isDeadLetterQueue) =>

@@ -111,9 +111,16 @@ public sealed class UpRun
             await stack.StopAsync(stopping.Token);
         }
 
+        // With --json stdout carries only the figures; the summary is for the person watching.
+        var summary = options.Json ? _cli.Error : _cli.Out;
         foreach (var line in StackView.Summary(final))
         {
-            await _cli.Out.WriteLineAsync(line);
+            await summary.WriteLineAsync(line);
+        }
+
+        if (options.Json)
+        {
+            await _cli.Out.WriteLineAsync(RunFigures.Json(final, loss is not null ? RunOutcome.DependencyLost : interrupted ? RunOutcome.Interrupted : RunOutcome.Completed));
         }
 
         await _cli.Out.FlushAsync();

@@ -18,7 +18,7 @@ public sealed partial class UpCliRunTests
         var run = await CliRun.RunAsync(
         [
             "up", "--devices", "2", "--messages", "3", "--interval", "100ms", "--waylay-fail-rate", "1", "--retry-delay", "0",
-            "--parameter-overrides", "MaxReceiveCount=2", "IngestBatchingWindowSeconds=1", "--no-build", "--plain", "--log-file", log,
+            "--parameter-overrides", "MaxReceiveCount=2", "--no-build", "--plain", "--log-file", log,
         ]);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
@@ -40,7 +40,7 @@ public sealed partial class UpCliRunTests
         var run = await CliRun.RunAsync(
         [
             "up", "--devices", "2", "--duration", "2s", "--interval", "200ms",
-            "--parameter-overrides", "IngestBatchingWindowSeconds=1", "--no-build", "--plain", "--log-file", directory.File("up.log"),
+            "--no-build", "--plain", "--log-file", directory.File("up.log"),
         ]);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());

@@ -175,7 +175,6 @@ public sealed partial class UpEndToEndTests
                 Devices = Devices,
                 MessagesPerDevice = MessagesPerDevice,
                 Interval = TimeSpan.FromMilliseconds(50),
-                ParameterOverrides = new Dictionary<string, string> { ["IngestBatchingWindowSeconds"] = "1" },
                 WaylayFaults = faults,
                 DrainTimeout = TimeSpan.FromSeconds(150),
                 View = UpView.Plain,

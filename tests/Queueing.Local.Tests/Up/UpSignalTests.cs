@@ -67,7 +67,7 @@ public sealed partial class UpSignalTests : IDisposable
 
     private ToolProcess StartUp() => ToolProcess.StartInOwnSession(
         "up", "--devices", "2", "--interval", "200ms", "--plain", "--no-build", "--configuration", TestFunctionBinary.Configuration,
-        "--parameter-overrides", "IngestBatchingWindowSeconds=1", "--log-file", _directory.File("up.log"));
+        "--log-file", _directory.File("up.log"));
 
     public void Dispose() => _directory.Dispose();
 
