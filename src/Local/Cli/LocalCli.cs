@@ -19,11 +19,13 @@ public static class LocalCli
             "  up --duration 2m --waylay-fail-rate 0.2 --waylay-latency 50-300ms" + Environment.NewLine +
             "  invoke IngestFunction --event events/ingest-telemetry-batch.json --waylay-url http://127.0.0.1:8080" + Environment.NewLine +
             "  generate-event sqs --device lamp-1 --count 10 | queueing-local invoke IngestFunction --event -" + Environment.NewLine +
-            "  generate-event http --path /commands --header x-signature=... > command.json");
+            "  generate-event http --path /commands --header x-signature=... > command.json" + Environment.NewLine +
+            "  send-command --url http://127.0.0.1:PORT/commands --device lamp-88 --payload '{\"lightStatus\":\"on\"}'");
         var shared = new SharedOptions();
         root.Subcommands.Add(UpCommand.Create(cli, shared));
         root.Subcommands.Add(InvokeCommand.Create(cli, shared));
         root.Subcommands.Add(GenerateEventCommand.Create(cli));
+        root.Subcommands.Add(SendCommandCommand.Create(cli));
         root.SetAction(parse =>
         {
             new HelpAction().Invoke(parse);

@@ -57,6 +57,10 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>Each function's runtime (its instances and their processes), by logical id.</summary>
     public IReadOnlyDictionary<string, FunctionRuntime> Runtimes => _runtimes;
 
+    /// <summary>The device topics of the template's device policy, with <c>{deviceId}</c> for the thing name.</summary>
+    public string TelemetryTopicTemplate { get; private set; } = null!;
+    public string CommandTopicTemplate { get; private set; } = null!;
+
     /// <summary>The command API's <c>POST /commands</c> URL, as the Waylay webscripts call it.</summary>
     public Uri CommandApiUrl { get; private set; } = null!;
 
@@ -263,6 +267,8 @@ public sealed class LocalStack : IAsyncDisposable
 
         Pollers = pollers;
 
+        TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics, "publish");
+        CommandTopicTemplate = DeviceTopic(policy.SubscribeFilters, "subscribe");
         progress($"Connecting {options.Devices} simulated device{(options.Devices == 1 ? string.Empty : "s")}...");
         Fleet = Own(new SimulatedDeviceFleet(
             new SimulatedDeviceOptions
@@ -271,8 +277,8 @@ public sealed class LocalStack : IAsyncDisposable
                 Count = options.Devices,
                 Interval = options.Interval,
                 MessagesPerDevice = options.MessagesPerDevice,
-                TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics, "publish"),
-                CommandTopicTemplate = DeviceTopic(policy.SubscribeFilters, "subscribe"),
+                TelemetryTopicTemplate = TelemetryTopicTemplate,
+                CommandTopicTemplate = CommandTopicTemplate,
             },
             cli.Time,
             loggers));

@@ -65,6 +65,11 @@ public sealed class UpRun
         await _cli.Error.WriteLineAsync(
             $"Up in {clock.Elapsed.TotalSeconds:0.0} s: command API {stack.CommandApiUrl}, Waylay broker {stack.Waylay.DataUrl}, " +
             $"MQTT {stack.Broker.Address}, IoT Data {stack.IotData.BaseAddress}, local AWS {stack.Access.EndpointUrl}");
+        foreach (var line in OutsideClients.Lines(stack, options.Secrets))
+        {
+            await _cli.Error.WriteLineAsync(line);
+        }
+
         var running = Stopwatch.StartNew();
         var interrupted = false;
         DependencyLoss? loss = null;
