@@ -51,6 +51,9 @@ public sealed class LocalStack : IAsyncDisposable
     public IReadOnlyDictionary<string, FunctionStats> Functions { get; private set; } = new Dictionary<string, FunctionStats>();
     public CommandLedger Commands { get; } = new();
 
+    /// <summary>Telemetry from MQTT clients that are not the simulated devices.</summary>
+    public OutsideTraffic Outside { get; } = new();
+
     /// <summary>moto (when the stack started it) and the Node.js webscript host: the first to exit on its own.</summary>
     public DependencyWatch Dependencies => _dependencies;
 
@@ -159,6 +162,7 @@ public sealed class LocalStack : IAsyncDisposable
         Rules = Own(new TopicRuleEngine(rules, Sqs, loggers: loggers));
         Broker = Own(new MqttBroker(new MqttBrokerOptions { Policy = policy }, cli.Time, loggers));
         Broker.AddSink(Rules);
+        Broker.AddSink(Outside);
         await Rules.StartAsync(cancellationToken);
         await Broker.StartAsync(cancellationToken);
         IotData = Own(new IotDataEndpoint(
@@ -282,6 +286,7 @@ public sealed class LocalStack : IAsyncDisposable
             },
             cli.Time,
             loggers));
+        Outside.Simulated(Fleet.Devices.Select(d => d.ThingName));
         await Fleet.StartAsync(cancellationToken);
     }
 

@@ -49,6 +49,10 @@ public sealed record IngestBatching(long Invocations, long Messages)
         $"ingest: {Invocations} invocations for {Messages} messages ({PerThousandMessages:0} per 1,000 messages, {(Invocations == 0 ? 0 : (double)Messages / Invocations):0.0} per batch)");
 }
 
+/// <summary>What devices and callers outside the tool did: telemetry they published (in the telemetry books) and
+/// commands accepted for devices that are not simulated (outside the commands' books).</summary>
+public sealed record OutsideCounts(long TelemetryPublished, long CommandsAccepted);
+
 public sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived);
 
 public sealed record FunctionView(string LogicalId, long Invocations, long Errors, string? LastError);
@@ -66,6 +70,7 @@ public sealed record StackSnapshot(
     IReadOnlyList<FunctionView> Functions,
     IReadOnlyList<QueueDepth> Queues,
     long CommandsAccepted,
+    OutsideCounts Outside,
     FlowAccount Telemetry,
     FlowAccount Commands,
     LoopLatency LoopLatency,
@@ -113,7 +118,7 @@ public sealed record StackSnapshot(
             + (rules.MessagesMatched - rules.ActionsSucceeded - rules.ErrorsRouted - rules.ErrorsUnrouted);
         var telemetry = new FlowAccount(
             "telemetry",
-            fleet.Published,
+            fleet.Published + stack.Outside.TelemetryPublished,
             waylay.Broker.DistinctEvents,
             Sum(stack.TelemetryDeadLetters),
             telemetryInFlight)
@@ -127,9 +132,11 @@ public sealed record StackSnapshot(
             .OfType<string>()
             .Distinct(StringComparer.Ordinal)
             .LongCount();
+        // Only the simulated devices' commands: whether your own device got its commands, the tool cannot see.
+        var forSimulated = stack.Fleet.Devices.Sum(d => (long)stack.Commands.AcceptedFor(d.ThingName).Count);
         var commands = new FlowAccount(
             "commands",
-            stack.Commands.Accepted,
+            forSimulated,
             received,
             Sum(stack.CommandDeadLetters),
             Sum(stack.CommandQueues))
@@ -149,6 +156,7 @@ public sealed record StackSnapshot(
             [.. stack.Functions.Values.Select(f => new FunctionView(f.LogicalId, f.Invocations, f.Errors, f.LastError))],
             [.. stack.Model.Queues.Values.Select(q => depths[q.LogicalId] with { Name = q.QueueName })],
             stack.Commands.Accepted,
+            new OutsideCounts(stack.Outside.TelemetryPublished, stack.Commands.Accepted - forSimulated),
             telemetry,
             commands,
             stack.Fleet.LoopLatency,

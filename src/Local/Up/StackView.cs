@@ -70,7 +70,7 @@ public static class StackView
         var publisher = s.Pollers.Where(p => !p.Function.Contains("Ingest", StringComparison.Ordinal)).ToList();
         return
         [
-            ("telemetry published (MQTT)", s.Fleet.Published),
+            ("telemetry published (MQTT)", s.Telemetry.Sent),
             ("queued by the topic rule", s.Rules.ActionsSucceeded),
             ("topic rule errors", s.Rules.ErrorsRouted + s.Rules.ErrorsUnrouted + s.Rules.SqlErrors),
             ("received by the ingest function", ingest.Sum(p => p.Counters.Received)),
@@ -123,6 +123,13 @@ public static class StackView
             {
                 lines.Add($"  {flow.Flow}: {flow.Duplicates} delivered more than once (a retry of a request that had landed)");
             }
+        }
+
+        if (s.Outside.TelemetryPublished > 0 || s.Outside.CommandsAccepted > 0)
+        {
+            lines.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  outside clients: {s.Outside.TelemetryPublished} telemetry messages (in the telemetry books), {s.Outside.CommandsAccepted} commands for devices not simulated (not in the commands' books)"));
         }
 
         lines.Add("  " + s.Ingest.Line);

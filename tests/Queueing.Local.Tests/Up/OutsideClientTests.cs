@@ -78,6 +78,12 @@ public sealed partial class OutsideClientTests
         Assert.Equal("lamp-88", accepted.RootElement.GetProperty("deviceId").GetString());
         Assert.Equal(("devices/lamp-88/commands", """{"lightStatus":"on"}"""), (sentCommand!.Topic, sentCommand.Payload));
         Assert.Contains(KeyValuePair.Create("commandId", accepted.RootElement.GetProperty("commandId").GetString()!), sentCommand.UserProperties);
+
+        // The books stay true with a stranger in the loop: its telemetry counts as sent and delivered, its two
+        // commands (which the tool cannot see arrive) are reported beside the commands' books, not lost in them.
+        Assert.Contains("  outside clients: 1 telemetry messages (in the telemetry books), 2 commands for devices not simulated", output.ToString(), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^telemetry: sent (\d+), delivered \1, dead-lettered 0, lost 0$", output.ToString());
+        Assert.Matches(@"(?m)^commands: sent (\d+), delivered \1, dead-lettered 0, lost 0$", output.ToString());
     }
 
     [Fact]
