@@ -161,8 +161,41 @@ public sealed class FunctionTests
         Assert.True(_template.LowerBound(concurrency) >= 2, "SQS maximum concurrency below 2 is refused by Lambda");
         Assert.True(_template.UpperBound(concurrency) <= 1000);
         Assert.Equal("IngestBatchSize", ServerlessTemplate.RefTarget(ingest["BatchSize"]));
-        // Batches over 10 records need a batching window of at least one second.
-        Assert.True(_template.UpperBound(ingest["BatchSize"]) <= 10 || _template.LowerBound(ingest["MaximumBatchingWindowInSeconds"]) >= 1);
+        Assert.Equal("IngestBatchingWindowSeconds", ServerlessTemplate.RefTarget(ingest["MaximumBatchingWindowInSeconds"]));
+    }
+
+    [Theory]
+    [InlineData(null, null, true)]
+    [InlineData("10", "0", true)]
+    [InlineData("1", "0", true)]
+    [InlineData("100", "5", true)]
+    [InlineData("1000", "1", true)]
+    [InlineData("11", "0", false)]
+    [InlineData("100", "0", false)]
+    public void IngestBatchingRule_BatchesAbove10WithoutAWindow_AreRefusedBeforeDeployment(string? batchSize, string? window, bool holds)
+    {
+        // Lambda refuses an SQS event source mapping with BatchSize > 10 and no batching window; the template's
+        // rule refuses those parameters before CloudFormation touches anything (null: the parameter's default).
+        var values = new Dictionary<string, string>();
+        if (batchSize is not null)
+        {
+            values["IngestBatchSize"] = batchSize;
+        }
+
+        if (window is not null)
+        {
+            values["IngestBatchingWindowSeconds"] = window;
+        }
+
+        Assert.Equal(holds, new TemplateEvaluator(_template, values).RuleHolds("IngestBatchesAbove10NeedAWindow"));
+    }
+
+    [Fact]
+    public void IngestBatchingDefaults_AnswerWithoutWaiting()
+    {
+        // The loop's latency is the ingest batching window plus milliseconds: the default does not wait.
+        Assert.Equal(0, _template.Parameter("IngestBatchingWindowSeconds")["Default"]!.GetValue<int>());
+        Assert.Equal(10, _template.Parameter("IngestBatchSize")["Default"]!.GetValue<int>());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Runtime.InteropServices;
 
 namespace Queueing.Local.Cli;
 
@@ -18,11 +19,13 @@ public static class LocalCli
             "  up --duration 2m --waylay-fail-rate 0.2 --waylay-latency 50-300ms" + Environment.NewLine +
             "  invoke IngestFunction --event events/ingest-telemetry-batch.json --waylay-url http://127.0.0.1:8080" + Environment.NewLine +
             "  generate-event sqs --device lamp-1 --count 10 | queueing-local invoke IngestFunction --event -" + Environment.NewLine +
-            "  generate-event http --path /commands --header x-signature=... > command.json");
+            "  generate-event http --path /commands --header x-signature=... > command.json" + Environment.NewLine +
+            "  send-command --url http://127.0.0.1:PORT/commands --device lamp-88 --payload '{\"lightStatus\":\"on\"}'");
         var shared = new SharedOptions();
         root.Subcommands.Add(UpCommand.Create(cli, shared));
         root.Subcommands.Add(InvokeCommand.Create(cli, shared));
         root.Subcommands.Add(GenerateEventCommand.Create(cli));
+        root.Subcommands.Add(SendCommandCommand.Create(cli));
         root.SetAction(parse =>
         {
             new HelpAction().Invoke(parse);
@@ -61,14 +64,26 @@ public static class LocalCli
             return ExitCodes.Usage;
         }
 
+        // System.CommandLine turns SIGINT and SIGTERM into the command's token. The children run in sessions of their
+        // own (Processes/OwnSession), so a closed terminal's SIGHUP or a Ctrl+\ SIGQUIT reaches only this process:
+        // handled the same way, or it would exit at once and leave moto, Node and the functions running.
+        using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigHup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
+        using var sigQuit = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Cancel);
         try
         {
-            return await parse.InvokeAsync(configuration, cancellationToken);
+            return await parse.InvokeAsync(configuration, hangUp.Token);
         }
         catch (UsageException ex)
         {
             await cli.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Usage;
+        }
+
+        void Cancel(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            hangUp.Cancel();
         }
     }
 }

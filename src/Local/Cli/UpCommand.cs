@@ -63,6 +63,11 @@ public static class UpCommand
             CustomParser = result => Duration(result, "--drain-timeout", allowZero: false),
         };
         var plain = new Option<bool>("--plain") { Description = "A status line every few seconds instead of the live view (the default when stdout is not a terminal)." };
+        var json = new Option<bool>("--json")
+        {
+            Description = "At the end, print the run's figures as one JSON object on stdout (books, loop latency percentiles, ingest " +
+                "invocations per 1,000 messages, outcome); the summary goes to stderr and the view is --plain.",
+        };
         var logFile = new Option<string?>("--log-file") { Description = "Where the functions' and the stack's logs go (default: a file in the temp folder, named at start)." };
 
         var command = new Command(Name, "The default command: the whole closed loop on this machine, from serverless.template, with the real function executables. " +
@@ -72,7 +77,7 @@ public static class UpCommand
             "('sent N, delivered D, dead-lettered L, lost X' per flow). Exit codes: 0 nothing lost, 1 something lost or a function failed its init, " +
             "2 usage or template error, 3 build, local AWS or Node.js failure, 130 interrupted.")
         {
-            devices, legacyDevices, interval, messages, duration, concurrency, failRate, throttleRate, latency, seed, retryDelay, drainTimeout, plain, logFile,
+            devices, legacyDevices, interval, messages, duration, concurrency, failRate, throttleRate, latency, seed, retryDelay, drainTimeout, plain, json, logFile,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) => new UpRun(cli).RunAsync(
@@ -93,7 +98,8 @@ public static class UpCommand
                 },
                 RetryDelay = parse.GetValue(retryDelay),
                 DrainTimeout = parse.GetValue(drainTimeout),
-                View = parse.GetValue(plain) || !cli.Interactive ? UpView.Plain : UpView.Live,
+                View = parse.GetValue(plain) || parse.GetValue(json) || !cli.Interactive ? UpView.Plain : UpView.Live,
+                Json = parse.GetValue(json),
                 LogFile = parse.GetValue(logFile),
             }),
             cancellationToken));

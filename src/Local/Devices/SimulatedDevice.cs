@@ -27,6 +27,7 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<ReceivedCommand> _commands = [];
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly LoopLatencyMeter _loop;
     private int _sent;
     private long _published;
     private long _publishFailures;
@@ -40,6 +41,7 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _loop = new LoopLatencyMeter(options.Signal.Threshold);
         TelemetryTopic = options.TopicFor(options.TelemetryTopicTemplate, thingName);
         CommandTopic = options.TopicFor(options.CommandTopicTemplate, thingName);
         _client = new MqttClientFactory().CreateMqttClient();
@@ -149,6 +151,9 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
                 await ConnectAsync(cancellationToken);
             }
 
+            // Before the publish: the loop starts when the message leaves, and a publish whose ack was lost may
+            // still have reached the broker.
+            _loop.Published(value, _time.GetTimestamp());
             var result = await _client.PublishAsync(
                 new MqttApplicationMessageBuilder().WithTopic(TelemetryTopic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
                 cancellationToken);
@@ -255,15 +260,18 @@ public sealed partial class SimulatedDevice : IAsyncDisposable
             ? list.Select(p => KeyValuePair.Create(p.Name, p.ReadValueAsString())).ToArray()
             : [];
         var commandId = properties.FirstOrDefault(p => p.Key == _options.CommandIdProperty).Value;
+        var arrived = _time.GetTimestamp();
+        var payload = Encoding.UTF8.GetString(message.Payload.ToArray());
         lock (_lock)
         {
             var command = new ReceivedCommand(
                 _commands.Count + 1,
                 message.Topic,
-                Encoding.UTF8.GetString(message.Payload.ToArray()),
+                payload,
                 commandId,
                 properties,
-                _time.GetUtcNow());
+                _time.GetUtcNow(),
+                _loop.Answered(payload, arrived, _time));
             _commands.Add(command);
             foreach (var waiter in _waiters.Where(w => w.Count <= _commands.Count).ToList())
             {

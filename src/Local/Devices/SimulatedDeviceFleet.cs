@@ -53,6 +53,10 @@ public sealed class SimulatedDeviceFleet : IAsyncDisposable
         Devices.Sum(d => (long)d.CommandsReceived),
         Devices.Count(d => d.IsConnected));
 
+    /// <summary>Every device's loop latencies so far (see <see cref="LoopLatencyMeter"/>).</summary>
+    public LoopLatency LoopLatency => LoopLatency.Of(
+        Devices.SelectMany(d => d.Commands).Select(c => c.LoopLatency).OfType<TimeSpan>());
+
     /// <summary>Connects and subscribes every device, then starts their publishing loops in the background.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Queueing.Local.Commands;
 using Queueing.Local.Template;
 using Queueing.Shared.Events;
 
@@ -64,13 +65,10 @@ public sealed class HttpEventGenerator
 
         if (options.SigningSecret is { } secret)
         {
-            // The command API's scheme (docs/commands.md): HMAC-SHA256 with the shared secret over
-            // timestamp \n METHOD \n path \n Idempotency-Key \n body, timestamp in Unix seconds.
-            var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            var idempotencyKey = options.Headers.LastOrDefault(h => string.Equals(h.Key, "Idempotency-Key", StringComparison.OrdinalIgnoreCase)).Value;
-            var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}\n{method}\n{path}\n{idempotencyKey}\n{body}"));
-            headers["x-queueing-timestamp"] = timestamp;
-            headers["x-queueing-signature"] = "v1=" + Convert.ToHexStringLower(signature);
+            var idempotencyKey = options.Headers.LastOrDefault(h => string.Equals(h.Key, CommandSignature.IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase)).Value;
+            var (timestamp, signature) = CommandSignature.Sign(secret, now, method, path, idempotencyKey, body ?? string.Empty);
+            headers[CommandSignature.TimestampHeader.ToLowerInvariant()] = timestamp;
+            headers[CommandSignature.SignatureHeader.ToLowerInvariant()] = signature;
         }
 
         // A header given on the command line replaces the default of that name; given twice, the values join.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Queueing.Local.Processes;
 
 namespace Queueing.Local.Functions;
 
@@ -94,7 +95,7 @@ public sealed class FunctionBuilder
         start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         start.Environment["MSBUILDTERMINALLOGGER"] = "off";
 
-        using var process = Process.Start(start) ?? throw new FunctionBuildException("dotnet did not start.");
+        using var process = Process.Start(OwnSession.Apply(start)) ?? throw new FunctionBuildException("dotnet did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try

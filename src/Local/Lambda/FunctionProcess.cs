@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Queueing.Local.Processes;
 
 namespace Queueing.Local.Lambda;
 
@@ -25,10 +26,7 @@ internal sealed partial class FunctionProcess : IDisposable
 
     public bool HasExited => Exited.IsCompleted;
 
-    public string ExitDescription =>
-        !_process.HasExited ? "running"
-        : _process.ExitCode > 128 && !OperatingSystem.IsWindows() ? $"signal {_process.ExitCode - 128}"
-        : $"exit status {_process.ExitCode}";
+    public string ExitDescription => ExitStatus.Describe(_process);
 
     public string RecentOutput
     {
@@ -65,7 +63,8 @@ internal sealed partial class FunctionProcess : IDisposable
 
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
 
-        var process = new Process { StartInfo = start };
+        // Its own session: a terminal's Ctrl+C reaches the tool only, which stops its functions last.
+        var process = new Process { StartInfo = OwnSession.Apply(start) };
         FunctionProcess? wrapper = null;
         process.OutputDataReceived += (_, e) => wrapper?.OnLine(e.Data, output, source);
         process.ErrorDataReceived += (_, e) => wrapper?.OnLine(e.Data, output, source);

@@ -9,6 +9,7 @@ using Queueing.Local.IoT.Broker;
 using Queueing.Local.IoT.Data;
 using Queueing.Local.IoT.Rules;
 using Queueing.Local.Lambda;
+using Queueing.Local.Processes;
 using Queueing.Local.Template;
 using Queueing.Local.Waylay;
 
@@ -30,6 +31,7 @@ public sealed class LocalStack : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, FunctionRuntime> _runtimes = new(StringComparer.Ordinal);
+    private readonly DependencyWatch _dependencies = new();
 
     private LocalStack(StackModel model, LocalAwsAccess access, IAmazonSQS sqs)
     {
@@ -51,8 +53,18 @@ public sealed class LocalStack : IAsyncDisposable
     public IReadOnlyDictionary<string, FunctionStats> Functions { get; private set; } = new Dictionary<string, FunctionStats>();
     public CommandLedger Commands { get; } = new();
 
+    /// <summary>Telemetry from MQTT clients that are not the simulated devices.</summary>
+    public OutsideTraffic Outside { get; } = new();
+
+    /// <summary>moto (when the stack started it) and the Node.js plug host: the first to exit on its own.</summary>
+    public DependencyWatch Dependencies => _dependencies;
+
     /// <summary>Each function's runtime (its instances and their processes), by logical id.</summary>
     public IReadOnlyDictionary<string, FunctionRuntime> Runtimes => _runtimes;
+
+    /// <summary>The device topics of the template's device policy, with <c>{deviceId}</c> for the thing name.</summary>
+    public string TelemetryTopicTemplate { get; private set; } = null!;
+    public string CommandTopicTemplate { get; private set; } = null!;
 
     /// <summary>The command API's <c>POST /commands</c> URL, as the Waylay plug calls it.</summary>
     public Uri CommandApiUrl { get; private set; } = null!;
@@ -79,6 +91,11 @@ public sealed class LocalStack : IAsyncDisposable
 
         TemplateTopicRules.Read(preview);
         TemplateDevicePolicy.Read(preview);
+        if (SqsEventSourceRules.Problems(preview) is { Count: > 0 } refused)
+        {
+            throw new TemplateException(string.Join(Environment.NewLine, refused));
+        }
+
         var waylay = Path.Combine(template.Directory, "waylay");
         foreach (var folder in new[] { "templates", "plugins", "schemas" }.Select(f => Path.Combine(waylay, f)))
         {
@@ -116,6 +133,7 @@ public sealed class LocalStack : IAsyncDisposable
         if (moto is not null)
         {
             stack._owned.Add(moto);
+            stack._dependencies.Watch($"moto_server (the local AWS, pid {moto.ProcessId})", moto.Exited, () => $"exited ({moto.ExitDescription})");
         }
 
         try
@@ -150,6 +168,7 @@ public sealed class LocalStack : IAsyncDisposable
         Rules = Own(new TopicRuleEngine(rules, Sqs, loggers: loggers));
         Broker = Own(new MqttBroker(new MqttBrokerOptions { Policy = policy }, cli.Time, loggers));
         Broker.AddSink(Rules);
+        Broker.AddSink(Outside);
         await Rules.StartAsync(cancellationToken);
         await Broker.StartAsync(cancellationToken);
         IotData = Own(new IotDataEndpoint(
@@ -197,6 +216,8 @@ public sealed class LocalStack : IAsyncDisposable
                 Loggers = loggers,
             },
             cancellationToken));
+        var node = Waylay.Plugs;
+        _dependencies.Watch($"The Waylay plug host (Node.js, pid {node.ProcessId})", node.Exited, () => $"exited ({node.ExitDescription})");
 
         var output = new FunctionOutput(log);
         foreach (var function in Model.Functions.Values)
@@ -255,6 +276,8 @@ public sealed class LocalStack : IAsyncDisposable
 
         Pollers = pollers;
 
+        TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics, "publish");
+        CommandTopicTemplate = DeviceTopic(policy.SubscribeFilters, "subscribe");
         var devices = options.Devices + options.LegacyDevices;
         progress($"Connecting {devices} simulated device{(devices == 1 ? string.Empty : "s")}...");
         var fleet = new SimulatedDeviceOptions
@@ -263,8 +286,8 @@ public sealed class LocalStack : IAsyncDisposable
             Count = options.Devices,
             Interval = options.Interval,
             MessagesPerDevice = options.MessagesPerDevice,
-            TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics, "publish"),
-            CommandTopicTemplate = DeviceTopic(policy.SubscribeFilters, "subscribe"),
+            TelemetryTopicTemplate = TelemetryTopicTemplate,
+            CommandTopicTemplate = CommandTopicTemplate,
         };
         SimulatedDeviceOptions[] groups = options.LegacyDevices == 0 ? [fleet] :
         [
@@ -278,6 +301,7 @@ public sealed class LocalStack : IAsyncDisposable
             },
         ];
         Fleet = Own(new SimulatedDeviceFleet(groups, cli.Time, loggers));
+        Outside.Simulated(Fleet.Devices.Select(d => d.ThingName));
         await Fleet.StartAsync(cancellationToken);
     }
 
@@ -353,6 +377,7 @@ public sealed class LocalStack : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _dependencies.Stopping();
         foreach (var poller in Pollers)
         {
             try
@@ -370,6 +395,7 @@ public sealed class LocalStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _dependencies.Stopping();
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
             var part = _owned[i];
@@ -378,6 +404,7 @@ public sealed class LocalStack : IAsyncDisposable
         }
 
         Sqs.Dispose();
+        _dependencies.Dispose();
     }
 }
 

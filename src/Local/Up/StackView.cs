@@ -54,7 +54,8 @@ public static class StackView
 
         var books = new Rows(
             new Markup($"[bold]telemetry:[/] {Markup.Escape(s.Telemetry.LiveLine)}"),
-            new Markup($"[bold]commands:[/]  {Markup.Escape(s.Commands.LiveLine)}"));
+            new Markup($"[bold]commands:[/]  {Markup.Escape(s.Commands.LiveLine)}"),
+            new Markup($"[bold]loop latency:[/] {Markup.Escape(s.LoopLatency.Line["loop latency: ".Length..])}"));
         return new Rows(
             new Markup(Markup.Escape(header)),
             devices,
@@ -69,10 +70,11 @@ public static class StackView
         var publisher = s.Pollers.Where(p => !p.Function.Contains("Ingest", StringComparison.Ordinal)).ToList();
         return
         [
-            ("telemetry published (MQTT)", s.Fleet.Published),
+            ("telemetry published (MQTT)", s.Telemetry.Sent),
             ("queued by the topic rule", s.Rules.ActionsSucceeded),
             ("topic rule errors", s.Rules.ErrorsRouted + s.Rules.ErrorsUnrouted + s.Rules.SqlErrors),
             ("received by the ingest function", ingest.Sum(p => p.Counters.Received)),
+            ("ingest function invocations", ingest.Sum(p => p.Counters.Invocations)),
             ("forwarded to Waylay", s.Waylay.Broker.DistinctEvents),
             ("Waylay faults injected", s.Waylay.Broker.FaultsInjected),
             ("rules fired", s.Waylay.Rules.RulesFired),
@@ -88,9 +90,9 @@ public static class StackView
         CultureInfo.InvariantCulture,
         $"[{s.Elapsed:mm\\:ss}] published {s.Fleet.Published}, queued {s.Rules.ActionsSucceeded}, to Waylay {s.Waylay.Broker.DistinctEvents}, " +
         $"rules fired {s.Waylay.Rules.RulesFired}, commands accepted {s.CommandsAccepted}, received {s.Fleet.CommandsReceived}; " +
-        $"DLQs {s.Queues.Where(q => q.IsDeadLetterQueue).Sum(q => q.Total)}; function errors {s.Functions.Sum(f => f.Errors)}");
+        $"DLQs {s.Queues.Where(q => q.IsDeadLetterQueue).Sum(q => q.Total)}; function errors {s.Functions.Sum(f => f.Errors)}; {s.LoopLatency.Line}");
 
-    /// <summary>The summary of a run; its last two lines are the books of each flow.</summary>
+    /// <summary>The summary of a run; its last three lines are the loop latency and the books of each flow.</summary>
     public static IReadOnlyList<string> Summary(StackSnapshot s)
     {
         var lines = new List<string> { $"Summary after {s.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s:" };
@@ -105,9 +107,14 @@ public static class StackView
             lines.Add($"  {f.LogicalId}: {f.Errors} errors of {f.Invocations} invocations; last: {f.LastError}");
         }
 
+        if (!s.Telemetry.QueuesRead)
+        {
+            lines.Add("  queues: not read (the local AWS is gone, and what its queues held with it)");
+        }
+
         foreach (var flow in new[] { s.Telemetry, s.Commands })
         {
-            if (flow.Lost > 0 && flow.InFlight > 0)
+            if (flow.QueuesRead && flow.Lost > 0 && flow.InFlight > 0)
             {
                 lines.Add($"  {flow.Flow}: {flow.InFlight} still in flight when the run ended (counted as lost)");
             }
@@ -118,6 +125,15 @@ public static class StackView
             }
         }
 
+        if (s.Outside.TelemetryPublished > 0 || s.Outside.CommandsAccepted > 0)
+        {
+            lines.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  outside clients: {s.Outside.TelemetryPublished} telemetry messages (in the telemetry books), {s.Outside.CommandsAccepted} commands for devices not simulated (not in the commands' books)"));
+        }
+
+        lines.Add("  " + s.Ingest.Line);
+        lines.Add(s.LoopLatency.Line);
         lines.Add($"telemetry: {s.Telemetry.Line}");
         lines.Add($"commands: {s.Commands.Line}");
         return lines;

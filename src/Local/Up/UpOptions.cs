@@ -53,6 +53,9 @@ public sealed record UpOptions : StackRequest
     /// <summary>Plain view: time between two status lines.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>At the end, the run's figures as one JSON object on stdout (the summary then goes to stderr).</summary>
+    public bool Json { get; init; }
+
     /// <summary>Where the functions' and the stack's logs go; null: a file in the temp folder.</summary>
     public string? LogFile { get; init; }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Queueing.Local.Aws;
 using Queueing.Local.Cli;
 using Queueing.Local.Functions;
+using Queueing.Local.Processes;
 using Queueing.Local.Template;
 using Spectre.Console;
 
@@ -10,7 +11,9 @@ namespace Queueing.Local.Up;
 /// <summary>
 /// <c>up</c>: starts the <see cref="LocalStack"/>, shows it live, and for a bounded run (<c>--messages</c>,
 /// <c>--duration</c>) stops the devices, waits until every message is accounted for, prints the summary and exits
-/// non-zero if anything was lost. Ctrl+C stops every child process and moto.
+/// non-zero if anything was lost. Ctrl+C (the tool's children run in sessions of their own, so only the tool gets it)
+/// drains, prints the books and stops every child; a child the stack depends on exiting mid-run does the same with
+/// its name and exit code 3.
 /// </summary>
 public sealed class UpRun
 {
@@ -62,8 +65,16 @@ public sealed class UpRun
         await _cli.Error.WriteLineAsync(
             $"Up in {clock.Elapsed.TotalSeconds:0.0} s: command API {stack.CommandApiUrl}, Waylay broker {stack.Waylay.DataUrl}, " +
             $"MQTT {stack.Broker.Address}, IoT Data {stack.IotData.BaseAddress}, local AWS {stack.Access.EndpointUrl}");
+        foreach (var line in OutsideClients.Lines(stack, options.Secrets))
+        {
+            await _cli.Error.WriteLineAsync(line);
+        }
+
         var running = Stopwatch.StartNew();
         var interrupted = false;
+        DependencyLoss? loss = null;
+        // A dependency that exits (moto or Node killed) ends whatever the run waits for, with its name.
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stack.Dependencies.LostToken);
         try
         {
             if (Started is { } started)
@@ -71,41 +82,59 @@ public sealed class UpRun
                 await started(stack);
             }
 
-            await ShowAsync(stack, options, EndOfRun(stack, options, cancellationToken), running, cancellationToken);
+            await ShowAsync(stack, options, EndOfRun(stack, options, run.Token), running, run.Token);
             if (options.Bounded)
             {
-                await stack.StopPublishingAsync(cancellationToken);
-                await DrainAsync(stack, options, running, cancellationToken);
+                await stack.StopPublishingAsync(run.Token);
+                await DrainAsync(stack, options, running, run.Token);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && stack.Dependencies.Lost is null)
         {
             interrupted = true;
-            await DrainAfterInterruptAsync(stack, options, running);
+            loss = await DrainAfterInterruptAsync(stack, options, running);
+        }
+        catch (Exception ex) when (stack.Dependencies.Lost is not null || LocalAwsFailure.Is(ex))
+        {
+            // Boundary: a dependency gone mid-run ends the run with its name and the books so far, never a stack trace.
+            loss = await LossAsync(stack, ex);
         }
 
         StackSnapshot final;
         try
         {
             using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            final = await StackSnapshot.TakeAsync(stack, running.Elapsed, reading.Token);
-            if (!interrupted && BeforeStop is { } inspect)
+            final = await StackSnapshot.TakeAsync(stack, running.Elapsed, reading.Token, queuesMayBeGone: loss is not null);
+            if (!interrupted && loss is null && BeforeStop is { } inspect)
             {
                 await inspect(stack);
             }
         }
         finally
         {
-            using var stopping = new CancellationTokenSource(interrupted ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30));
+            using var stopping = new CancellationTokenSource(interrupted || loss is not null ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30));
             await stack.StopAsync(stopping.Token);
         }
 
+        // With --json stdout carries only the figures; the summary is for the person watching.
+        var summary = options.Json ? _cli.Error : _cli.Out;
         foreach (var line in StackView.Summary(final))
         {
-            await _cli.Out.WriteLineAsync(line);
+            await summary.WriteLineAsync(line);
+        }
+
+        if (options.Json)
+        {
+            await _cli.Out.WriteLineAsync(RunFigures.Json(final, loss is not null ? RunOutcome.DependencyLost : interrupted ? RunOutcome.Interrupted : RunOutcome.Completed));
         }
 
         await _cli.Out.FlushAsync();
+        if (loss is not null)
+        {
+            await _cli.Error.WriteLineAsync(loss.Line);
+            return ExitCodes.Environment;
+        }
+
         if (interrupted)
         {
             await _cli.Error.WriteLineAsync(
@@ -121,6 +150,13 @@ public sealed class UpRun
 
         return ExitCodes.Success;
     }
+
+    /// <summary>What ended the run when a call to a dependency failed: the child seen exiting (its exit can be
+    /// reaped a moment after a request to it was refused), else the local AWS endpoint that stopped answering.</summary>
+    private static async Task<DependencyLoss> LossAsync(LocalStack stack, Exception failure) =>
+        stack.Dependencies.Lost
+        ?? await stack.Dependencies.WaitAsync(TimeSpan.FromSeconds(2))
+        ?? new DependencyLoss($"The local AWS ({stack.Access.Endpoint})", $"stopped answering ({failure.GetBaseException().Message})");
 
     private static Task EndOfRun(LocalStack stack, UpOptions options, CancellationToken cancellationToken)
     {
@@ -173,18 +209,26 @@ public sealed class UpRun
     }
 
     /// <summary>Ctrl+C: the devices stop, and what is in flight gets a short drain, so the books show what was
-    /// really lost rather than what was still moving.</summary>
-    private async Task DrainAfterInterruptAsync(LocalStack stack, UpOptions options, Stopwatch running)
+    /// really lost rather than what was still moving. Returns the dependency lost during the drain, if one was.</summary>
+    private async Task<DependencyLoss?> DrainAfterInterruptAsync(LocalStack stack, UpOptions options, Stopwatch running)
     {
-        using var drain = new CancellationTokenSource(InterruptDrain);
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(stack.Dependencies.LostToken);
+        drain.CancelAfter(InterruptDrain);
         try
         {
             await stack.StopPublishingAsync(drain.Token);
             await DrainAsync(stack, options with { DrainTimeout = InterruptDrain }, running, drain.Token);
+            return null;
+        }
+        catch (Exception ex) when (stack.Dependencies.Lost is not null || LocalAwsFailure.Is(ex))
+        {
+            // Boundary: as in the run itself.
+            return await LossAsync(stack, ex);
         }
         catch (OperationCanceledException) when (drain.IsCancellationRequested)
         {
             await _cli.Error.WriteLineAsync($"Stopping with messages still in flight after {InterruptDrain.TotalSeconds:0} s.");
+            return null;
         }
     }
 

@@ -42,8 +42,8 @@ public sealed class ServerlessTemplateTests
         var sqs = Assert.Single(Load().Functions["IngestFunction"].SqsEvents);
 
         Assert.Equal("arn:aws:sqs:us-east-1:123456789012:queueing-IngestQueue", sqs.QueueArn);
-        Assert.Equal(100, sqs.BatchSize);
-        Assert.Equal(5, sqs.MaximumBatchingWindowInSeconds);
+        Assert.Equal(10, sqs.BatchSize);
+        Assert.Equal(0, sqs.MaximumBatchingWindowInSeconds);
         Assert.Equal(5, sqs.MaximumConcurrency);
         Assert.True(sqs.ReportBatchItemFailures);
     }

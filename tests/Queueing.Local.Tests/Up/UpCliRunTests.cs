@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Queueing.Local.Cli;
 using Queueing.Local.Tests.Support;
@@ -18,7 +19,7 @@ public sealed partial class UpCliRunTests
         var run = await CliRun.RunAsync(
         [
             "up", "--devices", "2", "--messages", "3", "--interval", "100ms", "--waylay-fail-rate", "1", "--retry-delay", "0",
-            "--parameter-overrides", "MaxReceiveCount=2", "IngestBatchingWindowSeconds=1", "--no-build", "--plain", "--log-file", log,
+            "--parameter-overrides", "MaxReceiveCount=2", "--no-build", "--plain", "--log-file", log,
         ]);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
@@ -40,7 +41,7 @@ public sealed partial class UpCliRunTests
         var run = await CliRun.RunAsync(
         [
             "up", "--devices", "2", "--duration", "2s", "--interval", "200ms",
-            "--parameter-overrides", "IngestBatchingWindowSeconds=1", "--no-build", "--plain", "--log-file", directory.File("up.log"),
+            "--no-build", "--plain", "--log-file", directory.File("up.log"),
         ]);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
@@ -50,6 +51,41 @@ public sealed partial class UpCliRunTests
         Assert.True(int.Parse(telemetry.Groups["sent"].Value, System.Globalization.CultureInfo.InvariantCulture) >= 4, run.Out);
         Assert.Equal(telemetry.Groups["sent"].Value, telemetry.Groups["delivered"].Value);
         Assert.Matches(Books(), Lines(run.Out)[^1]);
+    }
+
+    [Fact]
+    public async Task Json_StdoutIsOneObjectWithTheBooksLoopLatencyAndBatching_MatchingTheSummaryOnStderr()
+    {
+        using var directory = new TempDirectory();
+
+        var run = await CliRun.RunAsync(
+        [
+            "up", "--devices", "2", "--messages", "10", "--interval", "200ms", "--json", "--no-build", "--log-file", directory.File("up.log"),
+        ]);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.Equal("completed", root.GetProperty("outcome").GetString());
+        Assert.Equal(20, root.GetProperty("telemetry").GetProperty("sent").GetInt32());
+        Assert.Equal(20, root.GetProperty("telemetry").GetProperty("delivered").GetInt32());
+        Assert.Equal(0, root.GetProperty("telemetry").GetProperty("lost").GetInt32());
+        var commands = root.GetProperty("commands").GetProperty("sent").GetInt32();
+        Assert.Equal(commands, root.GetProperty("commands").GetProperty("delivered").GetInt32());
+
+        // Every signal crosses the threshold: commands come back, and the devices timed them.
+        var latency = root.GetProperty("loopLatency");
+        var measured = latency.GetProperty("commands").GetInt32();
+        Assert.InRange(measured, 1, commands);
+        var (p50, p95, max) = (latency.GetProperty("p50Ms").GetInt64(), latency.GetProperty("p95Ms").GetInt64(), latency.GetProperty("maxMs").GetInt64());
+        Assert.True(0 < p50 && p50 <= p95 && p95 <= max, latency.ToString());
+        Assert.Contains($"loop latency: p50 {p50} ms, p95 {p95} ms, max {max} ms ({measured} command", run.Error, StringComparison.Ordinal);
+
+        var ingest = root.GetProperty("ingest");
+        Assert.Equal(20, ingest.GetProperty("messages").GetInt32());
+        var invocations = ingest.GetProperty("invocations").GetInt32();
+        Assert.InRange(invocations, 2, 20);
+        Assert.Equal(Math.Round(invocations * 1000.0 / 20, 1), ingest.GetProperty("invocationsPer1000Messages").GetDouble());
     }
 
     private static string[] Lines(string text) => [.. text.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r'))];

@@ -62,10 +62,14 @@ public sealed partial class UpEndToEndTests
         Assert.True(exitCode == ExitCodes.Success, output.ToString());
         var lines = output.Out.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal($"telemetry: sent {Devices * MessagesPerDevice}, delivered {Devices * MessagesPerDevice}, dead-lettered 0, lost 0", lines[^2]);
+        // The devices timed the loop: the line above the books, for commands that answered a threshold crossing.
+        var latency = LatencyLine().Match(lines[^3]);
+        Assert.True(latency.Success, lines[^3]);
         var commands = CommandsLine().Match(lines[^1]);
         Assert.True(commands.Success, lines[^1]);
         Assert.Equal(commands.Groups["sent"].Value, commands.Groups["delivered"].Value);
         Assert.True(int.Parse(commands.Groups["sent"].Value, System.Globalization.CultureInfo.InvariantCulture) >= Devices, lines[^1]);
+        Assert.InRange(int.Parse(latency.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture), Devices, int.Parse(commands.Groups["sent"].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -228,7 +232,6 @@ public sealed partial class UpEndToEndTests
             Devices = Devices,
             MessagesPerDevice = MessagesPerDevice,
             Interval = TimeSpan.FromMilliseconds(50),
-            ParameterOverrides = new Dictionary<string, string> { ["IngestBatchingWindowSeconds"] = "1" },
             WaylayFaults = faults,
             DrainTimeout = TimeSpan.FromSeconds(150),
             View = UpView.Plain,
@@ -249,6 +252,9 @@ public sealed partial class UpEndToEndTests
 
     [GeneratedRegex(@"^commands: sent (?<sent>\d+), delivered (?<delivered>\d+), dead-lettered 0, lost 0$")]
     private static partial Regex CommandsLine();
+
+    [GeneratedRegex(@"^loop latency: p50 \d+ ms, p95 \d+ ms, max \d+ ms \((?<count>\d+) commands?\)$")]
+    private static partial Regex LatencyLine();
 
     [GeneratedRegex(@"^telemetry: sent 100, delivered (?<delivered>\d+), dead-lettered (?<dead>\d+), lost 0$")]
     private static partial Regex TelemetryLine();

@@ -74,6 +74,15 @@ internal sealed partial class TemplateEvaluator
     /// <summary>A resource's properties with every intrinsic resolved.</summary>
     public JsonNode? ResolvedProperties(string logicalId) => Evaluate(_template.Properties(logicalId));
 
+    /// <summary>Whether every assertion of the template's rule holds (its RuleCondition, if any, holding), as
+    /// CloudFormation checks before it creates or updates anything.</summary>
+    public bool RuleHolds(string name)
+    {
+        var rule = _template.Root["Rules"]?[name] ?? throw new KeyNotFoundException($"No rule '{name}'.");
+        return (rule["RuleCondition"] is { } condition && !IsTrue(condition))
+            || rule["Assertions"]!.AsArray().All(a => IsTrue(a!["Assert"]!));
+    }
+
     public bool Condition(string name) =>
         IsTrue(_template.Root["Conditions"]?[name] ?? throw new KeyNotFoundException($"No condition '{name}'."));
 
@@ -206,6 +215,8 @@ internal sealed partial class TemplateEvaluator
             "Fn::And" => argument!.AsArray().All(c => IsTrue(c!)),
             "Fn::Or" => argument!.AsArray().Any(c => IsTrue(c!)),
             "Condition" => Condition(argument!.GetValue<string>()),
+            // A rule function: the string matches one of the list's.
+            "Fn::Contains" => argument![0]!.AsArray().Any(v => EvaluateString(v) == EvaluateString(argument[1])),
             _ => throw new NotSupportedException($"Unknown condition function {name}."),
         };
     }

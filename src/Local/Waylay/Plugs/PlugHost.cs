@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Queueing.Local.Processes;
 
 namespace Queueing.Local.Waylay.Plugs;
 
@@ -30,6 +31,7 @@ public sealed partial class PlugHost : IAsyncDisposable
         _stderr = stderr;
         BaseAddress = baseAddress;
         Plugs = plugs;
+        Exited = process.WaitForExitAsync();
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
     }
 
@@ -39,6 +41,14 @@ public sealed partial class PlugHost : IAsyncDisposable
     public PlugCatalog Plugs { get; }
 
     public bool HasExited => _process.HasExited;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Completes when the Node.js process has exited, for whatever reason.</summary>
+    public Task Exited { get; }
+
+    /// <summary>How it ended (<c>signal 9</c>, <c>exit status 1</c>), or <c>running</c>.</summary>
+    public string ExitDescription => ExitStatus.Describe(_process);
 
     /// <summary>The last lines the plugs wrote to stderr (their <c>console</c>).</summary>
     public string RecentOutput
@@ -81,7 +91,8 @@ public sealed partial class PlugHost : IAsyncDisposable
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{options.NodeExecutable} did not start.");
+            // Its own session: a terminal's Ctrl+C reaches the tool only, which stops Node after the drain.
+            process = Process.Start(OwnSession.Apply(start)) ?? throw new InvalidOperationException($"{options.NodeExecutable} did not start.");
         }
         catch (Win32Exception ex)
         {
