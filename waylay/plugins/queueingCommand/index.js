@@ -91,14 +91,14 @@ function buildCommand (properties) {
     }
   }
   const key = properties.idempotencyKey
-  if (key !== undefined && key !== null && key !== '' && !IDEMPOTENCY_KEY.test(String(key))) {
+  const absent = key === undefined || key === null || key === ''
+  if (!absent && !IDEMPOTENCY_KEY.test(String(key))) {
     throw new PlugError('idempotencyKey must be 1 to 128 printable ASCII characters without spaces')
   }
   // Without a key, the API deduplicates on the signed bytes, and its timestamp has a resolution of one second: the
   // same payload for the same device fired twice within one second (a light value flapping around the threshold:
   // on, off, on) would be one command, and the light would stay off. Each execution therefore sends its own key;
   // this execution's retries reuse it (and the very same bytes), so they stay one command.
-  const absent = key === undefined || key === null || key === ''
   return { command, idempotencyKey: absent ? `queueingCommand-${crypto.randomUUID()}` : String(key) }
 }
 
