@@ -16,7 +16,9 @@ public sealed partial class InvokeProcessTests : IDisposable
     {
         var @event = _stack.WriteFile("event.json", """{"milliseconds":120000}""");
         var tool = RepositoryRoot.File("src", "Local", "bin", TestFunctionBinary.Configuration, "net10.0", "queueing-local");
-        var start = new ProcessStartInfo(tool, ["invoke", "LongSleepFunction", "--event", @event, "--template", _stack.TemplatePath, "--no-build", "--configuration", TestFunctionBinary.Configuration])
+        // Through env --default-signal=INT: a test runner started from a non-interactive shell's background job has
+        // SIGINT ignored, the tool would inherit that and .NET keep it (ToolProcess says the same).
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", tool, "invoke", "LongSleepFunction", "--event", @event, "--template", _stack.TemplatePath, "--no-build", "--configuration", TestFunctionBinary.Configuration])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
