@@ -110,11 +110,18 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
         var call = ActuatorCall("lightOn");
         call["deviceId"] = deviceId;
 
-        // An API URL that nothing listens on: a request sent there would fail as unreachable, not as a bad device.
-        var result = await RunAsync(call, apiUrl: "http://127.0.0.1:1/commands");
+        Assert.Contains("AWS IoT thing name", await RefusedBeforeSigningAsync(call));
+    }
 
+    /// <summary>
+    /// Runs the plug against an API URL that nothing listens on, so a request it sent would fail as unreachable:
+    /// the error it answers instead says why it refused the call before signing.
+    /// </summary>
+    private async Task<string?> RefusedBeforeSigningAsync(JsonObject call)
+    {
+        var result = await RunAsync(call, apiUrl: "http://127.0.0.1:1/commands");
         Assert.False(result.Result);
-        Assert.Contains("AWS IoT thing name", result.Error);
+        return result.Error;
     }
 
     [Fact]
@@ -235,11 +242,7 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
             call["deviceId"] = deviceId;
         }
 
-        // Nothing listens there: a request sent would fail as unreachable, not as a missing device.
-        var result = await RunAsync(call, apiUrl: "http://127.0.0.1:1/commands");
-
-        Assert.False(result.Result);
-        Assert.Contains("deviceId (the Waylay resource, i.e. the AWS IoT thing name; use \"{{RESOURCE}}\") is required", result.Error);
+        Assert.Contains("deviceId (the Waylay resource, i.e. the AWS IoT thing name; use \"{{RESOURCE}}\") is required", await RefusedBeforeSigningAsync(call));
     }
 
     [Theory]
@@ -251,10 +254,7 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
         var call = ActuatorCall("lightOn");
         call["idempotencyKey"] = key;
 
-        var result = await RunAsync(call, apiUrl: "http://127.0.0.1:1/commands");
-
-        Assert.False(result.Result);
-        Assert.Contains("idempotencyKey must be 1 to 128 printable ASCII characters without spaces", result.Error);
+        Assert.Contains("idempotencyKey must be 1 to 128 printable ASCII characters without spaces", await RefusedBeforeSigningAsync(call));
     }
 
     [Theory]
