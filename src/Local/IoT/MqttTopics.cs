@@ -5,7 +5,8 @@ namespace Queueing.Local.IoT;
 /// <summary>MQTT topic names and filters with AWS IoT Core's limits.</summary>
 public static class MqttTopics
 {
-    // AWS IoT Core quotas: a topic (or filter) is at most 256 UTF-8 bytes and has at most 7 forward slashes.
+    // AWS IoT Core quotas: a topic (or filter) is at most 256 UTF-8 bytes and has at most 7 forward slashes (a Basic
+    // Ingest topic's $aws/rules/<rule name>/ not counted).
     public const int MaxTopicBytes = 256;
     public const int MaxSlashes = 7;
 
@@ -27,7 +28,8 @@ public static class MqttTopics
             return "The topic name contains a null character.";
         }
 
-        return ProblemWithLimits(topic);
+        // A Basic Ingest topic's first three levels ($aws/rules/<rule name>) count toward neither limit.
+        return ProblemWithLimits(BasicIngestTopic.Parse(topic)?.RuleTopic ?? topic);
     }
 
     /// <summary>Why <paramref name="filter"/> is not a valid topic filter, or null when it is.</summary>

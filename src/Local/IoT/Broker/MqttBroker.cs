@@ -15,7 +15,9 @@ namespace Queueing.Local.IoT.Broker;
 /// <summary>
 /// The local IoT Core message broker: MQTTnet's server on loopback (MQTT 3.1.1 and 5) with AWS IoT Core's
 /// limits — 128 KB payloads, topics of at most 256 bytes and 7 slashes, no QoS 2 — an optional device policy,
-/// and every accepted message handed to the <see cref="IPublishedMessageSink"/>s (the topic rules).
+/// and every accepted message handed to the <see cref="IPublishedMessageSink"/>s (the topic rules). A message on a
+/// Basic Ingest topic (<c>$aws/rules/&lt;rule&gt;/...</c>) goes to the sinks marked as such and to no subscriber, and no
+/// client may subscribe to one, as AWS documents.
 /// </summary>
 public sealed partial class MqttBroker : IAsyncDisposable
 {
@@ -201,7 +203,13 @@ public sealed partial class MqttBroker : IAsyncDisposable
         var filter = args.TopicFilter.Topic;
         var problem = MqttTopics.ProblemWithTopicFilter(filter);
         var reason = MqttSubscribeReasonCode.TopicFilterInvalid;
-        if (problem is null && _options.Policy is { } policy && !policy.AllowsSubscribe(args.ClientId, filter))
+        if (problem is null && BasicIngestTopic.IsBasicIngest(filter))
+        {
+            // AWS: "Your devices and rules can't subscribe to Basic Ingest reserved topics", whatever the policy.
+            problem = $"'{filter}' is a Basic Ingest topic ({BasicIngestTopic.Prefix}<rule name>/...): its messages go to that rule only, and no client may subscribe to it.";
+            reason = MqttSubscribeReasonCode.NotAuthorized;
+        }
+        else if (problem is null && _options.Policy is { } policy && !policy.AllowsSubscribe(args.ClientId, filter))
         {
             problem = $"The device policy does not allow '{args.ClientId}' to subscribe to '{filter}'.";
             reason = MqttSubscribeReasonCode.NotAuthorized;
@@ -244,6 +252,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        var basicIngest = BasicIngestTopic.Parse(message.Topic);
         var published = new PublishedMessage(
             message.Topic,
             message.Payload.ToArray(),
@@ -253,7 +262,18 @@ public sealed partial class MqttBroker : IAsyncDisposable
             message.UserProperties is { Count: > 0 } properties
                 ? properties.Select(p => KeyValuePair.Create(p.Name, p.ReadValueAsString())).ToArray()
                 : [],
-            _time.GetUtcNow());
+            _time.GetUtcNow())
+        {
+            BasicIngest = basicIngest,
+        };
+        if (basicIngest is not null)
+        {
+            // Basic Ingest skips the message broker: the rules engine takes the message (the client gets its PUBACK
+            // once it has), no subscriber receives it and nothing is retained.
+            args.ProcessPublish = false;
+            args.Response.ReasonCode = MqttPubAckReasonCode.Success;
+        }
+
         Interlocked.Increment(ref _published);
         foreach (var sink in _sinks)
         {

@@ -2,7 +2,8 @@ namespace Queueing.Local.IoT.Broker;
 
 /// <summary>
 /// A message the broker accepted, as the rules engine sees it. <see cref="ClientId"/> is null when the message
-/// came through the IoT Data HTTP API rather than from an MQTT client.
+/// came through the IoT Data HTTP API rather than from an MQTT client. <see cref="BasicIngest"/> is set when
+/// <see cref="Topic"/> is a Basic Ingest topic: then only the rule it names may see the message.
 /// </summary>
 public sealed record PublishedMessage(
     string Topic,
@@ -11,4 +12,7 @@ public sealed record PublishedMessage(
     int Qos,
     bool Retain,
     IReadOnlyList<KeyValuePair<string, string>> UserProperties,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    internal BasicIngestTopic? BasicIngest { get; init; }
+}

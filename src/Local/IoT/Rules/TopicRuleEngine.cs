@@ -17,6 +17,13 @@ namespace Queueing.Local.IoT.Rules;
 /// actions of each matching rule run on background workers, as AWS runs them asynchronously from the publisher.
 /// A failed action sends AWS's error-action message to the rule's error action. <c>timestamp()</c> is the time the
 /// broker accepted the message (its <see cref="TimeProvider"/>).
+/// <para>
+/// A message on a Basic Ingest topic (<c>$aws/rules/&lt;rule name&gt;/&lt;topic&gt;</c>) is evaluated by the named rule only,
+/// against the topic without the prefix and without the rule's FROM filter: AWS makes FROM optional for rules
+/// invoked this way and runs them the same otherwise (WHERE, SELECT, actions, error action). A name that is no
+/// enabled rule drops the message, counted in <see cref="RulesNotFound"/> (AWS logs an error and counts the
+/// <c>RuleNotFound</c> metric).
+/// </para>
 /// </summary>
 public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDisposable
 {
@@ -31,6 +38,7 @@ public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDispo
     private int _pending;
     private TaskCompletionSource _idle = CompletedIdle();
     private long _droppedAtShutdown;
+    private long _rulesNotFound;
     private bool _disposed;
 
     public TopicRuleEngine(
@@ -63,6 +71,9 @@ public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDispo
                 Interlocked.Read(ref _droppedAtShutdown));
         }
     }
+
+    /// <summary>Basic Ingest messages dropped because their topic names no enabled rule (AWS's <c>RuleNotFound</c>).</summary>
+    public long RulesNotFound => Interlocked.Read(ref _rulesNotFound);
 
     public IReadOnlyDictionary<string, TopicRuleCounters> CountersByRule =>
         _rules.ToDictionary(r => r.Definition.Name, r => r.Counters.Snapshot(0), StringComparer.Ordinal);
@@ -101,21 +112,47 @@ public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDispo
 
     public void Accept(PublishedMessage message)
     {
+        if (message.BasicIngest is { } basicIngest)
+        {
+            AcceptBasicIngest(message, basicIngest);
+            return;
+        }
+
         using var sqlMessage = new SqlMessage(message.Topic, message.Payload, message.ClientId, message.ReceivedAt.ToUnixTimeMilliseconds());
         foreach (var rule in _rules)
         {
-            var result = rule.Statement.Evaluate(sqlMessage);
-            switch (result.Kind)
-            {
-                case SqlEvaluationKind.Output:
-                    Interlocked.Increment(ref rule.Counters.MessagesMatched);
-                    Enqueue(new WorkItem(rule, message, result.Payload));
-                    break;
-                case SqlEvaluationKind.Error:
-                    Interlocked.Increment(ref rule.Counters.SqlErrors);
-                    LogSqlError(rule.Definition.Name, message.Topic, result.Reason!);
-                    break;
-            }
+            Evaluate(rule, sqlMessage, message, matchTopicFilter: true);
+        }
+    }
+
+    private void AcceptBasicIngest(PublishedMessage message, BasicIngestTopic basicIngest)
+    {
+        // Disabled rules are not compiled, so a disabled rule is "not found" here, as AWS treats an inactive one.
+        var rule = _rules.FirstOrDefault(r => r.Definition.Name == basicIngest.RuleName);
+        if (rule is null)
+        {
+            Interlocked.Increment(ref _rulesNotFound);
+            LogRuleNotFound(basicIngest.RuleName, message.Topic);
+            return;
+        }
+
+        using var sqlMessage = new SqlMessage(basicIngest.RuleTopic, message.Payload, message.ClientId, message.ReceivedAt.ToUnixTimeMilliseconds());
+        Evaluate(rule, sqlMessage, message, matchTopicFilter: false);
+    }
+
+    private void Evaluate(CompiledRule rule, SqlMessage sqlMessage, PublishedMessage message, bool matchTopicFilter)
+    {
+        var result = rule.Statement.Evaluate(sqlMessage, matchTopicFilter);
+        switch (result.Kind)
+        {
+            case SqlEvaluationKind.Output:
+                Interlocked.Increment(ref rule.Counters.MessagesMatched);
+                Enqueue(new WorkItem(rule, message, result.Payload));
+                break;
+            case SqlEvaluationKind.Error:
+                Interlocked.Increment(ref rule.Counters.SqlErrors);
+                LogSqlError(rule.Definition.Name, message.Topic, result.Reason!);
+                break;
         }
     }
 
@@ -419,6 +456,9 @@ public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDispo
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rule {Rule}: a message on {Topic} is lost because {Reason}")]
     private partial void LogErrorUnrouted(string rule, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "RuleNotFound: no enabled rule {Rule} for the Basic Ingest message on {Topic}; the message is dropped")]
+    private partial void LogRuleNotFound(string rule, string topic);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rule {Rule}: a message on {Topic} was not processed because the rules engine stopped")]
     private partial void LogDroppedAtShutdown(string rule, string topic);

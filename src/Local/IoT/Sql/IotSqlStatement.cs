@@ -36,9 +36,12 @@ public sealed class IotSqlStatement
 
     public bool MatchesTopic(string topic) => MqttTopics.Matches(TopicFilter, topic);
 
-    public SqlEvaluation Evaluate(SqlMessage message)
+    /// <summary>Runs the statement. <paramref name="matchTopicFilter"/> false skips FROM, for a Basic Ingest message
+    /// addressed to this rule by name (AWS makes FROM optional for those; one published test saw a FROM that did not
+    /// match the topic still fire, while WHERE kept applying).</summary>
+    public SqlEvaluation Evaluate(SqlMessage message, bool matchTopicFilter = true)
     {
-        if (!MatchesTopic(message.Topic))
+        if (matchTopicFilter && !MatchesTopic(message.Topic))
         {
             return SqlEvaluation.NoMatch($"topic '{message.Topic}' does not match '{TopicFilter}'");
         }
