@@ -55,15 +55,17 @@ public sealed partial class BasicIngestUpTests
             {
                 inspected = true;
                 Assert.All(stack.Fleet.Devices, d => Assert.Equal($"$aws/rules/queueing_TelemetryRule/devices/{d.ThingName}/telemetry", d.TelemetryTopic));
-                // Every message, ours included, reached Waylay as an event of the device the topic names.
+                // Every message, ours included, reached Waylay as an event of the device the topic names (counted by
+                // event time: a QoS 1 publish retried under load is delivered twice, at least once is the contract).
                 foreach (var device in stack.Fleet.Devices)
                 {
-                    Assert.Equal(MessagesPerDevice, stack.Waylay.Broker.Messages.Messages(device.ThingName).Count);
+                    Assert.Equal(MessagesPerDevice, stack.Waylay.Broker.Messages.Messages(device.ThingName).Select(e => e.Timestamp).Distinct().Count());
                 }
 
-                var own = Assert.Single(stack.Waylay.Broker.Messages.Messages("lamp-88"));
-                Assert.Equal(420, own.Json.GetProperty("lightValue").GetInt32());
-                Assert.Equal((MessagesPerDevice * Devices) + 1, stack.Rules.CountersByRule["queueing_TelemetryRule"].MessagesMatched);
+                var own = stack.Waylay.Broker.Messages.Messages("lamp-88");
+                Assert.NotEmpty(own);
+                Assert.All(own, e => Assert.Equal(420, e.Json.GetProperty("lightValue").GetInt32()));
+                Assert.True(stack.Rules.CountersByRule["queueing_TelemetryRule"].MessagesMatched >= (MessagesPerDevice * Devices) + 1);
                 Assert.Equal(0, stack.Rules.CountersByRule["queueing_TelemetryClaimRule"].MessagesMatched);
                 Assert.Equal(0, stack.Rules.RulesNotFound);
                 return Task.CompletedTask;
