@@ -94,8 +94,10 @@ public sealed partial class UpEndToEndTests
                     Assert.Equal("sensors/light", device.TelemetryTopic);
                     // Every message of the device reached Waylay as a flat event of its own resource: lightValue at the
                     // top, so the light rule reads it, and nothing of the envelope left.
+                    // Counted by event time: under load a batch can be redelivered after Waylay took it (at least
+                    // once is the contract; the broker's distinct count above is exact).
                     var events = stack.Waylay.Broker.Messages.Messages(device.ThingName);
-                    Assert.Equal(MessagesPerDevice, events.Count);
+                    Assert.Equal(MessagesPerDevice, events.Select(e => e.Timestamp).Distinct().Count());
                     Assert.All(events, e => Assert.Equal(["resource", "timestamp", "lightValue"], e.Json.EnumerateObject().Select(p => p.Name)));
                     Assert.Equal(device.LastValue, events[^1].Json.GetProperty("lightValue").GetInt32());
 
