@@ -1,15 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Queueing.Local.Hosting;
 using Queueing.Local.IoT.Broker;
 
 namespace Queueing.Local.IoT.Data;
@@ -34,7 +30,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
     private readonly MqttBroker _broker;
     private readonly SigV4Verifier _verifier;
     private readonly ILogger _logger;
-    private WebApplication? _app;
+    private LoopbackHttpHost? _host;
     private long _published;
     private long _forbidden;
     private long _badRequests;
@@ -59,35 +55,33 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{_options.Port}");
-        // Our own 128 KB check answers 413 the AWS way; Kestrel's limit only guards against absurd bodies.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(_options.MaxPayloadBytes * 8L, 1 << 20));
-        var app = builder.Build();
-        app.Run(HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        _app = app;
+        _host = await LoopbackHttpHost.StartAsync(
+            HandleAsync,
+            new LoopbackHttpHostOptions
+            {
+                Port = _options.Port,
+                // Our own 128 KB check answers 413 the AWS way; Kestrel's limit only guards against absurd bodies.
+                Limits = limits => limits.MaxRequestBodySize = Math.Max(_options.MaxPayloadBytes * 8L, 1 << 20),
+            },
+            cancellationToken);
+        BaseAddress = _host.BaseAddress;
         LogStarted(BaseAddress);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_app is { } app)
+        if (_host is { } host)
         {
-            await app.StopAsync(cancellationToken);
+            await host.StopAsync(cancellationToken);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is { } app)
+        if (_host is { } host)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            _app = null;
+            _host = null;
+            await host.DisposeAsync();
         }
     }
 

@@ -1,12 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Queueing.Local.Hosting;
 using Queueing.Local.Waylay.Faults;
 
 namespace Queueing.Local.Waylay.Broker;
@@ -23,16 +19,16 @@ public sealed partial class BrokerServer : IAsyncDisposable
     public const string Version = "2.18.0";
     private const string Prefix = "/data/v1";
 
-    private readonly WebApplication _app;
     private readonly BrokerOptions _options;
     private readonly BasicCredentials _credentials;
     private readonly FaultInjector _faults;
     private readonly IRuleEngineInbox? _inbox;
     private readonly ILogger _logger;
 
-    private BrokerServer(WebApplication app, BrokerOptions options, IRuleEngineInbox? inbox)
+    private LoopbackHttpHost? _host;
+
+    private BrokerServer(BrokerOptions options, IRuleEngineInbox? inbox)
     {
-        _app = app;
         _options = options;
         _inbox = inbox;
         _credentials = new BasicCredentials(options.ApiKey, options.ApiSecret);
@@ -51,24 +47,27 @@ public sealed partial class BrokerServer : IAsyncDisposable
     /// <param name="inbox">The rule engine; null runs the broker without one (events are still counted as forwarded).</param>
     public static async Task<BrokerServer> StartAsync(BrokerOptions options, IRuleEngineInbox? inbox, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}");
-        var app = builder.Build();
-        var server = new BrokerServer(app, options, inbox);
-        app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        var server = new BrokerServer(options, inbox);
+        server._host = await LoopbackHttpHost.StartAsync(server.HandleAsync, new LoopbackHttpHostOptions { Port = options.Port }, cancellationToken);
+        server.BaseAddress = server._host.BaseAddress;
         return server;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken = default) => await _app.StopAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_host is { } host)
+        {
+            await host.StopAsync(cancellationToken);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_host is { } host)
+        {
+            _host = null;
+            await host.DisposeAsync();
+        }
     }
 
     private async Task HandleAsync(HttpContext context)
