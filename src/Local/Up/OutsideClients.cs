@@ -12,7 +12,7 @@ public static class OutsideClients
 {
     public const string ExampleThing = "lamp-88";
 
-    public static IReadOnlyList<string> Lines(LocalStack stack, LocalSecrets secrets)
+    public static IReadOnlyList<string> Lines(EmulatedStack stack, LocalSecrets secrets)
     {
         var host = stack.Broker.Host;
         var port = stack.Broker.Port.ToString(CultureInfo.InvariantCulture);

@@ -82,7 +82,7 @@ public sealed record StackSnapshot(
 
     /// <param name="queuesMayBeGone">For the books after a dependency was lost: a queue that cannot be read is
     /// counted as unknown instead of failing the snapshot.</param>
-    public static async Task<StackSnapshot> TakeAsync(LocalStack stack, TimeSpan elapsed, CancellationToken cancellationToken, bool queuesMayBeGone = false)
+    public static async Task<StackSnapshot> TakeAsync(EmulatedStack stack, TimeSpan elapsed, CancellationToken cancellationToken, bool queuesMayBeGone = false)
     {
         var depths = new Dictionary<string, QueueDepth>(StringComparer.Ordinal);
         var deadLetterArns = stack.Model.Queues.Values.Select(q => q.DeadLetterTargetArn).OfType<string>().ToHashSet(StringComparer.Ordinal);

@@ -1,7 +1,6 @@
 using Amazon.SQS;
 using Microsoft.Extensions.Logging;
 using Queueing.Local.Aws;
-using Queueing.Local.Cli;
 using Queueing.Local.Devices;
 using Queueing.Local.EventSources;
 using Queueing.Local.Functions;
@@ -21,7 +20,7 @@ namespace Queueing.Local.Up;
 /// sandbox (which needs the command API's URL); one runtime per function (which needs the Waylay and IoT Data URLs);
 /// the SQS pollers; the simulated devices. Disposing stops them in reverse order.
 /// </summary>
-public sealed class LocalStack : IAsyncDisposable
+public sealed class EmulatedStack : IAsyncDisposable
 {
     private const string WaylayUrlVariable = "WAYLAY_DATA_URL";
     private const string IotEndpointVariable = "IOT_DATA_ENDPOINT";
@@ -33,7 +32,7 @@ public sealed class LocalStack : IAsyncDisposable
     private readonly Dictionary<string, FunctionRuntime> _runtimes = new(StringComparer.Ordinal);
     private readonly DependencyWatch _dependencies = new();
 
-    private LocalStack(StackModel model, LocalAwsAccess access, IAmazonSQS sqs)
+    private EmulatedStack(StackModel model, LocalAwsAccess access, IAmazonSQS sqs)
     {
         Model = model;
         Access = access;
@@ -77,11 +76,14 @@ public sealed class LocalStack : IAsyncDisposable
     public IReadOnlyList<QueueDefinition> CommandQueues { get; private set; } = [];
     public IReadOnlyList<QueueDefinition> CommandDeadLetters { get; private set; } = [];
 
-    /// <summary>Starts the stack. Template problems throw <see cref="TemplateException"/> before anything is built or started.</summary>
-    public static async Task<LocalStack> StartAsync(
-        UpOptions options, CliContext cli, TextWriter log, Action<string> progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the stack. Template problems throw <see cref="TemplateException"/>, and what else cannot run as asked
+    /// <see cref="StackSetupException"/>, before anything is built or started.
+    /// </summary>
+    public static async Task<EmulatedStack> StartAsync(
+        EmulatedStackOptions options, TextWriter log, Action<string> progress, CancellationToken cancellationToken)
     {
-        var template = TemplateDocument.Load(TemplateLocator.Find(options.TemplatePath, cli.CurrentDirectory));
+        var template = TemplateDocument.Load(options.TemplatePath);
         // Resolve, map the IoT resources and find the Waylay side before starting anything: a problem costs nothing.
         var preview = StackModel.Load(template, new StackContext(), options.ParameterOverrides, LocalParameterDefaults.Values);
         if (options.LegacyDevices > 0)
@@ -101,7 +103,7 @@ public sealed class LocalStack : IAsyncDisposable
         {
             if (!Directory.Exists(folder))
             {
-                throw new UsageException($"The Waylay sandbox reads {folder}, which does not exist (it sits beside the template).");
+                throw new StackSetupException($"The Waylay sandbox reads {folder}, which does not exist (it sits beside the template).");
             }
         }
 
@@ -129,7 +131,7 @@ public sealed class LocalStack : IAsyncDisposable
         var model = StackModel.Load(template, context, options.ParameterOverrides, LocalParameterDefaults.Values);
         var access = new LocalAwsAccess(endpoint, context.Region);
         var provisioner = new LocalAwsProvisioner(access, log);
-        var stack = new LocalStack(model, access, provisioner.CreateSqs());
+        var stack = new EmulatedStack(model, access, provisioner.CreateSqs());
         if (moto is not null)
         {
             stack._owned.Add(moto);
@@ -139,7 +141,7 @@ public sealed class LocalStack : IAsyncDisposable
         try
         {
             await provisioner.ProvisionAsync(model, options.Secrets, cancellationToken);
-            await stack.StartPartsAsync(options, template, executables, cli, log, progress, waylay, cancellationToken);
+            await stack.StartPartsAsync(options, template, executables, log, progress, waylay, cancellationToken);
             return stack;
         }
         catch
@@ -150,10 +152,9 @@ public sealed class LocalStack : IAsyncDisposable
     }
 
     private async Task StartPartsAsync(
-        UpOptions options,
+        EmulatedStackOptions options,
         TemplateDocument template,
         IReadOnlyDictionary<string, BuiltExecutable> executables,
-        CliContext cli,
         TextWriter log,
         Action<string> progress,
         string waylay,
@@ -166,7 +167,7 @@ public sealed class LocalStack : IAsyncDisposable
         progress("Starting the local IoT Core (MQTT broker, topic rules, IoT Data endpoint)...");
         var policy = TemplateDevicePolicy.Read(Model) ?? DevicePolicy.Devices;
         Rules = Own(new TopicRuleEngine(rules, Sqs, loggers: loggers));
-        Broker = Own(new MqttBroker(new MqttBrokerOptions { Policy = policy }, cli.Time, loggers));
+        Broker = Own(new MqttBroker(new MqttBrokerOptions { Policy = policy }, options.Time, loggers));
         Broker.AddSink(Rules);
         Broker.AddSink(Outside);
         await Rules.StartAsync(cancellationToken);
@@ -174,7 +175,7 @@ public sealed class LocalStack : IAsyncDisposable
         IotData = Own(new IotDataEndpoint(
             new IotDataEndpointOptions(new SigV4Credentials(LocalAwsAccess.AccessKeyId, LocalAwsAccess.SecretAccessKey, LocalAwsAccess.SessionToken), Access.Region),
             Broker,
-            cli.Time,
+            options.Time,
             loggers));
         await IotData.StartAsync(cancellationToken);
 
@@ -193,7 +194,7 @@ public sealed class LocalStack : IAsyncDisposable
                 stats[x.Function.LogicalId].Wrap(
                     (payload, ct) => _runtimes[x.Function.LogicalId].InvokeAsync(payload, ct),
                     x.Function.Handler == CommandApiHandler ? Commands.Observe : null)));
-            var server = Own(new HttpApiServer(api.Key, routes, new HttpApiServerOptions { Region = Access.Region }, cli.Time, loggers));
+            var server = Own(new HttpApiServer(api.Key, routes, new HttpApiServerOptions { Region = Access.Region }, options.Time, loggers));
             await server.StartAsync(cancellationToken);
             apis.Add(server);
         }
@@ -212,7 +213,7 @@ public sealed class LocalStack : IAsyncDisposable
                 CommandApiUrl = CommandApiUrl,
                 CommandSigningSecret = options.Secrets.CommandSigningSecret,
                 Faults = options.WaylayFaults,
-                Time = cli.Time,
+                Time = options.Time,
                 Loggers = loggers,
             },
             cancellationToken));
@@ -239,9 +240,9 @@ public sealed class LocalStack : IAsyncDisposable
                 executable.FileName,
                 executable.Arguments,
                 executable.Directory,
-                FunctionEnvironment.Build(function, executable.Directory, Access, cli.HostEnvironment, overrides));
+                FunctionEnvironment.Build(function, executable.Directory, Access, options.HostEnvironment, overrides));
             var runtime = Own(await FunctionRuntime.StartAsync(
-                function, launch, new FunctionRuntimeOptions { Concurrency = options.Concurrency }, output, cli.Time, cancellationToken));
+                function, launch, new FunctionRuntimeOptions { Concurrency = options.Concurrency }, output, options.Time, cancellationToken));
             _runtimes[function.LogicalId] = runtime;
             var failures = await runtime.WarmUpAsync(cancellationToken);
             if (failures.Count > 0)
@@ -267,7 +268,7 @@ public sealed class LocalStack : IAsyncDisposable
                     Sqs,
                     stats[function.LogicalId].Wrap((payload, ct) => _runtimes[function.LogicalId].InvokeAsync(payload, ct)),
                     new SqsPollerOptions { FailedVisibilityTimeout = options.RetryDelay, Region = Access.Region },
-                    cli.Time,
+                    options.Time,
                     loggers));
                 await poller.StartAsync(cancellationToken);
                 pollers.Add(poller);
@@ -300,7 +301,7 @@ public sealed class LocalStack : IAsyncDisposable
                 Payload = DevicePayload.Envelope,
             },
         ];
-        Fleet = Own(new SimulatedDeviceFleet(groups, cli.Time, loggers));
+        Fleet = Own(new SimulatedDeviceFleet(groups, options.Time, loggers));
         Outside.Simulated(Fleet.Devices.Select(d => d.ThingName));
         await Fleet.StartAsync(cancellationToken);
     }
@@ -340,7 +341,7 @@ public sealed class LocalStack : IAsyncDisposable
         var filter = model.Parameters.TryGet(LegacyTopicParameter, out var value) ? value.ToString() : string.Empty;
         if (filter.Length == 0)
         {
-            throw new UsageException(
+            throw new StackSetupException(
                 $"--legacy-devices publish on the template's legacy topic, and {LegacyTopicParameter} is empty: pass " +
                 $"--parameter-overrides {LegacyTopicParameter}=<topic filter>, e.g. sensors/light (docs/migration.md).");
         }
@@ -410,3 +411,7 @@ public sealed class LocalStack : IAsyncDisposable
 
 /// <summary>A function failed its init when the stack started it.</summary>
 public sealed class FunctionInitException(string message) : Exception(message);
+
+/// <summary>The stack cannot start as asked (a folder it reads is missing, a parameter an option needs is empty);
+/// the message says what to change.</summary>
+public sealed class StackSetupException(string message) : Exception(message);
