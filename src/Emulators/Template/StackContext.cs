@@ -9,7 +9,8 @@ public sealed record StackContext
     /// <summary>moto's default account: the ARNs it builds carry this id.</summary>
     public const string LocalAccountId = "123456789012";
 
-    public string StackName { get; init; } = "queueing";
+    /// <summary><c>AWS::StackName</c>, which names the resources a template derives from it; give the deployed name.</summary>
+    public string StackName { get; init; } = "local";
     public string Region { get; init; } = "us-east-1";
     public string AccountId { get; init; } = LocalAccountId;
 

@@ -4,7 +4,7 @@ namespace Queueing.Local.Template;
 
 /// <summary>
 /// Where a value sits in the template: a section entry (resource, condition, parameter) and the property path
-/// below it, e.g. <c>Resource 'IngestFunction', property 'Properties.Environment.Variables.LOG_LEVEL'</c>.
+/// below it, e.g. <c>Resource 'MyFunction', property 'Properties.Environment.Variables.LOG_LEVEL'</c>.
 /// </summary>
 public sealed class TemplatePath
 {

@@ -8,20 +8,19 @@ namespace Queueing.Local.Waylay;
 public sealed record WaylaySandboxSnapshot(BrokerSnapshot Broker, RuleEngineSnapshot Rules);
 
 /// <summary>
-/// The Waylay side of the closed loop on one machine: the broker API the ingest function posts to
-/// (<see cref="DataUrl"/>), the rule engine running <c>waylay/templates/</c> as a reactive task per resource, and
-/// the plugs of <c>waylay/plugins/</c> under Node.js, which the actuators execute: <c>queueingCommand</c> signs
-/// the command and posts it to the command API, with the URL and secret from the sandbox's vault.
+/// A Waylay tenant on one machine: the broker API that data is posted to (<see cref="DataUrl"/>), the rule engine
+/// running the templates of <c>templates/</c> as a reactive task per resource, and the plugs of <c>plugins/</c>
+/// under Node.js, which the actuators execute with the tenant's vault.
 /// </summary>
 public sealed class WaylaySandbox : IAsyncDisposable
 {
-    private bool _stopped;
-
-    /// <summary>The vault key of the command API's URL, as <c>waylay/deploy</c> writes it and the plug reads it.</summary>
+    // Left only for tests/Queueing.Actuate.Tests/Waylay/PlugTests.cs, outside the change that made the sandbox
+    // generic: nothing here reads them. The local tool's vault comes from src/Local/QueueingApplication.cs; remove
+    // these two with that test's two uses.
     public const string CommandApiUrlKey = "QUEUEING_COMMAND_API_URL";
-
-    /// <summary>The vault key of the command signing secret.</summary>
     public const string CommandSigningSecretKey = "QUEUEING_COMMAND_SIGNING_SECRET";
+
+    private bool _stopped;
 
     private WaylaySandbox(BrokerServer broker, RuleEngine rules, PlugHost plugs)
     {
@@ -30,7 +29,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
         Plugs = plugs;
     }
 
-    /// <summary>The value for the ingest function's <c>WAYLAY_DATA_URL</c>.</summary>
+    /// <summary>The broker API's base URL (<c>http://127.0.0.1:port/</c>), where data is posted.</summary>
     public Uri DataUrl => Broker.BaseAddress;
 
     public BrokerServer Broker { get; }
@@ -55,21 +54,11 @@ public sealed class WaylaySandbox : IAsyncDisposable
         var context = TemplateContext.ForWaylayDirectory(options.WaylayDirectory);
         var templates = TemplateLoader.LoadDirectory(Path.Combine(options.WaylayDirectory, "templates"), context);
 
-        var vault = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [CommandApiUrlKey] = options.CommandApiUrl.AbsoluteUri,
-            [CommandSigningSecretKey] = options.CommandSigningSecret,
-        };
-        foreach (var (key, value) in options.Vault)
-        {
-            vault[key] = value;
-        }
-
         var plugs = await PlugHost.StartAsync(
             new PlugHostOptions
             {
                 Plugs = context.Plugs,
-                Vault = vault,
+                Vault = options.Vault,
                 NodeExecutable = options.NodeExecutable,
                 PlugTimeout = options.PlugTimeout,
                 Loggers = options.Loggers,

@@ -7,10 +7,10 @@ namespace Queueing.Local.Waylay;
 /// <summary>How to run the Waylay sandbox (see <see cref="WaylaySandbox"/>).</summary>
 public sealed record WaylaySandboxOptions
 {
-    /// <summary>The Waylay API key the ingest function authenticates with (the SSM credentials' <c>apiKey</c>).</summary>
+    /// <summary>The Waylay API key data is posted with (HTTP Basic user name).</summary>
     public required string ApiKey { get; init; }
 
-    /// <summary>The Waylay API secret (the SSM credentials' <c>apiSecret</c>).</summary>
+    /// <summary>The Waylay API secret (HTTP Basic password).</summary>
     public required string ApiSecret { get; init; }
 
     /// <summary>
@@ -19,13 +19,8 @@ public sealed record WaylaySandboxOptions
     /// </summary>
     public required string WaylayDirectory { get; init; }
 
-    /// <summary>The command API's <c>POST /commands</c> URL, in the vault as <c>QUEUEING_COMMAND_API_URL</c>.</summary>
-    public required Uri CommandApiUrl { get; init; }
-
-    /// <summary>The shared signing secret, in the vault as <c>QUEUEING_COMMAND_SIGNING_SECRET</c>.</summary>
-    public required string CommandSigningSecret { get; init; }
-
-    /// <summary>More vault entries the plugs can read; they win over the two above.</summary>
+    /// <summary>The tenant's vault, as the plugs read it with <c>waylay.vault.get(key)</c>: what they call and the
+    /// secrets they sign with.</summary>
     public IReadOnlyDictionary<string, string> Vault { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The broker's loopback port; 0 picks a free one.</summary>
@@ -62,14 +57,13 @@ public sealed record WaylaySandboxOptions
             problems.Add("The Waylay API secret must be non-empty.");
         }
 
-        if (!CommandApiUrl.IsAbsoluteUri || CommandApiUrl.Scheme is not ("http" or "https"))
+        foreach (var (key, value) in Vault)
         {
-            problems.Add($"The command API URL must be an absolute http(s) URL (got '{CommandApiUrl}').");
-        }
-
-        if (string.IsNullOrEmpty(CommandSigningSecret))
-        {
-            problems.Add("The command signing secret must be non-empty.");
+            // A plug reading an empty entry would sign or call with nothing and fail far from the cause.
+            if (string.IsNullOrEmpty(key) || string.IsNullOrEmpty(value))
+            {
+                problems.Add($"The vault entry '{key}' must have a non-empty key and value.");
+            }
         }
 
         if (string.IsNullOrEmpty(WaylayDirectory))

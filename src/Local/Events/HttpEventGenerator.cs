@@ -11,7 +11,7 @@ namespace Queueing.Local.Events;
 public sealed record HttpEventOptions
 {
     /// <summary>The request path, optionally with a query string.</summary>
-    public string Path { get; init; } = "/commands";
+    public string Path { get; init; } = QueueingApplication.CommandsPath;
     public string Method { get; init; } = "POST";
 
     /// <summary>The request body; null gives a sample command request for methods with a body.</summary>

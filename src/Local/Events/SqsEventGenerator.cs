@@ -48,7 +48,7 @@ public sealed class SqsEventGenerator
             throw new ArgumentOutOfRangeException(nameof(options), "--count must be at least 1.");
         }
 
-        var queueName = options.QueueName ?? (options.Fifo ? "queueing-CommandQueue.fifo" : "queueing-IngestQueue");
+        var queueName = options.QueueName ?? (options.Fifo ? QueueingApplication.CommandQueueName : QueueingApplication.IngestQueueName);
         if (options.Fifo && !queueName.EndsWith(".fifo", StringComparison.Ordinal))
         {
             queueName += ".fifo";

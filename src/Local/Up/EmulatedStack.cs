@@ -22,12 +22,6 @@ namespace Queueing.Local.Up;
 /// </summary>
 public sealed class EmulatedStack : IAsyncDisposable
 {
-    private const string WaylayUrlVariable = "WAYLAY_DATA_URL";
-    private const string IotEndpointVariable = "IOT_DATA_ENDPOINT";
-    private const string CommandApiHandler = "command-api";
-    private const string LegacyTopicParameter = "LegacyTelemetryTopicFilter";
-    private const string LegacyThingNamePrefix = "legacy-";
-
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, FunctionRuntime> _runtimes = new(StringComparer.Ordinal);
     private readonly DependencyWatch _dependencies = new();
@@ -85,10 +79,10 @@ public sealed class EmulatedStack : IAsyncDisposable
     {
         var template = TemplateDocument.Load(options.TemplatePath);
         // Resolve, map the IoT resources and find the Waylay side before starting anything: a problem costs nothing.
-        var preview = StackModel.Load(template, new StackContext(), options.ParameterOverrides, LocalParameterDefaults.Values);
+        var preview = StackModel.Load(template, QueueingApplication.Stack(), options.ParameterOverrides, QueueingApplication.LocalParameterDefaults);
         if (options.LegacyDevices > 0)
         {
-            LegacyTopicTemplate(preview, TemplateDevicePolicy.Read(preview) ?? DevicePolicy.Devices);
+            LegacyTopicTemplate(preview, TemplateDevicePolicy.Read(preview) ?? QueueingApplication.DevicePolicy);
         }
 
         TemplateTopicRules.Read(preview);
@@ -98,7 +92,7 @@ public sealed class EmulatedStack : IAsyncDisposable
             throw new TemplateException(string.Join(Environment.NewLine, refused));
         }
 
-        var waylay = Path.Combine(template.Directory, "waylay");
+        var waylay = Path.Combine(template.Directory, QueueingApplication.WaylayFolder);
         foreach (var folder in new[] { "templates", "plugins", "schemas" }.Select(f => Path.Combine(waylay, f)))
         {
             if (!Directory.Exists(folder))
@@ -127,8 +121,8 @@ public sealed class EmulatedStack : IAsyncDisposable
         }
 
         var endpoint = options.AwsEndpoint ?? moto!.Endpoint;
-        var context = new StackContext { SqsEndpoint = endpoint };
-        var model = StackModel.Load(template, context, options.ParameterOverrides, LocalParameterDefaults.Values);
+        var context = QueueingApplication.Stack(endpoint);
+        var model = StackModel.Load(template, context, options.ParameterOverrides, QueueingApplication.LocalParameterDefaults);
         var access = new LocalAwsAccess(endpoint, context.Region);
         var provisioner = new LocalAwsProvisioner(access, log);
         var stack = new EmulatedStack(model, access, provisioner.CreateSqs());
@@ -165,7 +159,7 @@ public sealed class EmulatedStack : IAsyncDisposable
         ClassifyQueues(rules);
 
         progress("Starting the local IoT Core (MQTT broker, topic rules, IoT Data endpoint)...");
-        var policy = TemplateDevicePolicy.Read(Model) ?? DevicePolicy.Devices;
+        var policy = TemplateDevicePolicy.Read(Model) ?? QueueingApplication.DevicePolicy;
         Rules = Own(new TopicRuleEngine(rules, Sqs, loggers: loggers));
         Broker = Own(new MqttBroker(new MqttBrokerOptions { Policy = policy }, options.Time, loggers));
         Broker.AddSink(Rules);
@@ -193,7 +187,7 @@ public sealed class EmulatedStack : IAsyncDisposable
                 x.Event,
                 stats[x.Function.LogicalId].Wrap(
                     (payload, ct) => _runtimes[x.Function.LogicalId].InvokeAsync(payload, ct),
-                    x.Function.Handler == CommandApiHandler ? Commands.Observe : null)));
+                    x.Function.Handler == QueueingApplication.CommandApiHandler ? Commands.Observe : null)));
             var server = Own(new HttpApiServer(api.Key, routes, new HttpApiServerOptions { Region = Access.Region }, options.Time, loggers));
             await server.StartAsync(cancellationToken);
             apis.Add(server);
@@ -210,8 +204,7 @@ public sealed class EmulatedStack : IAsyncDisposable
                 ApiKey = options.Secrets.WaylayApiKey,
                 ApiSecret = options.Secrets.WaylayApiSecret,
                 WaylayDirectory = waylay,
-                CommandApiUrl = CommandApiUrl,
-                CommandSigningSecret = options.Secrets.CommandSigningSecret,
+                Vault = QueueingApplication.WaylayVault(CommandApiUrl, options.Secrets.CommandSigningSecret),
                 Faults = options.WaylayFaults,
                 Time = options.Time,
                 Loggers = loggers,
@@ -224,17 +217,7 @@ public sealed class EmulatedStack : IAsyncDisposable
         foreach (var function in Model.Functions.Values)
         {
             progress($"Starting {function.LogicalId} ({options.Concurrency} instance{(options.Concurrency == 1 ? string.Empty : "s")})...");
-            var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (function.Environment.ContainsKey(WaylayUrlVariable))
-            {
-                overrides[WaylayUrlVariable] = Waylay.DataUrl.ToString().TrimEnd('/');
-            }
-
-            if (function.Environment.ContainsKey(IotEndpointVariable))
-            {
-                overrides[IotEndpointVariable] = IotData.BaseAddress.ToString().TrimEnd('/');
-            }
-
+            var overrides = QueueingApplication.LocalEndpoints(function, Waylay.DataUrl, IotData.BaseAddress);
             var executable = executables[function.LogicalId];
             var launch = new FunctionLaunch(
                 executable.FileName,
@@ -296,7 +279,7 @@ public sealed class EmulatedStack : IAsyncDisposable
             fleet with
             {
                 Count = options.LegacyDevices,
-                ThingNamePrefix = LegacyThingNamePrefix,
+                ThingNamePrefix = QueueingApplication.LegacyThingNamePrefix,
                 TelemetryTopicTemplate = LegacyTopicTemplate(Model, policy),
                 Payload = DevicePayload.Envelope,
             },
@@ -326,8 +309,9 @@ public sealed class EmulatedStack : IAsyncDisposable
     {
         var route = Model.Functions.Values
             .SelectMany(f => f.HttpApiEvents)
-            .FirstOrDefault(e => !e.IsDefaultRoute && e.Method == "POST" && e.Path == "/commands")
-            ?? throw new TemplateException("The template has no HttpApi route POST /commands: the Waylay sandbox's plugs have no command API to call.");
+            .FirstOrDefault(e => !e.IsDefaultRoute && e.Method == QueueingApplication.CommandsMethod && e.Path == QueueingApplication.CommandsPath)
+            ?? throw new TemplateException(
+                $"The template has no HttpApi route {QueueingApplication.CommandsMethod} {QueueingApplication.CommandsPath}: the Waylay sandbox's plugs have no command API to call.");
         var api = apis.Single(a => a.ApiLogicalId == (route.ApiLogicalId ?? "ServerlessHttpApi"));
         return new Uri(api.BaseAddress, route.Path.TrimStart('/'));
     }
@@ -338,6 +322,7 @@ public sealed class EmulatedStack : IAsyncDisposable
     /// </summary>
     private static string LegacyTopicTemplate(StackModel model, DevicePolicy policy)
     {
+        const string LegacyTopicParameter = QueueingApplication.LegacyTopicParameter;
         var filter = model.Parameters.TryGet(LegacyTopicParameter, out var value) ? value.ToString() : string.Empty;
         if (filter.Length == 0)
         {
@@ -347,7 +332,7 @@ public sealed class EmulatedStack : IAsyncDisposable
         }
 
         var template = string.Join('/', filter.Split('/').Select(level => level == "+" ? "{deviceId}" : level));
-        var sample = LegacyThingNamePrefix + "001";
+        var sample = QueueingApplication.LegacyThingNamePrefix + "001";
         if (!policy.AllowsPublish(sample, template.Replace("{deviceId}", sample, StringComparison.Ordinal)))
         {
             throw new TemplateException($"The device policy does not let a device publish on the legacy topic '{filter}', so --legacy-devices could not either.");

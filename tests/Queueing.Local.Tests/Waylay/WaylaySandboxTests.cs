@@ -22,8 +22,7 @@ public sealed class WaylaySandboxTests
         ApiKey = "local-key",
         ApiSecret = "local-secret",
         WaylayDirectory = waylay ?? Waylay,
-        CommandApiUrl = commandsUrl,
-        CommandSigningSecret = secret,
+        Vault = QueueingApplication.WaylayVault(commandsUrl, secret),
     };
 
     private static HttpClient BrokerClient(WaylaySandbox sandbox) => new()
@@ -209,14 +208,14 @@ public sealed class WaylaySandboxTests
         var options = Options(new Uri("http://127.0.0.1:9/commands")) with
         {
             ApiKey = "",
-            CommandSigningSecret = "",
+            Vault = new Dictionary<string, string> { ["SIGNING_SECRET"] = "" },
             Faults = new Queueing.Local.Waylay.Faults.WaylayFaultOptions { FailRate = 2 },
         };
 
         var refused = await Assert.ThrowsAsync<ArgumentException>(() => WaylaySandbox.StartAsync(options));
 
         Assert.Contains("API key", refused.Message);
-        Assert.Contains("signing secret", refused.Message);
+        Assert.Contains("vault entry 'SIGNING_SECRET'", refused.Message);
         Assert.Contains("fail rate", refused.Message);
     }
 }

@@ -6,7 +6,7 @@ namespace Queueing.Local.IoT.Broker;
 /// The local form of the template's device policy, built on <c>${iot:Connection.Thing.ThingName}</c>: a device
 /// connects with its thing name as client id, may publish only to <see cref="PublishTopics"/> and subscribe only
 /// to <see cref="SubscribeFilters"/>, where <c>{thingName}</c> stands for its own client id. Like an AWS IoT
-/// policy resource, a filter is compared as written: a device subscribing to <c>devices/+/commands</c> is refused
+/// policy resource, a filter is compared as written: a device subscribing to <c>things/+/in</c> is refused
 /// even though its own topic matches it. A publish topic may use the policy wildcards <c>*</c> (any characters,
 /// <c>/</c> included) and <c>?</c> (one character), as an AWS IoT policy resource does. <see cref="PrivilegedClientIds"/>
 /// skip the policy (local tools and tests, playing an IAM principal allowed <c>iot:*</c>).
@@ -14,9 +14,6 @@ namespace Queueing.Local.IoT.Broker;
 public sealed partial record DevicePolicy(IReadOnlyList<string> PublishTopics, IReadOnlyList<string> SubscribeFilters)
 {
     public const string ThingNamePlaceholder = "{thingName}";
-
-    /// <summary>Telemetry out on <c>devices/{thingName}/telemetry</c>, commands in on <c>devices/{thingName}/commands</c>.</summary>
-    public static DevicePolicy Devices { get; } = new(["devices/{thingName}/telemetry"], ["devices/{thingName}/commands"]);
 
     public IReadOnlySet<string> PrivilegedClientIds { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

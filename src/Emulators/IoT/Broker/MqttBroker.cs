@@ -23,7 +23,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
     /// (it is not a valid thing name, and the broker refuses it on connect).</summary>
     public const string InjectedSenderId = "$local/iot-data";
 
-    private const string ProtocolKey = "queueing.protocol";
+    private const string ProtocolKey = "local.protocol";
     private const int StartAttempts = 5;
 
     private readonly MqttBrokerOptions _options;

@@ -44,7 +44,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<IotDataEndpoint>();
     }
 
-    /// <summary><c>http://127.0.0.1:port/</c> after start: the value for <c>IOT_DATA_ENDPOINT</c>.</summary>
+    /// <summary><c>http://127.0.0.1:port/</c> after start: the endpoint to give a publisher.</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
     public IotDataCounters Counters => new(

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Queueing.Local.IoT.Sql;
 
 /// <summary>
-/// Parses the subset of AWS IoT SQL (version 2016-03-23) that Queueing's rules use, once at start-up. Anything
+/// Parses a subset of AWS IoT SQL (version 2016-03-23), once at start-up. Anything
 /// outside it is refused with an <see cref="IotSqlException"/> naming the rule and the construct, never skipped:
 /// a rule the local stack cannot evaluate faithfully must not silently behave differently from AWS.
 /// </summary>

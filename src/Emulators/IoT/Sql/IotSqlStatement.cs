@@ -75,8 +75,8 @@ public sealed class IotSqlStatement
     private byte[] BuildObject(SqlContext context)
     {
         // Two items of one name (a payload field under "*" and an alias): AWS documents no precedence. Locally the
-        // later item overwrites the earlier one in its place, so an alias after "*" wins. The template's rules do
-        // not depend on either answer: their WHERE keeps deviceId and receivedAt out of the payload.
+        // later item overwrites the earlier one in its place, so an alias after "*" wins. A rule that must not depend
+        // on either answer keeps the alias's name out of the payload with its WHERE.
         var names = new List<string>();
         var values = new Dictionary<string, SqlValue>(StringComparer.Ordinal);
         void Set(string name, SqlValue value)

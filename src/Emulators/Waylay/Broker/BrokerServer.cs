@@ -8,7 +8,7 @@ using Queueing.Local.Waylay.Faults;
 namespace Queueing.Local.Waylay.Broker;
 
 /// <summary>
-/// The Waylay Broker API as far as Queueing uses it (Kestrel on 127.0.0.1): <c>POST /data/v1/events</c>,
+/// The Waylay Broker API for posting and reading data (on a <see cref="LoopbackHttpHost"/>): <c>POST /data/v1/events</c>,
 /// <c>POST /data/v1/events/{resourceId}</c>, <c>GET|DELETE /data/v1/messages/{resourceId}</c>,
 /// <c>GET /data/v1/messages/{resourceId}/current</c> and <c>GET /data/v1/</c>, with HTTP Basic auth, the
 /// forwarding rule, the message cache and injected faults. Errors are <c>{"error": "..."}</c> as the spec's
@@ -33,11 +33,11 @@ public sealed partial class BrokerServer : IAsyncDisposable
         _inbox = inbox;
         _credentials = new BasicCredentials(options.ApiKey, options.ApiSecret);
         _faults = new FaultInjector(options.Faults);
-        _logger = options.Loggers.CreateLogger("Queueing.Local.Waylay.Broker");
+        _logger = options.Loggers.CreateLogger(typeof(BrokerServer).Namespace!);
         Messages = new MessageCache(options.MessagesPerResource, options.Time);
     }
 
-    /// <summary>The base URL to give the ingest function as <c>WAYLAY_DATA_URL</c> (no trailing path).</summary>
+    /// <summary>The base URL clients post data to (no trailing path).</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
     public BrokerCounters Counters { get; } = new();
@@ -142,7 +142,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         {
             ["name"] = "waylay-broker",
             ["version"] = Version,
-            ["message"] = "Waylay sandbox of the Queueing local stack",
+            ["message"] = "Waylay sandbox",
         });
 
     private async Task PostEventsAsync(HttpContext context, string? pathResource)

@@ -6,8 +6,8 @@ namespace Queueing.Local.Waylay.Plugs;
 
 /// <summary>
 /// Runs an actuation with the plug the template's actuator names, under Node.js. The answer's status is the HTTP
-/// status the plug reports in <c>rawData.status</c> when it succeeded (<c>queueingCommand</c> reports the command
-/// API's 202); a plug that sent an error has none, and its error is the plug's message.
+/// status the plug reports in <c>rawData.status</c> when it succeeded (a plug that calls an HTTP API reports that
+/// API's answer); a plug that sent an error has none, and its error is the plug's message.
 /// </summary>
 public sealed class PlugActuator(PlugHost host) : IActuator
 {

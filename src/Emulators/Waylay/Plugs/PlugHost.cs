@@ -10,10 +10,9 @@ using Queueing.Local.Processes;
 namespace Queueing.Local.Waylay.Plugs;
 
 /// <summary>
-/// Runs the real plugs of <c>waylay/plugins/</c> under Node.js, in one long-lived process, as Waylay's rules engine
+/// Runs the real plugs of a tenant's <c>plugins/</c> under Node.js, in one long-lived process, as Waylay's rules engine
 /// runs an actuator plug: <c>options.requiredProperties</c>, <c>send(err, result)</c>, the vault through
-/// <c>waylay.vault.get</c> (see <see cref="PlugHostScript"/>). The same file a tenant uploads signs the commands the
-/// sandbox sends: one signing scheme, one code path. A plug that does not load stops <see cref="StartAsync"/> with
+/// <c>waylay.vault.get</c> (see <see cref="PlugHostScript"/>). The same file a tenant uploads runs here: one code path. A plug that does not load stops <see cref="StartAsync"/> with
 /// Node's message.
 /// </summary>
 public sealed partial class PlugHost : IAsyncDisposable
@@ -100,7 +99,7 @@ public sealed partial class PlugHost : IAsyncDisposable
                 $"Cannot run '{options.NodeExecutable}': the Waylay sandbox runs waylay/plugins/ under Node.js 18 or later. Install it (https://nodejs.org) and put node on PATH.", ex);
         }
 
-        var logger = options.Loggers.CreateLogger("Queueing.Local.Waylay.Plugs");
+        var logger = options.Loggers.CreateLogger(typeof(PlugHost).Namespace!);
         var stderr = new Queue<string>();
         process.ErrorDataReceived += (_, e) =>
         {

@@ -5,12 +5,11 @@ namespace Queueing.Local.Waylay.Plugs;
 
 public sealed record PlugHostOptions
 {
-    /// <summary>The plugs to load (<c>waylay/plugins/</c>).</summary>
+    /// <summary>The plugs to load (a tenant's <c>plugins/</c>).</summary>
     public required PlugCatalog Plugs { get; init; }
 
     /// <summary>
-    /// The tenant's vault as the plugs read it with <c>waylay.vault.get(key)</c>, e.g. <c>QUEUEING_COMMAND_API_URL</c>
-    /// and <c>QUEUEING_COMMAND_SIGNING_SECRET</c> for <c>queueingCommand</c>. Nothing of the tool's environment
+    /// The tenant's vault as the plugs read it with <c>waylay.vault.get(key)</c>. Nothing of the tool's environment
     /// reaches the plugs but <c>PATH</c>.
     /// </summary>
     public IReadOnlyDictionary<string, string> Vault { get; init; } = new Dictionary<string, string>();

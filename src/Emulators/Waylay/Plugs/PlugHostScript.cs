@@ -15,9 +15,9 @@ namespace Queueing.Local.Waylay.Plugs;
 /// </summary>
 internal static class PlugHostScript
 {
-    public const string VaultVariable = "QUEUEING_SANDBOX_VAULT";
-    public const string PluginsVariable = "QUEUEING_SANDBOX_PLUGINS";
-    public const string TimeoutVariable = "QUEUEING_SANDBOX_PLUG_TIMEOUT_MS";
+    public const string VaultVariable = "WAYLAY_SANDBOX_VAULT";
+    public const string PluginsVariable = "WAYLAY_SANDBOX_PLUGINS";
+    public const string TimeoutVariable = "WAYLAY_SANDBOX_PLUG_TIMEOUT_MS";
 
     public const string Source = """
         'use strict'
@@ -26,12 +26,12 @@ internal static class PlugHostScript
         const path = require('node:path')
         const { Console } = require('node:console')
 
-        const vault = JSON.parse(process.env.QUEUEING_SANDBOX_VAULT || '{}')
-        const plugins = JSON.parse(process.env.QUEUEING_SANDBOX_PLUGINS || '[]')
-        const timeoutMs = Number(process.env.QUEUEING_SANDBOX_PLUG_TIMEOUT_MS || 50000)
-        delete process.env.QUEUEING_SANDBOX_VAULT
-        delete process.env.QUEUEING_SANDBOX_PLUGINS
-        delete process.env.QUEUEING_SANDBOX_PLUG_TIMEOUT_MS
+        const vault = JSON.parse(process.env.WAYLAY_SANDBOX_VAULT || '{}')
+        const plugins = JSON.parse(process.env.WAYLAY_SANDBOX_PLUGINS || '[]')
+        const timeoutMs = Number(process.env.WAYLAY_SANDBOX_PLUG_TIMEOUT_MS || 50000)
+        delete process.env.WAYLAY_SANDBOX_VAULT
+        delete process.env.WAYLAY_SANDBOX_PLUGINS
+        delete process.env.WAYLAY_SANDBOX_PLUG_TIMEOUT_MS
 
         const plugConsole = new Console(process.stderr, process.stderr)
         globalThis.console = plugConsole

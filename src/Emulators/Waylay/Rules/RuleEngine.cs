@@ -31,7 +31,7 @@ public sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
         _templates = templates;
         _actuator = actuator;
         _options = options;
-        _logger = options.Loggers.CreateLogger("Queueing.Local.Waylay.Rules");
+        _logger = options.Loggers.CreateLogger(typeof(RuleEngine).Namespace!);
         _partitions = Enumerable.Range(0, options.Partitions)
             .Select(_ => Channel.CreateUnbounded<BrokerEvent>(new UnboundedChannelOptions { SingleReader = true }))
             .ToArray();

@@ -16,14 +16,14 @@ public sealed record RuleEngineSnapshot(
     IReadOnlyDictionary<string, long> AnswersByStatus,
     IReadOnlyDictionary<string, ResourceRuleState> Resources)
 {
-    /// <summary>Successful executions that reported a 2xx status (the command API accepted the command).</summary>
+    /// <summary>Successful executions that reported a 2xx status (what the plug called accepted the command).</summary>
     public long CommandsAccepted => AnswersByStatus.Where(a => a.Key.Length == 3 && a.Key[0] == '2').Sum(a => a.Value);
 }
 
 /// <summary>
 /// Counts what the rule engine did. "Rules fired" counts actuator firings; "commands sent" counts the plug executions
-/// made for them; answers are counted by outcome: the HTTP status the plug reported on success (<c>queueingCommand</c>
-/// reports the command API's 202), "ok" for a success without one, "failed" when the plug sent an error or timed out.
+/// made for them; answers are counted by outcome: the HTTP status the plug reported on success (in
+/// <c>rawData.status</c>), "ok" for a success without one, "failed" when the plug sent an error or timed out.
 /// </summary>
 public sealed class RuleEngineCounters
 {

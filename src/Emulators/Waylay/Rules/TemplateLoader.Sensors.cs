@@ -55,7 +55,7 @@ public static partial class TemplateLoader
         var parameter = Text(properties, "parameter");
         if (string.IsNullOrEmpty(parameter))
         {
-            Problem("properties.parameter must name the event property to watch (e.g. \"lightValue\").");
+            Problem("properties.parameter must name the event property to watch (e.g. \"temperature\").");
         }
 
         var threshold = Number(properties["threshold"]);
