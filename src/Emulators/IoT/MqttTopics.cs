@@ -3,7 +3,7 @@ using System.Text;
 namespace Queueing.Local.IoT;
 
 /// <summary>MQTT topic names and filters with AWS IoT Core's limits.</summary>
-public static class MqttTopics
+internal static class MqttTopics
 {
     // AWS IoT Core quotas: a topic (or filter) is at most 256 UTF-8 bytes and has at most 7 forward slashes.
     public const int MaxTopicBytes = 256;

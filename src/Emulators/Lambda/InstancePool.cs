@@ -6,7 +6,7 @@ namespace Queueing.Local.Lambda;
 /// A function's execution environments: an invoke takes a free instance (waiting while all are busy, as a function
 /// at its concurrency limit would throttle) and gives it back when done.
 /// </summary>
-public sealed class InstancePool : IAsyncDisposable
+internal sealed class InstancePool : IAsyncDisposable
 {
     private readonly Channel<FunctionInstance> _free = Channel.CreateUnbounded<FunctionInstance>();
 

@@ -10,7 +10,7 @@ namespace Queueing.Local.Lambda;
 /// Lambda execution environment has its own endpoint), so <c>AWS_LAMBDA_RUNTIME_API</c> stays a plain host:port
 /// and a request is routed to its sandbox by the port it arrived on.
 /// </summary>
-public sealed class RuntimeApiServer : IAsyncDisposable
+internal sealed class RuntimeApiServer : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime";
     private readonly LoopbackHttpHost _host;

@@ -8,7 +8,7 @@ namespace Queueing.Local.Template;
 /// Evaluates CloudFormation intrinsic functions to local values. A construct it does not know stops with the
 /// resource and property path; it never passes an unresolved function through.
 /// </summary>
-public sealed class IntrinsicResolver
+internal sealed class IntrinsicResolver
 {
     private const string Supported = "Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Split, Fn::Select, Fn::If, Fn::FindInMap, Fn::Base64";
 

@@ -9,7 +9,7 @@ namespace Queueing.Local.Template;
 /// ARNs CloudFormation would produce, built on the local account, region and endpoints. Includes the resources
 /// SAM generates implicitly (a function's <c>{Function}Role</c>, <c>ServerlessHttpApi</c>).
 /// </summary>
-public sealed class LocalResourceValues
+internal sealed class LocalResourceValues
 {
     private readonly TemplateDocument _template;
     private readonly StackContext _stack;

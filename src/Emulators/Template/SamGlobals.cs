@@ -6,7 +6,7 @@ namespace Queueing.Local.Template;
 /// SAM's <c>Globals</c> section applied to a resource as SAM applies it: the resource's primitive values win,
 /// maps merge key by key (the resource wins on a clash), lists are the global items followed by the resource's.
 /// </summary>
-public static class SamGlobals
+internal static class SamGlobals
 {
     public static JsonObject Apply(JsonObject? globals, JsonObject? properties)
     {

@@ -119,7 +119,7 @@ public sealed class StackModel
             : throw path.Child(name).Fail($"expected an integer, got '{text}'");
     }
 
-    internal static bool Bool(JsonObject properties, string name, bool fallback, TemplatePath path)
+    public static bool Bool(JsonObject properties, string name, bool fallback, TemplatePath path)
     {
         if (properties[name] is not { } node)
         {
@@ -134,7 +134,7 @@ public sealed class StackModel
         };
     }
 
-    internal static string? String(JsonObject properties, string name, TemplatePath path) =>
+    public static string? String(JsonObject properties, string name, TemplatePath path) =>
         properties[name] is { } node ? IntrinsicResolver.AsString(node, path.Child(name), "a string") : null;
 
     private static class FunctionReader

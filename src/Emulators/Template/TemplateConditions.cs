@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Queueing.Local.Template;
 
 /// <summary>The Conditions section, evaluated on demand (memoised, cycles refused).</summary>
-public sealed class TemplateConditions
+internal sealed class TemplateConditions
 {
     private readonly TemplateDocument _template;
     private readonly IntrinsicResolver _resolver;

@@ -32,15 +32,15 @@ public sealed class WaylaySandbox : IAsyncDisposable
     /// <summary>The broker API's base URL (<c>http://127.0.0.1:port/</c>), where data is posted.</summary>
     public Uri DataUrl => Broker.BaseAddress;
 
-    public BrokerServer Broker { get; }
+    internal BrokerServer Broker { get; }
 
-    public RuleEngine Rules { get; }
+    internal RuleEngine Rules { get; }
 
     public PlugHost Plugs { get; }
 
     /// <exception cref="ArgumentException">The options are invalid (every problem listed).</exception>
     /// <exception cref="PlugCatalogException">A plug manifest of waylay/plugins/ is refused.</exception>
-    /// <exception cref="TemplateException">A template is refused by the schema or cannot run (every problem listed, naming file and construct).</exception>
+    /// <exception cref="WaylayTemplateException">A template is refused by the schema or cannot run (every problem listed, naming file and construct).</exception>
     /// <exception cref="InvalidOperationException">Node.js is missing or a plug does not load.</exception>
     public static async Task<WaylaySandbox> StartAsync(WaylaySandboxOptions options, CancellationToken cancellationToken = default)
     {

@@ -6,7 +6,7 @@ namespace Queueing.Local.Aws;
 /// The secrets the functions read from SSM SecureString parameters, with local values. The template names the
 /// parameters (through the functions' environment); these are the values created under those names.
 /// </summary>
-public sealed record LocalSecrets
+internal sealed record LocalSecrets
 {
     public string WaylayApiKey { get; init; } = "local-key";
     public string WaylayApiSecret { get; init; } = "local-secret";

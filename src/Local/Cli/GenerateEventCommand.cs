@@ -5,7 +5,7 @@ using Queueing.Local.Events;
 namespace Queueing.Local.Cli;
 
 /// <summary><c>generate-event sqs|http</c>: sample events for <c>invoke</c>, like <c>sam local generate-event</c>.</summary>
-public static class GenerateEventCommand
+internal static class GenerateEventCommand
 {
     public static Command Create(CliContext cli)
     {

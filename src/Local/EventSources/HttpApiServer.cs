@@ -19,7 +19,7 @@ namespace Queueing.Local.EventSources;
 /// <c>generate-event http</c>, passed to the route's function, and the function's response mapped back as HTTP API
 /// maps it (<see cref="LambdaProxyResponse"/>). Every response carries <c>apigw-requestid</c>.
 /// </summary>
-public sealed partial class HttpApiServer : IAsyncDisposable
+internal sealed partial class HttpApiServer : IAsyncDisposable
 {
     // API Gateway's own answers. HTTP API answers an integration timeout with 503 {"message":"Service Unavailable"}
     // (not REST API's 504): the maximum integration timeout is 30 s (HTTP API quotas), and a timed-out HTTP API

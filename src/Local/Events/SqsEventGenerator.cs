@@ -11,7 +11,7 @@ using Queueing.Shared.Sqs;
 namespace Queueing.Local.Events;
 
 /// <summary>What <c>generate-event sqs</c> was asked for.</summary>
-public sealed record SqsEventOptions
+internal sealed record SqsEventOptions
 {
     /// <summary>The device's payload (telemetry) or the command payload (FIFO); null for a sample.</summary>
     public string? Body { get; init; }
@@ -34,7 +34,7 @@ public sealed record SqsEventOptions
 /// IoT rule writes it (the device's object plus <c>deviceId</c> from the topic and <c>receivedAt</c>), or, for a
 /// FIFO queue, command messages (group = device id, with the Queueing.* message attributes).
 /// </summary>
-public sealed class SqsEventGenerator
+internal sealed class SqsEventGenerator
 {
     private const string SenderId = "AROALOCALEXAMPLE:queueing-local";
     private readonly TimeProvider _time;

@@ -6,7 +6,7 @@ namespace Queueing.Local.Functions;
 /// Which project builds a function's executable: the one <see cref="QueueingApplication.ProjectsByHandler"/> maps
 /// the template's <c>Handler</c> to, else the one project in its <c>CodeUri</c> folder.
 /// </summary>
-public static class FunctionProjects
+internal static class FunctionProjects
 {
     public static string ProjectFor(FunctionDefinition function, string templateDirectory)
     {
@@ -34,7 +34,7 @@ public static class FunctionProjects
 }
 
 /// <summary>A function's executable cannot be built or found.</summary>
-public sealed class FunctionBuildException : Exception
+internal sealed class FunctionBuildException : Exception
 {
     public FunctionBuildException(string message) : base(message) { }
 }

@@ -14,7 +14,7 @@ namespace Queueing.Local.Invoke;
 /// creates the template's queues and secrets, runs the function's executable under the emulated Runtime API,
 /// invokes it once with the event, prints the response (or error document) on stdout and logs on stderr.
 /// </summary>
-public sealed class LocalInvoke
+internal sealed class LocalInvoke
 {
     private readonly CliContext _cli;
 

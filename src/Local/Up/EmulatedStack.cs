@@ -20,7 +20,7 @@ namespace Queueing.Local.Up;
 /// sandbox (which needs the command API's URL); one runtime per function (which needs the Waylay and IoT Data URLs);
 /// the SQS pollers; the simulated devices. Disposing stops them in reverse order.
 /// </summary>
-public sealed class EmulatedStack : IAsyncDisposable
+internal sealed class EmulatedStack : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, FunctionRuntime> _runtimes = new(StringComparer.Ordinal);
@@ -395,8 +395,8 @@ public sealed class EmulatedStack : IAsyncDisposable
 }
 
 /// <summary>A function failed its init when the stack started it.</summary>
-public sealed class FunctionInitException(string message) : Exception(message);
+internal sealed class FunctionInitException(string message) : Exception(message);
 
 /// <summary>The stack cannot start as asked (a folder it reads is missing, a parameter an option needs is empty);
 /// the message says what to change.</summary>
-public sealed class StackSetupException(string message) : Exception(message);
+internal sealed class StackSetupException(string message) : Exception(message);

@@ -5,7 +5,7 @@ namespace Queueing.Local.Up;
 
 /// <summary>What the <see cref="EmulatedStack"/> runs: plain values, read from the command line by <c>up</c>
 /// (<see cref="UpRun"/>), which also turns the stack's exceptions into exit codes.</summary>
-public sealed record EmulatedStackOptions
+internal sealed record EmulatedStackOptions
 {
     /// <summary>The SAM template, a file that exists.</summary>
     public required string TemplatePath { get; init; }

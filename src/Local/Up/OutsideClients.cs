@@ -8,7 +8,7 @@ namespace Queueing.Local.Up;
 /// What a device or caller outside the tool needs to join the running loop, printed by <c>up</c> at start-up:
 /// the broker, the client id rule, the topics, mosquitto command lines and a signed command (docs/local.md).
 /// </summary>
-public static class OutsideClients
+internal static class OutsideClients
 {
     public const string ExampleThing = "lamp-88";
 

@@ -15,7 +15,7 @@ namespace Queueing.Local.Up;
 /// drains, prints the books and stops every child; a child the stack depends on exiting mid-run does the same with
 /// its name and exit code 3.
 /// </summary>
-public sealed class UpRun
+internal sealed class UpRun
 {
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(500);
 
@@ -284,7 +284,7 @@ public sealed class UpRun
 
     private static int? Classify(Exception ex) => ex switch
     {
-        UsageException or StackSetupException or TemplateException or Waylay.Rules.TemplateException or Waylay.Plugs.PlugCatalogException or ArgumentException => ExitCodes.Usage,
+        UsageException or StackSetupException or TemplateException or Waylay.Rules.WaylayTemplateException or Waylay.Plugs.PlugCatalogException or ArgumentException => ExitCodes.Usage,
         FunctionBuildException or LocalAwsException => ExitCodes.Environment,
         FunctionInitException => ExitCodes.FunctionFailed,
         // Node.js missing, a plug that does not load, a port that cannot be bound.

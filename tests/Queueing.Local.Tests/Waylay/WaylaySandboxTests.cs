@@ -157,11 +157,11 @@ public sealed class WaylaySandboxTests
     }
 
     /// <summary>Starts a sandbox whose waylay/templates has <paramref name="json"/> as <paramref name="file"/>; returns what it refused.</summary>
-    private static async Task<TemplateException> RefusedTemplateAsync(string file, JsonObject json)
+    private static async Task<WaylayTemplateException> RefusedTemplateAsync(string file, JsonObject json)
     {
         using var waylay = TestPlugs.CopyOfWaylay();
         File.WriteAllText(Path.Combine(waylay.Path, "templates", file), json.ToJsonString());
-        return await Assert.ThrowsAsync<TemplateException>(() =>
+        return await Assert.ThrowsAsync<WaylayTemplateException>(() =>
             WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
     }
 

@@ -4,7 +4,7 @@ namespace Queueing.Local.Processes;
 
 /// <summary>How a child process ended, in words: <c>exit status 1</c>, or <c>signal 9</c> (.NET reports a child
 /// killed by signal N as exit code 128 + N on Unix).</summary>
-internal static class ExitStatus
+public static class ExitStatus
 {
     public static string Describe(Process process) =>
         !process.HasExited ? "running"

@@ -14,7 +14,7 @@ namespace Queueing.Local.Processes;
 /// setsid does not fork again and the pid stays the program's. Without <c>setsid</c> on PATH (macOS) the child
 /// starts as before, in the tool's group.
 /// </remarks>
-internal static class OwnSession
+public static class OwnSession
 {
     private static readonly Lazy<string?> SetSid = new(() => OperatingSystem.IsLinux() ? Find("setsid") : null);
 

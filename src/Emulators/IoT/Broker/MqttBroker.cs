@@ -51,7 +51,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
     /// <summary><c>mqtt://host:port</c>, for clients and the live view.</summary>
     public Uri Address => new($"mqtt://{Host}:{Port}");
 
-    public BrokerCounters Counters => new(
+    public MqttBrokerCounters Counters => new(
         Interlocked.Read(ref _published),
         Interlocked.Read(ref _publishesRejected),
         Interlocked.Read(ref _connectionsRejected),

@@ -10,7 +10,7 @@ namespace Queueing.Local.IoT.Data;
 /// the canonical request from the request as received, derive the signing key from the secret, date, region and
 /// service, and compare signatures. Error texts are AWS's, so a client sees locally what it would see in AWS.
 /// </summary>
-public sealed class SigV4Verifier
+internal sealed class SigV4Verifier
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
     private const string Terminator = "aws4_request";

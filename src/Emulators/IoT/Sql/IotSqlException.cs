@@ -5,7 +5,7 @@ namespace Queueing.Local.IoT.Sql;
 /// (<see cref="Construct"/> names it) or not valid SQL at all. The message names the rule, the construct and the
 /// position, so the user can fix the template or knows what the local stack does not emulate.
 /// </summary>
-public sealed class IotSqlException : Exception
+internal sealed class IotSqlException : Exception
 {
     public IotSqlException(string ruleName, string sql, int position, string problem, string? construct)
         : base(Format(ruleName, sql, position, problem, construct))

@@ -7,7 +7,7 @@ namespace Queueing.Local.IoT.Sql;
 /// outside it is refused with an <see cref="IotSqlException"/> naming the rule and the construct, never skipped:
 /// a rule the local stack cannot evaluate faithfully must not silently behave differently from AWS.
 /// </summary>
-public static class IotSqlParser
+internal static class IotSqlParser
 {
     public const string SupportedVersion = "2016-03-23";
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Queueing.Local.IoT.Sql;
 
 /// <summary>A parsed rule statement; <see cref="Evaluate"/> runs it against one message.</summary>
-public sealed class IotSqlStatement
+internal sealed class IotSqlStatement
 {
     private readonly IReadOnlyList<SelectItem> _items;
     private readonly SqlExpression? _where;

@@ -1,6 +1,6 @@
 namespace Queueing.Local.IoT.Sql;
 
-public enum SqlEvaluationKind
+internal enum SqlEvaluationKind
 {
     /// <summary>The topic does not match the FROM filter, or WHERE is not true: the rule does nothing.</summary>
     NoMatch,
@@ -13,7 +13,7 @@ public enum SqlEvaluationKind
     Error,
 }
 
-public sealed record SqlEvaluation(SqlEvaluationKind Kind, ReadOnlyMemory<byte> Payload, string? Reason)
+internal sealed record SqlEvaluation(SqlEvaluationKind Kind, ReadOnlyMemory<byte> Payload, string? Reason)
 {
     public static SqlEvaluation NoMatch(string reason) => new(SqlEvaluationKind.NoMatch, ReadOnlyMemory<byte>.Empty, reason);
 

@@ -6,7 +6,7 @@ namespace Queueing.Local.IoT.Sql;
 /// One published message as the rules see it. The payload is parsed as JSON at most once, however many rules
 /// evaluate it; dispose after the last rule.
 /// </summary>
-public sealed class SqlMessage : IDisposable
+internal sealed class SqlMessage : IDisposable
 {
     /// <summary>What <c>clientid()</c> returns for a message that did not arrive over MQTT (AWS documents "n/a").</summary>
     public const string NotMqttClientId = "n/a";

@@ -5,7 +5,7 @@ using System.Text;
 namespace Queueing.Local.Waylay.Broker;
 
 /// <summary>Checks an <c>Authorization: Basic base64(apiKey:apiSecret)</c> header against the configured pair.</summary>
-public sealed class BasicCredentials(string apiKey, string apiSecret)
+internal sealed class BasicCredentials(string apiKey, string apiSecret)
 {
     private readonly byte[] _key = Encoding.UTF8.GetBytes(apiKey);
     private readonly byte[] _secret = Encoding.UTF8.GetBytes(apiSecret);

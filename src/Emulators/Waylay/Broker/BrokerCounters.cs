@@ -27,7 +27,7 @@ public sealed record BrokerSnapshot(
 /// Counts what the broker did. Thread-safe; read with <see cref="Snapshot"/>. "Received" counts events of
 /// requests the broker accepted (2xx); refused and faulted requests count under their own heads.
 /// </summary>
-public sealed class BrokerCounters
+internal sealed class BrokerCounters
 {
     private long _requests;
     private long _unauthorized;

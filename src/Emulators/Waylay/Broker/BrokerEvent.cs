@@ -7,7 +7,7 @@ namespace Queueing.Local.Waylay.Broker;
 /// <c>timestamp</c> normalised to Unix milliseconds (the broker's processing time when the event had none).
 /// <see cref="Json"/> is immutable, so one instance is shared by the message cache and the rule engine.
 /// </summary>
-public sealed record BrokerEvent(string Resource, long Timestamp, JsonElement Json)
+internal sealed record BrokerEvent(string Resource, long Timestamp, JsonElement Json)
 {
     public string ToJsonString() => Json.GetRawText();
 }

@@ -5,7 +5,7 @@ using Queueing.Local.Waylay.Faults;
 namespace Queueing.Local.Waylay.Broker;
 
 /// <summary>How to run the sandbox's broker API.</summary>
-public sealed record BrokerOptions
+internal sealed record BrokerOptions
 {
     /// <summary>The Waylay API key the callers authenticate with (HTTP Basic user name).</summary>
     public required string ApiKey { get; init; }

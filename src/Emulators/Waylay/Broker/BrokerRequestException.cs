@@ -1,7 +1,7 @@
 namespace Queueing.Local.Waylay.Broker;
 
 /// <summary>A request the broker refuses; answered as <c>{"error": Message}</c> with <see cref="StatusCode"/>.</summary>
-public sealed class BrokerRequestException(int statusCode, string message) : Exception(message)
+internal sealed class BrokerRequestException(int statusCode, string message) : Exception(message)
 {
     public int StatusCode { get; } = statusCode;
 

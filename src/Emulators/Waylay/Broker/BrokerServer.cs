@@ -14,7 +14,7 @@ namespace Queueing.Local.Waylay.Broker;
 /// forwarding rule, the message cache and injected faults. Errors are <c>{"error": "..."}</c> as the spec's
 /// ErrorResponse.
 /// </summary>
-public sealed partial class BrokerServer : IAsyncDisposable
+internal sealed partial class BrokerServer : IAsyncDisposable
 {
     public const string Version = "2.18.0";
     private const string Prefix = "/data/v1";

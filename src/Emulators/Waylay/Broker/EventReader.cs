@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Queueing.Local.Waylay.Broker;
 
 /// <summary>The events of one POST, and whether the body was an array (the forwarding rule depends on it).</summary>
-public sealed record PostedEvents(IReadOnlyList<BrokerEvent> Events, bool IsArray);
+internal sealed record PostedEvents(IReadOnlyList<BrokerEvent> Events, bool IsArray);
 
 /// <summary>
 /// Reads a POST body into events, all or nothing: a body with one bad event is refused whole (400) so that nothing
@@ -15,7 +15,7 @@ public sealed record PostedEvents(IReadOnlyList<BrokerEvent> Events, bool IsArra
 /// <c>timestamp</c> must be integer Unix milliseconds or an ISO 8601 date-time; without one the broker stamps
 /// its processing time.
 /// </summary>
-public static partial class EventReader
+internal static partial class EventReader
 {
     public static PostedEvents Read(ReadOnlySpan<byte> body, string? pathResource, DateTimeOffset now)
     {

@@ -7,7 +7,7 @@ namespace Queueing.Local.Waylay.Broker;
 /// <c>forward=true</c> explicitly is an error. <c>POST /events/{resourceId}</c>: a single event is forwarded
 /// unless <c>forward=false</c>; several events are never forwarded (the parameter is ignored).
 /// </summary>
-public static class ForwardingRule
+internal static class ForwardingRule
 {
     /// <param name="forward">The query parameter: null when absent.</param>
     /// <param name="perResourcePath">True for <c>/events/{resourceId}</c>.</param>

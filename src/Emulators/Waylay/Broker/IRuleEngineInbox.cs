@@ -4,7 +4,7 @@ namespace Queueing.Local.Waylay.Broker;
 /// Where the broker forwards events for the rule engine. Must not block: the broker answers the poster without
 /// waiting for rules to run, as Waylay's broker does.
 /// </summary>
-public interface IRuleEngineInbox
+internal interface IRuleEngineInbox
 {
     void Forward(BrokerEvent message);
 }

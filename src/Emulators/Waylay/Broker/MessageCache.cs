@@ -7,7 +7,7 @@ namespace Queueing.Local.Waylay.Broker;
 /// (ties keep arrival order), so "current" is the most recent by timestamp even when a retried, older event
 /// arrives late. A message posted with a <c>ttl</c> disappears once it has expired.
 /// </summary>
-public sealed class MessageCache(int capacity, TimeProvider time)
+internal sealed class MessageCache(int capacity, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, List<Entry>> _byResource = new(StringComparer.Ordinal);
 

@@ -8,7 +8,7 @@ namespace Queueing.Local.Waylay.Broker;
 /// <c>30m</c>, <c>10s</c>) or an ISO 8601 duration with D/H/M/S (<c>PT3H2M6.213S</c>), as the spec's
 /// DurationSeconds, DurationWithUnit and ISO8601Duration define them.
 /// </summary>
-public static partial class TtlDuration
+internal static partial class TtlDuration
 {
     public static bool TryParse(string text, out TimeSpan duration)
     {

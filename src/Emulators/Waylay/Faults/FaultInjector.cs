@@ -1,7 +1,7 @@
 namespace Queueing.Local.Waylay.Faults;
 
 /// <summary>What the broker does with one request before handling it.</summary>
-public enum FaultKind
+internal enum FaultKind
 {
     None,
     InternalServerError,
@@ -10,13 +10,13 @@ public enum FaultKind
 }
 
 /// <summary>One request's fate: the delay to add and the fault, if any.</summary>
-public readonly record struct FaultDecision(TimeSpan Delay, FaultKind Kind);
+internal readonly record struct FaultDecision(TimeSpan Delay, FaultKind Kind);
 
 /// <summary>
 /// Draws each request's fault from one seeded sequence. Three draws per request, always in the same order
 /// (latency, fault, which 5xx), so a seed reproduces the same faults for the same request order.
 /// </summary>
-public sealed class FaultInjector
+internal sealed class FaultInjector
 {
     private readonly WaylayFaultOptions _options;
     private readonly Random _random;

@@ -9,7 +9,7 @@ namespace Queueing.Local.Waylay.Plugs;
 /// status the plug reports in <c>rawData.status</c> when it succeeded (a plug that calls an HTTP API reports that
 /// API's answer); a plug that sent an error has none, and its error is the plug's message.
 /// </summary>
-public sealed class PlugActuator(PlugHost host) : IActuator
+internal sealed class PlugActuator(PlugHost host) : IActuator
 {
     public async Task<ActuatorAnswer> InvokeAsync(Actuation actuation, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace Queueing.Local.Waylay.Rules;
 /// One actuator firing: which task (template + resource) fired which actuator, because of which sensor state and
 /// event, with the properties the plug receives as <c>options.requiredProperties</c> (placeholders filled in).
 /// </summary>
-public sealed record Actuation(
+internal sealed record Actuation(
     string Template,
     string Resource,
     TemplateActuator Actuator,
@@ -20,7 +20,7 @@ public sealed record Actuation(
 /// What the actuator's execution came back with: success (the plug called <c>send(null, result)</c>) with the HTTP
 /// status it reported and its raw data, or failure with the plug's error.
 /// </summary>
-public sealed record ActuatorAnswer(bool Succeeded, int? Status, string Body, string? Error = null)
+internal sealed record ActuatorAnswer(bool Succeeded, int? Status, string Body, string? Error = null)
 {
     public static ActuatorAnswer Failed(string error) => new(false, null, "", error);
 
@@ -31,7 +31,7 @@ public sealed record ActuatorAnswer(bool Succeeded, int? Status, string Body, st
 }
 
 /// <summary>Runs an actuator's action. The sandbox's one implementation executes the template's plug under Node.js.</summary>
-public interface IActuator
+internal interface IActuator
 {
     Task<ActuatorAnswer> InvokeAsync(Actuation actuation, CancellationToken cancellationToken);
 }

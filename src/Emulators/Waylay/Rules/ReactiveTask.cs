@@ -12,7 +12,7 @@ namespace Queueing.Local.Waylay.Rules;
 /// the triggers of that sensor's graph are evaluated, and an actuator fires once if any of its triggers holds. A
 /// failed execution (the event lacks the parameter) changes no state and fires nothing.
 /// </remarks>
-public sealed class ReactiveTask(TaskTemplate template, string resource)
+internal sealed class ReactiveTask(TaskTemplate template, string resource)
 {
     private readonly Dictionary<string, (SensorObservation Observation, DateTimeOffset At)> _observed = new(StringComparer.Ordinal);
 
@@ -93,4 +93,4 @@ public sealed class ReactiveTask(TaskTemplate template, string resource)
 }
 
 /// <summary>The outcome of one event for one task.</summary>
-public sealed record TaskEvaluation(IReadOnlyList<Actuation> Actuations, int SensorsExecuted, int SensorsFailed);
+internal sealed record TaskEvaluation(IReadOnlyList<Actuation> Actuations, int SensorsExecuted, int SensorsFailed);

@@ -10,7 +10,7 @@ namespace Queueing.Local.Waylay.Rules;
 /// resource (created on the resource's first event), awaiting each actuator call before the resource's next
 /// event so that commands leave in event order. <see cref="Forward"/> never blocks the broker.
 /// </summary>
-public sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
+internal sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
 {
     private readonly IReadOnlyList<TaskTemplate> _templates;
     private readonly IActuator _actuator;

@@ -25,7 +25,7 @@ public sealed record RuleEngineSnapshot(
 /// made for them; answers are counted by outcome: the HTTP status the plug reported on success (in
 /// <c>rawData.status</c>), "ok" for a success without one, "failed" when the plug sent an error or timed out.
 /// </summary>
-public sealed class RuleEngineCounters
+internal sealed class RuleEngineCounters
 {
     private long _eventsEvaluated;
     private long _tasksCreated;

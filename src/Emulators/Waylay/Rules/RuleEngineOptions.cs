@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Queueing.Local.Waylay.Rules;
 
-public sealed record RuleEngineOptions
+internal sealed record RuleEngineOptions
 {
     /// <summary>
     /// Independent evaluation loops. A resource always maps to the same loop, so its events are evaluated and its

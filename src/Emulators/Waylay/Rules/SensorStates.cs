@@ -1,7 +1,7 @@
 namespace Queueing.Local.Waylay.Rules;
 
 /// <summary>The states of Waylay's streaming data sensor, spelled as the plugin reports them.</summary>
-public static class SensorStates
+internal static class SensorStates
 {
     public const string Above = "Above";
     public const string Equal = "Equal";

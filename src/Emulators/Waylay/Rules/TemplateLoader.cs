@@ -34,7 +34,7 @@ public static partial class TemplateLoader
     {
         if (!Directory.Exists(directory))
         {
-            throw new TemplateException([$"{directory}: no such directory (the Waylay rule templates live in waylay/templates/)."]);
+            throw new WaylayTemplateException([$"{directory}: no such directory (the Waylay rule templates live in waylay/templates/)."]);
         }
 
         var problems = new List<string>();
@@ -57,7 +57,7 @@ public static partial class TemplateLoader
             problems.Add($"template name '{duplicate.Key}' is used by {string.Join(" and ", duplicate.Select(t => t.Source))}.");
         }
 
-        return problems.Count > 0 ? throw new TemplateException(problems) : templates;
+        return problems.Count > 0 ? throw new WaylayTemplateException(problems) : templates;
     }
 
     /// <summary>One template from its JSON text; <paramref name="source"/> names it in messages.</summary>
@@ -65,7 +65,7 @@ public static partial class TemplateLoader
     {
         var problems = new List<string>();
         var template = Parse(source, json, context, problems);
-        return problems.Count > 0 || template is null ? throw new TemplateException(problems) : template;
+        return problems.Count > 0 || template is null ? throw new WaylayTemplateException(problems) : template;
     }
 
     private static TaskTemplate? Parse(string source, string json, TemplateContext context, List<string> problems)

@@ -14,14 +14,14 @@ public abstract record TemplateTrigger(string SourceLabel, string DestinationLab
     public abstract bool Fires(string? previous, string? current, bool executedNow);
 }
 
-public sealed record StatesTrigger(string SourceLabel, string DestinationLabel, IReadOnlyList<string> States)
+internal sealed record StatesTrigger(string SourceLabel, string DestinationLabel, IReadOnlyList<string> States)
     : TemplateTrigger(SourceLabel, DestinationLabel)
 {
     public override bool Fires(string? previous, string? current, bool executedNow) =>
         current is not null && States.Contains(current, StringComparer.Ordinal);
 }
 
-public sealed record StateChangeTrigger(string SourceLabel, string DestinationLabel, string From, string To)
+internal sealed record StateChangeTrigger(string SourceLabel, string DestinationLabel, string From, string To)
     : TemplateTrigger(SourceLabel, DestinationLabel)
 {
     public override bool Fires(string? previous, string? current, bool executedNow)
@@ -38,7 +38,7 @@ public sealed record StateChangeTrigger(string SourceLabel, string DestinationLa
     }
 }
 
-public sealed record ExecutionTrigger(string SourceLabel, string DestinationLabel) : TemplateTrigger(SourceLabel, DestinationLabel)
+internal sealed record ExecutionTrigger(string SourceLabel, string DestinationLabel) : TemplateTrigger(SourceLabel, DestinationLabel)
 {
     public override bool Fires(string? previous, string? current, bool executedNow) => executedNow;
 }

@@ -1,7 +1,7 @@
 namespace Queueing.Local.IoT.Broker;
 
 /// <summary>A snapshot of the broker's counts since start.</summary>
-public sealed record BrokerCounters(
+public sealed record MqttBrokerCounters(
     long Published,
     long PublishesRejected,
     long ConnectionsRejected,
