@@ -5,7 +5,7 @@ namespace Queueing.Local.Aws;
 
 /// <summary>Whether an exception from an SQS or SSM call means the local AWS did not answer (refused, reset,
 /// gone), as opposed to a bug or a cancellation of ours.</summary>
-public static class LocalAwsFailure
+internal static class LocalAwsFailure
 {
     public static bool Is(Exception ex) => ex switch
     {

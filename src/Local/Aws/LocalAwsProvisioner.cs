@@ -12,7 +12,7 @@ namespace Queueing.Local.Aws;
 /// Creates what the template deploys into the local AWS: every queue with its attributes (redrive policies once
 /// all queues exist, since they name each other's ARNs) and the SecureString parameters the functions read.
 /// </summary>
-public sealed class LocalAwsProvisioner
+internal sealed class LocalAwsProvisioner
 {
     private readonly LocalAwsAccess _access;
     private readonly TextWriter _log;

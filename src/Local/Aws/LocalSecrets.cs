@@ -6,11 +6,8 @@ namespace Queueing.Local.Aws;
 /// The secrets the functions read from SSM SecureString parameters, with local values. The template names the
 /// parameters (through the functions' environment); these are the values created under those names.
 /// </summary>
-public sealed record LocalSecrets
+internal sealed record LocalSecrets
 {
-    public const string WaylayCredentialsVariable = "WAYLAY_CREDENTIALS_PARAMETER";
-    public const string CommandSigningSecretVariable = "COMMAND_SIGNING_SECRET_PARAMETER";
-
     public string WaylayApiKey { get; init; } = "local-key";
     public string WaylayApiSecret { get; init; } = "local-secret";
     public string CommandSigningSecret { get; init; } = "queueing-local-signing-secret-not-for-production";
@@ -18,8 +15,8 @@ public sealed record LocalSecrets
     /// <summary>The value for the parameter a function finds in <paramref name="variable"/>, or null if that is not a secret setting.</summary>
     public string? ValueFor(string variable) => variable switch
     {
-        WaylayCredentialsVariable => new JsonObject { ["apiKey"] = WaylayApiKey, ["apiSecret"] = WaylayApiSecret }.ToJsonString(),
-        CommandSigningSecretVariable => CommandSigningSecret,
+        QueueingApplication.WaylayCredentialsVariable => new JsonObject { ["apiKey"] = WaylayApiKey, ["apiSecret"] = WaylayApiSecret }.ToJsonString(),
+        QueueingApplication.CommandSigningSecretVariable => CommandSigningSecret,
         _ => null,
     };
 }

@@ -8,7 +8,7 @@ namespace Queueing.Local.Aws;
 
 /// <summary>moto_server on a free loopback port: the local AWS (SQS with redrive, SSM), in its own session so a
 /// terminal's Ctrl+C does not reach it (<see cref="OwnSession"/>). Stopped on dispose.</summary>
-public sealed class MotoServerProcess : IAsyncDisposable
+internal sealed class MotoServerProcess : IAsyncDisposable
 {
     public const string InstallHint = "The local stack needs moto_server: `python3 -m pip install 'moto[server]'` (python3 on PATH).";
 
@@ -178,7 +178,7 @@ public sealed class MotoServerProcess : IAsyncDisposable
 }
 
 /// <summary>The local AWS cannot be started or set up.</summary>
-public sealed class LocalAwsException : Exception
+internal sealed class LocalAwsException : Exception
 {
     public LocalAwsException(string message) : base(message) { }
 

@@ -1,7 +1,7 @@
 namespace Queueing.Local.Cli;
 
 /// <summary>What a command reads and writes outside itself, so tests run the tool in-process.</summary>
-public sealed record CliContext(
+internal sealed record CliContext(
     TextWriter Out,
     TextWriter Error,
     TextReader In,

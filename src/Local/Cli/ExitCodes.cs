@@ -1,7 +1,7 @@
 namespace Queueing.Local.Cli;
 
 /// <summary>The tool's exit codes (documented in --help).</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
 

@@ -5,7 +5,7 @@ using Queueing.Local.Events;
 namespace Queueing.Local.Cli;
 
 /// <summary><c>generate-event sqs|http</c>: sample events for <c>invoke</c>, like <c>sam local generate-event</c>.</summary>
-public static class GenerateEventCommand
+internal static class GenerateEventCommand
 {
     public static Command Create(CliContext cli)
     {
@@ -31,7 +31,7 @@ public static class GenerateEventCommand
                 result.AddError("--count must be from 1 to 10000.");
             }
         });
-        var queueName = new Option<string?>("--queue-name") { Description = "The source queue's name in eventSourceARN. Default: queueing-IngestQueue (queueing-CommandQueue.fifo with --fifo)." };
+        var queueName = new Option<string?>("--queue-name") { Description = $"The source queue's name in eventSourceARN. Default: {QueueingApplication.IngestQueueName} ({QueueingApplication.CommandQueueName} with --fifo)." };
         var fifo = new Option<bool>("--fifo") { Description = "A FIFO queue event carrying command messages (CommandQueue.fifo): group id = device, Queueing.* attributes." };
         var legacyTopic = new Option<string?>("--legacy-topic")
         {
@@ -70,7 +70,7 @@ public static class GenerateEventCommand
 
     private static Command Http(CliContext cli)
     {
-        var path = new Option<string>("--path") { Description = "The request path (a query string is allowed).", DefaultValueFactory = _ => "/commands" };
+        var path = new Option<string>("--path") { Description = "The request path (a query string is allowed).", DefaultValueFactory = _ => QueueingApplication.CommandsPath };
         var method = new Option<string>("--method") { Description = "The HTTP method.", DefaultValueFactory = _ => "POST" };
         var body = new Option<string?>("--body") { Description = "The request body. Default for POST/PUT/PATCH: a sample command request." };
         var headers = new Option<string[]>("--header")

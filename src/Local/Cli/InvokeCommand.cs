@@ -5,7 +5,7 @@ using Queueing.Local.Invoke;
 namespace Queueing.Local.Cli;
 
 /// <summary><c>invoke</c>: its options and how they become an <see cref="InvokeRequest"/>.</summary>
-public static class InvokeCommand
+internal static class InvokeCommand
 {
     public static Command Create(CliContext cli, SharedOptions shared)
     {

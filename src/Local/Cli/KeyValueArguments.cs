@@ -4,7 +4,7 @@ namespace Queueing.Local.Cli;
 /// <c>Key=Value</c> arguments (<c>--parameter-overrides</c>, <c>--header</c>). Parameter overrides also accept SAM's
 /// long form <c>ParameterKey=Key,ParameterValue=Value</c>.
 /// </summary>
-public static class KeyValueArguments
+internal static class KeyValueArguments
 {
     public static Dictionary<string, string> Parse(IEnumerable<string> items, string option)
     {

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Queueing.Local.Cli;
 
 /// <summary>The command line of the local stack: the commands, parsing, exit codes.</summary>
-public static class LocalCli
+internal static class LocalCli
 {
     public static RootCommand Create(CliContext cli)
     {

@@ -6,7 +6,7 @@ using Queueing.Local.Commands;
 namespace Queueing.Local.Cli;
 
 /// <summary><c>send-command</c>: a signed command to a command API (the one <c>up</c> runs, or a deployed one), by hand.</summary>
-public static class SendCommandCommand
+internal static class SendCommandCommand
 {
     public const string Name = "send-command";
 

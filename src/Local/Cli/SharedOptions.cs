@@ -5,7 +5,7 @@ using Queueing.Local.Aws;
 namespace Queueing.Local.Cli;
 
 /// <summary>Options every command that runs functions takes (invoke now, up later).</summary>
-public sealed class SharedOptions
+internal sealed class SharedOptions
 {
     public Option<string?> Template { get; } = new("--template", "-t")
     {

@@ -3,7 +3,7 @@ using Queueing.Local.Aws;
 namespace Queueing.Local.Cli;
 
 /// <summary>What every command that runs the template's functions is given (see <see cref="SharedOptions"/>).</summary>
-public abstract record StackRequest
+internal abstract record StackRequest
 {
     public string? TemplatePath { get; init; }
     public IReadOnlyDictionary<string, string> ParameterOverrides { get; init; } = new Dictionary<string, string>();

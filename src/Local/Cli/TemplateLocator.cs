@@ -1,7 +1,7 @@
 namespace Queueing.Local.Cli;
 
 /// <summary>Finds serverless.template: the given path, else the current folder or the nearest parent holding one.</summary>
-public static class TemplateLocator
+internal static class TemplateLocator
 {
     public const string FileName = "serverless.template";
 

@@ -7,7 +7,7 @@ using Queueing.Local.Waylay.Faults;
 namespace Queueing.Local.Cli;
 
 /// <summary><c>up</c> (the default command): the whole closed loop on this machine.</summary>
-public static class UpCommand
+internal static class UpCommand
 {
     public const string Name = "up";
 

@@ -1,7 +1,7 @@
 namespace Queueing.Local.Cli;
 
 /// <summary>The command cannot run as asked (exit code 2); the message says what to change.</summary>
-public sealed class UsageException : Exception
+internal sealed class UsageException : Exception
 {
     public UsageException(string message) : base(message) { }
 

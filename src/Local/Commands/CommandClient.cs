@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Queueing.Local.Commands;
 
 /// <summary>What <c>send-command</c> sends: a command request for the command API.</summary>
-public sealed record CommandRequest
+internal sealed record CommandRequest
 {
     public required Uri Url { get; init; }
     public required string DeviceId { get; init; }
@@ -38,13 +38,13 @@ public sealed record CommandRequest
 }
 
 /// <summary>The command API's answer: status and body (a <c>202</c> carries the <c>commandId</c>).</summary>
-public sealed record CommandAnswer(int Status, string Body)
+internal sealed record CommandAnswer(int Status, string Body)
 {
     public bool Accepted => Status == 202;
 }
 
 /// <summary>Signs a command request as docs/commands.md says and POSTs it, as a caller of the API does.</summary>
-public sealed class CommandClient(HttpClient http, TimeProvider time)
+internal sealed class CommandClient(HttpClient http, TimeProvider time)
 {
     public async Task<CommandAnswer> SendAsync(CommandRequest request, CancellationToken cancellationToken)
     {

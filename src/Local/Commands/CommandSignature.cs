@@ -10,7 +10,7 @@ namespace Queueing.Local.Commands;
 /// seconds. Used by <c>generate-event http --sign</c> and <c>send-command</c>; the command API checks it
 /// (src/Actuate) and the Waylay plug signs the same way (waylay/plugins/queueingCommand), each on its own on purpose.
 /// </summary>
-public static class CommandSignature
+internal static class CommandSignature
 {
     public const string TimestampHeader = "X-Queueing-Timestamp";
     public const string SignatureHeader = "X-Queueing-Signature";

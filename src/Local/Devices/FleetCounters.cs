@@ -2,4 +2,4 @@ namespace Queueing.Local.Devices;
 
 /// <summary>A snapshot of the simulated devices' counts: telemetry published (acknowledged by the broker), publishes
 /// that failed (refused or not connected), commands received, devices connected now.</summary>
-public sealed record FleetCounters(long Published, long PublishFailures, long CommandsReceived, int Connected);
+internal sealed record FleetCounters(long Published, long PublishFailures, long CommandsReceived, int Connected);

@@ -5,7 +5,7 @@ namespace Queueing.Local.Devices;
 /// ways within every <see cref="PeriodMessages"/> messages), each device a phase apart, with seeded jitter so runs
 /// repeat exactly.
 /// </summary>
-public sealed record LightSignal
+internal sealed record LightSignal
 {
     public double Threshold { get; init; } = 350;
 

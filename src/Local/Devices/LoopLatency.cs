@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Queueing.Local.Devices;
 
 /// <summary>The loop latencies measured so far, as percentiles (nearest rank) and the maximum.</summary>
-public sealed record LoopLatency(int Count, TimeSpan P50, TimeSpan P95, TimeSpan Max)
+internal sealed record LoopLatency(int Count, TimeSpan P50, TimeSpan P95, TimeSpan Max)
 {
     public static LoopLatency None { get; } = new(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 

@@ -16,7 +16,7 @@ namespace Queueing.Local.Devices;
 /// crossings before that one were never answered (their message was dead-lettered, say): they are dropped rather
 /// than matched to a later command. A command that answers no crossing (one sent by hand) is not measured.
 /// </remarks>
-public sealed class LoopLatencyMeter(double threshold)
+internal sealed class LoopLatencyMeter(double threshold)
 {
     public const string Above = "Above";
     public const string Below = "Below";

@@ -3,7 +3,7 @@ namespace Queueing.Local.Devices;
 /// <summary>A command as a device got it: its order of arrival (from 1), topic, payload, command id user property
 /// (null when absent), every user property, and the loop latency it closed (null when it answered no threshold
 /// crossing: see <see cref="LoopLatencyMeter"/>).</summary>
-public sealed record ReceivedCommand(
+internal sealed record ReceivedCommand(
     int Sequence,
     string Topic,
     string Payload,

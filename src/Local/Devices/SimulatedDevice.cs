@@ -16,7 +16,7 @@ namespace Queueing.Local.Devices;
 /// and recording the commands it receives in order.
 /// It keeps a persistent session, so commands published while it is reconnecting are delivered afterwards.
 /// </summary>
-public sealed partial class SimulatedDevice : IAsyncDisposable
+internal sealed partial class SimulatedDevice : IAsyncDisposable
 {
     private readonly int _index;
     private readonly SimulatedDeviceOptions _options;

@@ -9,7 +9,7 @@ namespace Queueing.Local.Devices;
 /// each publishing telemetry on its own loop and recording its commands; several groups (e.g. <c>--legacy-devices</c>,
 /// other names, topic and payload) make one fleet.
 /// </summary>
-public sealed class SimulatedDeviceFleet : IAsyncDisposable
+internal sealed class SimulatedDeviceFleet : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _completion = Task.CompletedTask;

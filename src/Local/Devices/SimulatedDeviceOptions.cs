@@ -3,7 +3,7 @@ using MQTTnet.Formatter;
 namespace Queueing.Local.Devices;
 
 /// <summary>The telemetry a simulated device publishes (docs/ingest.md, payload formats).</summary>
-public enum DevicePayload
+internal enum DevicePayload
 {
     /// <summary><c>{"lightValue":n,"timestamp":ms}</c></summary>
     Flat,
@@ -12,7 +12,7 @@ public enum DevicePayload
     Envelope,
 }
 
-public sealed record SimulatedDeviceOptions
+internal sealed record SimulatedDeviceOptions
 {
     public string BrokerHost { get; init; } = "127.0.0.1";
 

@@ -5,7 +5,7 @@ using Queueing.Shared.Json;
 
 namespace Queueing.Local.EventSources;
 
-public enum BatchOutcomeKind
+internal enum BatchOutcomeKind
 {
     /// <summary>Every record succeeded: all are deleted.</summary>
     Succeeded,
@@ -21,7 +21,7 @@ public enum BatchOutcomeKind
 }
 
 /// <summary>What an invocation's result means for each record of its batch, as Lambda's SQS event source reads it.</summary>
-public sealed record BatchOutcome(BatchOutcomeKind Kind, IReadOnlyList<bool> Failed, string? Detail)
+internal sealed record BatchOutcome(BatchOutcomeKind Kind, IReadOnlyList<bool> Failed, string? Detail)
 {
     public int FailedCount => Failed.Count(f => f);
 

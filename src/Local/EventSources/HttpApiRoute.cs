@@ -4,7 +4,7 @@ using Queueing.Local.Template;
 namespace Queueing.Local.EventSources;
 
 /// <summary>One route of an HTTP API: the template's <c>HttpApi</c> event and the function it invokes.</summary>
-public sealed record HttpApiRoute(
+internal sealed record HttpApiRoute(
     string FunctionLogicalId,
     HttpApiEventSource Source,
     Func<ReadOnlyMemory<byte>, CancellationToken, Task<InvocationResult>> Invoke)

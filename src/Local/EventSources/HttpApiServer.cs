@@ -2,16 +2,12 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Local.Events;
+using Queueing.Local.Hosting;
 using Queueing.Local.Lambda;
 using Queueing.Shared.Json;
 
@@ -23,7 +19,7 @@ namespace Queueing.Local.EventSources;
 /// <c>generate-event http</c>, passed to the route's function, and the function's response mapped back as HTTP API
 /// maps it (<see cref="LambdaProxyResponse"/>). Every response carries <c>apigw-requestid</c>.
 /// </summary>
-public sealed partial class HttpApiServer : IAsyncDisposable
+internal sealed partial class HttpApiServer : IAsyncDisposable
 {
     // API Gateway's own answers. HTTP API answers an integration timeout with 503 {"message":"Service Unavailable"}
     // (not REST API's 504): the maximum integration timeout is 30 s (HTTP API quotas), and a timed-out HTTP API
@@ -44,7 +40,7 @@ public sealed partial class HttpApiServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _lateInvocations = new();
-    private WebApplication? _app;
+    private LoopbackHttpHost? _host;
     private Uri? _baseAddress;
     private long _requests;
     private long _responses2xx;
@@ -88,38 +84,35 @@ public sealed partial class HttpApiServer : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{_options.Port}");
-        // Our own check answers 413 the API Gateway way; Kestrel's limit would answer before we can.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
-        var app = builder.Build();
-        app.Run(HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _baseAddress = new Uri(address.TrimEnd('/') + "/");
-        _app = app;
+        _host = await LoopbackHttpHost.StartAsync(
+            HandleAsync,
+            new LoopbackHttpHostOptions
+            {
+                Port = _options.Port,
+                // Our own check answers 413 the API Gateway way; Kestrel's limit would answer before we can.
+                Limits = limits => limits.MaxRequestBodySize = null,
+            },
+            cancellationToken);
+        _baseAddress = _host.BaseAddress;
         LogStarted(ApiLogicalId, _baseAddress, string.Join(", ", RouteKeys));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_app is { } app)
+        if (_host is { } host)
         {
             await _stopping.CancelAsync();
-            await app.StopAsync(cancellationToken);
+            await host.StopAsync(cancellationToken);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        if (_app is { } app)
+        if (_host is { } host)
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await app.StopAsync(stop.Token);
-            await app.DisposeAsync();
-            _app = null;
+            _host = null;
+            await host.DisposeAsync();
         }
 
         // Invocations the gateway gave up on still run (as on AWS); they saw the stop token, give them a moment.

@@ -1,6 +1,6 @@
 namespace Queueing.Local.EventSources;
 
-public sealed record HttpApiServerOptions
+internal sealed record HttpApiServerOptions
 {
     /// <summary>The loopback port to listen on; 0 takes a free one.</summary>
     public int Port { get; init; }
@@ -17,7 +17,7 @@ public sealed record HttpApiServerOptions
 /// exit, Lambda's own timeout, response too large); <c>Timeouts</c>: the integration timeout passed first (503);
 /// <c>Unmatched</c>: no route and no <c>$default</c> (404).
 /// </summary>
-public sealed record HttpApiCounters(
+internal sealed record HttpApiCounters(
     long Requests,
     long Responses2xx,
     long Responses4xx,

@@ -10,7 +10,7 @@ namespace Queueing.Local.EventSources;
 /// for a FIFO queue; MaximumBatchingWindowInSeconds 0 to 300; a BatchSize above 10 needs a window of at least 1 s;
 /// the function's timeout must not exceed the queue's visibility timeout.
 /// </summary>
-public static class SqsEventSourceRules
+internal static class SqsEventSourceRules
 {
     public const int MaxBatchSize = 10_000;
     public const int MaxFifoBatchSize = 10;

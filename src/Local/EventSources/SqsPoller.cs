@@ -20,7 +20,7 @@ namespace Queueing.Local.EventSources;
 /// <c>maxReceiveCount</c> receives, SQS moves them to the dead-letter queue. On FIFO queues two batches of one
 /// message group are never in flight together.
 /// </summary>
-public sealed partial class SqsPoller : IAsyncDisposable
+internal sealed partial class SqsPoller : IAsyncDisposable
 {
     /// <summary>Lambda's invocation payload limit; a batch stops growing before its event would exceed it.</summary>
     public const int MaxPayloadBytes = 6 * 1024 * 1024;

@@ -7,7 +7,7 @@ namespace Queueing.Local.EventSources;
 /// (error, timeout, init error, or a malformed batch response, which <c>MalformedResponses</c> also counts);
 /// <c>InFlight</c> is messages received and not yet deleted or handed back to the queue.
 /// </summary>
-public sealed record SqsPollerCounters(long Received, long Invocations, long Deleted, long Failed, long FunctionErrors, long MalformedResponses, int InFlight)
+internal sealed record SqsPollerCounters(long Received, long Invocations, long Deleted, long Failed, long FunctionErrors, long MalformedResponses, int InFlight)
 {
     /// <summary>Deletes SQS refused or that could not be sent (the message will be delivered again).</summary>
     public long DeleteFailures { get; init; }

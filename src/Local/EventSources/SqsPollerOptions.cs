@@ -1,7 +1,7 @@
 namespace Queueing.Local.EventSources;
 
 /// <summary>How the local SQS event source mapping polls; the mapping's own settings come from the template.</summary>
-public sealed record SqsPollerOptions
+internal sealed record SqsPollerOptions
 {
     /// <summary>Concurrent pollers (each receives, then invokes); null: the source's MaximumConcurrency, else 2
     /// (Lambda's minimum for an SQS event source mapping).</summary>

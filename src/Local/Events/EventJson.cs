@@ -6,7 +6,7 @@ using Queueing.Shared.Json;
 namespace Queueing.Local.Events;
 
 /// <summary>Generated events written with the functions' own (source-generated) JSON contract, indented for people.</summary>
-public static class EventJson
+internal static class EventJson
 {
     // Relaxed escaping: the output is for people and files, not for embedding in HTML.
     private static readonly JsonSerializerOptions Indented = new(SharedJsonContext.Default.Options)

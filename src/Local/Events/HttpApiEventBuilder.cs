@@ -6,7 +6,7 @@ using Queueing.Shared.Events;
 namespace Queueing.Local.Events;
 
 /// <summary>What API Gateway knows about one request when it builds the payload 2.0 event for Lambda.</summary>
-public sealed record HttpApiRequestParts
+internal sealed record HttpApiRequestParts
 {
     public required string Method { get; init; }
 
@@ -41,7 +41,7 @@ public sealed record HttpApiRequestParts
 /// <c>cookies</c>, repeated query parameters comma-joined, URL-decoded path parameters, the body base64-encoded
 /// unless its content type is text.
 /// </summary>
-public static class HttpApiEventBuilder
+internal static class HttpApiEventBuilder
 {
     public static HttpApiRequest Build(HttpApiRequestParts parts)
     {

@@ -8,10 +8,10 @@ using Queueing.Shared.Events;
 namespace Queueing.Local.Events;
 
 /// <summary>What <c>generate-event http</c> was asked for.</summary>
-public sealed record HttpEventOptions
+internal sealed record HttpEventOptions
 {
     /// <summary>The request path, optionally with a query string.</summary>
-    public string Path { get; init; } = "/commands";
+    public string Path { get; init; } = QueueingApplication.CommandsPath;
     public string Method { get; init; } = "POST";
 
     /// <summary>The request body; null gives a sample command request for methods with a body.</summary>
@@ -24,7 +24,7 @@ public sealed record HttpEventOptions
 }
 
 /// <summary>An API Gateway HTTP API event, payload format 2.0, as Lambda receives it.</summary>
-public sealed class HttpEventGenerator
+internal sealed class HttpEventGenerator
 {
     private const string ApiId = "local00api";
     private const string SampleCommand = """{"deviceId":"lamp-1","payload":{"lightStatus":"on"},"ttlSeconds":60}""";

@@ -11,7 +11,7 @@ using Queueing.Shared.Sqs;
 namespace Queueing.Local.Events;
 
 /// <summary>What <c>generate-event sqs</c> was asked for.</summary>
-public sealed record SqsEventOptions
+internal sealed record SqsEventOptions
 {
     /// <summary>The device's payload (telemetry) or the command payload (FIFO); null for a sample.</summary>
     public string? Body { get; init; }
@@ -34,7 +34,7 @@ public sealed record SqsEventOptions
 /// IoT rule writes it (the device's object plus <c>deviceId</c> from the topic and <c>receivedAt</c>), or, for a
 /// FIFO queue, command messages (group = device id, with the Queueing.* message attributes).
 /// </summary>
-public sealed class SqsEventGenerator
+internal sealed class SqsEventGenerator
 {
     private const string SenderId = "AROALOCALEXAMPLE:queueing-local";
     private readonly TimeProvider _time;
@@ -48,7 +48,7 @@ public sealed class SqsEventGenerator
             throw new ArgumentOutOfRangeException(nameof(options), "--count must be at least 1.");
         }
 
-        var queueName = options.QueueName ?? (options.Fifo ? "queueing-CommandQueue.fifo" : "queueing-IngestQueue");
+        var queueName = options.QueueName ?? (options.Fifo ? QueueingApplication.CommandQueueName : QueueingApplication.IngestQueueName);
         if (options.Fifo && !queueName.EndsWith(".fifo", StringComparison.Ordinal))
         {
             queueName += ".fifo";

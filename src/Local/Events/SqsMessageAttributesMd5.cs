@@ -9,7 +9,7 @@ namespace Queueing.Local.Events;
 /// <c>md5OfMessageAttributes</c> as SQS computes it: over the attributes sorted by name, each encoded as
 /// length-prefixed name, length-prefixed data type, a transport byte (1 string, 2 binary) and the length-prefixed value.
 /// </summary>
-public static class SqsMessageAttributesMd5
+internal static class SqsMessageAttributesMd5
 {
     public static string? Compute(IReadOnlyDictionary<string, SqsMessageAttribute> attributes)
     {

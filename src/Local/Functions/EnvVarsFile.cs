@@ -8,7 +8,7 @@ namespace Queueing.Local.Functions;
 /// <c>{"FunctionLogicalId": {"VAR": "value"}, "Parameters": {"VAR": "value"}}</c>; <c>Parameters</c> applies to
 /// every function, a function's own section wins. As with SAM, only variables the template declares are set.
 /// </summary>
-public sealed class EnvVarsFile
+internal sealed class EnvVarsFile
 {
     private readonly Dictionary<string, Dictionary<string, string>> _sections;
 

@@ -5,14 +5,14 @@ using Queueing.Local.Processes;
 namespace Queueing.Local.Functions;
 
 /// <summary>What to start for a built function: the apphost (or <c>dotnet exec</c> of the dll) and its folder.</summary>
-public sealed record BuiltExecutable(string FileName, IReadOnlyList<string> Arguments, string Directory);
+internal sealed record BuiltExecutable(string FileName, IReadOnlyList<string> Arguments, string Directory);
 
 /// <summary>
 /// Builds function projects with <c>dotnet build</c> (each project once per run, however many functions it hosts)
 /// and finds the executable through MSBuild's own properties, so an AssemblyName change cannot mislead it.
 /// Build servers are disabled: the tool leaves no compiler or MSBuild node running after it exits.
 /// </summary>
-public sealed class FunctionBuilder
+internal sealed class FunctionBuilder
 {
     private readonly TextWriter _log;
     private readonly string _configuration;

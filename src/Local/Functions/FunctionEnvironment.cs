@@ -8,7 +8,7 @@ namespace Queueing.Local.Functions;
 /// overrides of declared variables; the tool's own overrides (e.g. <c>--waylay-url</c>); then what the Lambda
 /// service sets and the local AWS access, which a template cannot change.
 /// </summary>
-public static class FunctionEnvironment
+internal static class FunctionEnvironment
 {
     // Lambda starts the runtime with a clean environment; the host's only contribution is what the .NET host needs.
     private static readonly string[] HostVariables = ["PATH", "HOME", "TMPDIR", "DOTNET_ROOT", "DOTNET_ROOT_X64", "DOTNET_ROOT_ARM64"];

@@ -3,22 +3,14 @@ using Queueing.Local.Template;
 namespace Queueing.Local.Functions;
 
 /// <summary>
-/// Which project builds a function's executable. The one place that maps the template's <c>Handler</c> values to
-/// projects; a function with another handler is found through its <c>CodeUri</c> folder holding one project.
+/// Which project builds a function's executable: the one <see cref="QueueingApplication.ProjectsByHandler"/> maps
+/// the template's <c>Handler</c> to, else the one project in its <c>CodeUri</c> folder.
 /// </summary>
-public static class FunctionProjects
+internal static class FunctionProjects
 {
-    /// <summary>Handler -> project, relative to the template's folder (the repository root).</summary>
-    public static IReadOnlyDictionary<string, string> ByHandler { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["ingest"] = "src/Ingest/Queueing.Ingest.csproj",
-        ["command-api"] = "src/Actuate/Queueing.Actuate.csproj",
-        ["command-publisher"] = "src/Actuate/Queueing.Actuate.csproj",
-    };
-
     public static string ProjectFor(FunctionDefinition function, string templateDirectory)
     {
-        if (ByHandler.TryGetValue(function.Handler, out var relative))
+        if (QueueingApplication.ProjectsByHandler.TryGetValue(function.Handler, out var relative))
         {
             var project = Path.GetFullPath(Path.Combine(templateDirectory, relative));
             return File.Exists(project)
@@ -36,13 +28,13 @@ public static class FunctionProjects
         }
 
         throw new FunctionBuildException(
-            $"No project builds {function.LogicalId} (Handler '{function.Handler}'): known handlers are {string.Join(", ", ByHandler.Keys)}, " +
+            $"No project builds {function.LogicalId} (Handler '{function.Handler}'): known handlers are {string.Join(", ", QueueingApplication.ProjectsByHandler.Keys)}, " +
             "and its CodeUri is not a folder with exactly one .csproj.");
     }
 }
 
 /// <summary>A function's executable cannot be built or found.</summary>
-public sealed class FunctionBuildException : Exception
+internal sealed class FunctionBuildException : Exception
 {
     public FunctionBuildException(string message) : base(message) { }
 }

@@ -1,7 +1,7 @@
 namespace Queueing.Local.Functions;
 
 /// <summary>How functions reach the local AWS (moto): its endpoint and the credentials it accepts.</summary>
-public sealed record LocalAwsAccess(Uri Endpoint, string Region)
+internal sealed record LocalAwsAccess(Uri Endpoint, string Region)
 {
     /// <summary>moto accepts any key; these make it obvious in logs that nothing reaches real AWS.</summary>
     public const string AccessKeyId = "local";

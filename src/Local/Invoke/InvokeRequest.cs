@@ -3,7 +3,7 @@ using Queueing.Local.Cli;
 namespace Queueing.Local.Invoke;
 
 /// <summary>The <c>invoke</c> command's arguments, parsed.</summary>
-public sealed record InvokeRequest : StackRequest
+internal sealed record InvokeRequest : StackRequest
 {
     public required string LogicalId { get; init; }
 

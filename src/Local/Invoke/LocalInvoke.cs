@@ -14,10 +14,8 @@ namespace Queueing.Local.Invoke;
 /// creates the template's queues and secrets, runs the function's executable under the emulated Runtime API,
 /// invokes it once with the event, prints the response (or error document) on stdout and logs on stderr.
 /// </summary>
-public sealed class LocalInvoke
+internal sealed class LocalInvoke
 {
-    private const string WaylayUrlVariable = "WAYLAY_DATA_URL";
-    private const string IotEndpointVariable = "IOT_DATA_ENDPOINT";
     private readonly CliContext _cli;
 
     public LocalInvoke(CliContext cli) => _cli = cli;
@@ -56,7 +54,7 @@ public sealed class LocalInvoke
         var payload = await ReadEventAsync(request.Event, cancellationToken);
         var template = TemplateDocument.Load(TemplateLocator.Find(request.TemplatePath, _cli.CurrentDirectory));
         // Resolve once before starting anything, so a template or name problem costs no build and no moto.
-        var preview = StackModel.Load(template, new StackContext(), request.ParameterOverrides, LocalParameterDefaults.Values);
+        var preview = StackModel.Load(template, QueueingApplication.Stack(), request.ParameterOverrides, QueueingApplication.LocalParameterDefaults);
         if (!preview.Functions.TryGetValue(request.LogicalId, out var declared))
         {
             throw new UsageException(
@@ -69,12 +67,12 @@ public sealed class LocalInvoke
 
         await using var moto = request.AwsEndpoint is null ? await StartMotoAsync(cancellationToken) : null;
         var endpoint = request.AwsEndpoint ?? moto!.Endpoint;
-        var stack = new StackContext { SqsEndpoint = endpoint };
-        var model = StackModel.Load(template, stack, request.ParameterOverrides, LocalParameterDefaults.Values);
+        var stack = QueueingApplication.Stack(endpoint);
+        var model = StackModel.Load(template, stack, request.ParameterOverrides, QueueingApplication.LocalParameterDefaults);
         foreach (var parameter in model.LocalDefaultsUsed)
         {
             await _cli.Error.WriteLineAsync(
-                $"Parameter {parameter} has no Default; using the local placeholder '{LocalParameterDefaults.Values[parameter]}' (override with --parameter-overrides {parameter}=VALUE).");
+                $"Parameter {parameter} has no Default; using the local placeholder '{QueueingApplication.LocalParameterDefaults[parameter]}' (override with --parameter-overrides {parameter}=VALUE).");
         }
 
         var function = model.Functions[request.LogicalId];
@@ -88,14 +86,9 @@ public sealed class LocalInvoke
                 $"--env-vars: ignored {string.Join(", ", ignored)}: not declared in {function.LogicalId}'s Environment.Variables (sam local does the same).");
         }
 
-        if (request.WaylayUrl is { } waylay && function.Environment.ContainsKey(WaylayUrlVariable))
+        foreach (var (variable, url) in QueueingApplication.LocalEndpoints(function, request.WaylayUrl, request.IotEndpoint))
         {
-            overrides[WaylayUrlVariable] = waylay.ToString().TrimEnd('/');
-        }
-
-        if (request.IotEndpoint is { } iot && function.Environment.ContainsKey(IotEndpointVariable))
-        {
-            overrides[IotEndpointVariable] = iot.ToString().TrimEnd('/');
+            overrides[variable] = url;
         }
 
         var launch = new FunctionLaunch(

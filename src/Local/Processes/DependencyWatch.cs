@@ -1,7 +1,7 @@
 namespace Queueing.Local.Processes;
 
 /// <summary>A child process the stack cannot run without (moto, the Node.js plug host) that ended on its own.</summary>
-public sealed record DependencyLoss(string Name, string How)
+internal sealed record DependencyLoss(string Name, string How)
 {
     /// <summary>The one line a user sees: what stopped, and that the run ends.</summary>
     public string Line => $"{Name} {How}: the run ended there, with the books above; every other child process was stopped.";
@@ -12,7 +12,7 @@ public sealed record DependencyLoss(string Name, string How)
 /// <see cref="Lost"/> dependency, and <see cref="LostToken"/> is cancelled, so whatever the run was waiting for
 /// ends at once with a clear reason instead of a connection error somewhere downstream.
 /// </summary>
-public sealed class DependencyWatch : IDisposable
+internal sealed class DependencyWatch : IDisposable
 {
     private readonly CancellationTokenSource _lost = new();
     private volatile bool _stopping;

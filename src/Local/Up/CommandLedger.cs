@@ -9,7 +9,7 @@ namespace Queueing.Local.Up;
 /// (<c>{"statusCode":202,"body":"{\"commandId\":...}"}</c>), so a retried request that the API deduplicated (same
 /// command id) counts once, as it is enqueued once.
 /// </summary>
-public sealed class CommandLedger
+internal sealed class CommandLedger
 {
     private readonly ConcurrentDictionary<string, string> _accepted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, List<string>> _byDevice = new(StringComparer.Ordinal);

@@ -3,7 +3,7 @@ using Queueing.Local.Lambda;
 namespace Queueing.Local.Up;
 
 /// <summary>A function's invocations and errors as <c>up</c> shows them, counted around its invoker.</summary>
-public sealed class FunctionStats
+internal sealed class FunctionStats
 {
     private long _invocations;
     private long _errors;

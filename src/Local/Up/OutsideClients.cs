@@ -8,11 +8,11 @@ namespace Queueing.Local.Up;
 /// What a device or caller outside the tool needs to join the running loop, printed by <c>up</c> at start-up:
 /// the broker, the client id rule, the topics, mosquitto command lines and a signed command (docs/local.md).
 /// </summary>
-public static class OutsideClients
+internal static class OutsideClients
 {
     public const string ExampleThing = "lamp-88";
 
-    public static IReadOnlyList<string> Lines(LocalStack stack, LocalSecrets secrets)
+    public static IReadOnlyList<string> Lines(EmulatedStack stack, LocalSecrets secrets)
     {
         var host = stack.Broker.Host;
         var port = stack.Broker.Port.ToString(CultureInfo.InvariantCulture);

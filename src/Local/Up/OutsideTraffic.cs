@@ -7,7 +7,7 @@ namespace Queueing.Local.Up;
 /// <see cref="OutsideClients"/>), so the books count it as sent when Waylay counts it as delivered. The device
 /// policy lets a client publish on its own telemetry topic only, so every message it gets from one is telemetry.
 /// </summary>
-public sealed class OutsideTraffic : IPublishedMessageSink
+internal sealed class OutsideTraffic : IPublishedMessageSink
 {
     private volatile IReadOnlySet<string> _simulated = new HashSet<string>(StringComparer.Ordinal);
     private long _telemetry;

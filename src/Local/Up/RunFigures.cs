@@ -5,7 +5,7 @@ using Queueing.Local.Devices;
 namespace Queueing.Local.Up;
 
 /// <summary>How a run of <c>up</c> ended.</summary>
-public enum RunOutcome
+internal enum RunOutcome
 {
     /// <summary>A bounded run drained (or its drain timed out).</summary>
     Completed,
@@ -18,7 +18,7 @@ public enum RunOutcome
 }
 
 /// <summary><c>up --json</c>: the numbers of the summary, for scripts.</summary>
-public static class RunFigures
+internal static class RunFigures
 {
     public static string Json(StackSnapshot s, RunOutcome outcome) => new JsonObject
     {

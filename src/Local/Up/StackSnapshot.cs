@@ -11,7 +11,7 @@ using Queueing.Local.Waylay;
 namespace Queueing.Local.Up;
 
 /// <summary>One flow's books: every message sent is delivered, dead-lettered (with its reason) or lost.</summary>
-public sealed record FlowAccount(string Flow, long Sent, long Delivered, long DeadLettered, long InFlight)
+internal sealed record FlowAccount(string Flow, long Sent, long Delivered, long DeadLettered, long InFlight)
 {
     /// <summary>False when the queues could not be read (the local AWS is gone, and its queues with it): then
     /// <see cref="DeadLettered"/> and <see cref="InFlight"/> are unknown, and at most Sent - Delivered was lost.</summary>
@@ -30,7 +30,7 @@ public sealed record FlowAccount(string Flow, long Sent, long Delivered, long De
     public string LiveLine => $"sent {Sent}, delivered {Delivered}, dead-lettered {DeadLettered}, in flight {InFlight}";
 }
 
-public sealed record QueueDepth(string Name, long Visible, long InFlight, long Delayed, bool IsDeadLetterQueue)
+internal sealed record QueueDepth(string Name, long Visible, long InFlight, long Delayed, bool IsDeadLetterQueue)
 {
     /// <summary>False when the queue could not be read (the counts are 0 then).</summary>
     public bool Read { get; init; } = true;
@@ -40,7 +40,7 @@ public sealed record QueueDepth(string Name, long Visible, long InFlight, long D
 
 /// <summary>How the ingest event source batched: invocations of the telemetry queues' functions for the messages
 /// they received (a message received again after a failure counts again).</summary>
-public sealed record IngestBatching(long Invocations, long Messages)
+internal sealed record IngestBatching(long Invocations, long Messages)
 {
     public double PerThousandMessages => Messages == 0 ? 0 : Invocations * 1000.0 / Messages;
 
@@ -51,14 +51,14 @@ public sealed record IngestBatching(long Invocations, long Messages)
 
 /// <summary>What devices and callers outside the tool did: telemetry they published (in the telemetry books) and
 /// commands accepted for devices that are not simulated (outside the commands' books).</summary>
-public sealed record OutsideCounts(long TelemetryPublished, long CommandsAccepted);
+internal sealed record OutsideCounts(long TelemetryPublished, long CommandsAccepted);
 
-public sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived);
+internal sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived);
 
-public sealed record FunctionView(string LogicalId, long Invocations, long Errors, string? LastError);
+internal sealed record FunctionView(string LogicalId, long Invocations, long Errors, string? LastError);
 
 /// <summary>Everything the live view and the summary show, read at one moment.</summary>
-public sealed record StackSnapshot(
+internal sealed record StackSnapshot(
     TimeSpan Elapsed,
     IReadOnlyList<DeviceView> Devices,
     FleetCounters Fleet,
@@ -82,7 +82,7 @@ public sealed record StackSnapshot(
 
     /// <param name="queuesMayBeGone">For the books after a dependency was lost: a queue that cannot be read is
     /// counted as unknown instead of failing the snapshot.</param>
-    public static async Task<StackSnapshot> TakeAsync(LocalStack stack, TimeSpan elapsed, CancellationToken cancellationToken, bool queuesMayBeGone = false)
+    public static async Task<StackSnapshot> TakeAsync(EmulatedStack stack, TimeSpan elapsed, CancellationToken cancellationToken, bool queuesMayBeGone = false)
     {
         var depths = new Dictionary<string, QueueDepth>(StringComparer.Ordinal);
         var deadLetterArns = stack.Model.Queues.Values.Select(q => q.DeadLetterTargetArn).OfType<string>().ToHashSet(StringComparer.Ordinal);

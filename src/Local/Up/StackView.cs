@@ -5,7 +5,7 @@ using Spectre.Console.Rendering;
 namespace Queueing.Local.Up;
 
 /// <summary>How a <see cref="StackSnapshot"/> looks: the live Spectre.Console view, the plain status line, the summary.</summary>
-public static class StackView
+internal static class StackView
 {
     private const int MaxDeviceRows = 12;
 

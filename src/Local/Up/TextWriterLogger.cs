@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Queueing.Local.Up;
 
 /// <summary>The stack's own components log into the same file as the functions, one line each, prefixed like them.</summary>
-public sealed class TextWriterLoggerProvider : ILoggerProvider
+internal sealed class TextWriterLoggerProvider : ILoggerProvider
 {
     private readonly TextWriter _writer;
     private readonly LogLevel _minimum;

@@ -4,7 +4,7 @@ using Queueing.Local.Waylay.Faults;
 namespace Queueing.Local.Up;
 
 /// <summary>How the terminal shows a running stack.</summary>
-public enum UpView
+internal enum UpView
 {
     /// <summary>A live Spectre.Console view, redrawn in place (an interactive terminal).</summary>
     Live,
@@ -14,7 +14,7 @@ public enum UpView
 }
 
 /// <summary>What <c>up</c> was asked for.</summary>
-public sealed record UpOptions : StackRequest
+internal sealed record UpOptions : StackRequest
 {
     /// <summary>Simulated devices (<c>device-001</c>...).</summary>
     public int Devices { get; init; } = 5;

@@ -9,13 +9,13 @@ using Spectre.Console;
 namespace Queueing.Local.Up;
 
 /// <summary>
-/// <c>up</c>: starts the <see cref="LocalStack"/>, shows it live, and for a bounded run (<c>--messages</c>,
+/// <c>up</c>: starts the <see cref="EmulatedStack"/>, shows it live, and for a bounded run (<c>--messages</c>,
 /// <c>--duration</c>) stops the devices, waits until every message is accounted for, prints the summary and exits
 /// non-zero if anything was lost. Ctrl+C (the tool's children run in sessions of their own, so only the tool gets it)
 /// drains, prints the books and stops every child; a child the stack depends on exiting mid-run does the same with
 /// its name and exit code 3.
 /// </summary>
-public sealed class UpRun
+internal sealed class UpRun
 {
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(500);
 
@@ -28,10 +28,10 @@ public sealed class UpRun
     public UpRun(CliContext cli) => _cli = cli;
 
     /// <summary>Called with the stack once everything is up (tests look inside, or interrupt).</summary>
-    public Func<LocalStack, Task>? Started { get; init; }
+    public Func<EmulatedStack, Task>? Started { get; init; }
 
     /// <summary>Called with the running stack after a bounded run drained, before it stops (tests look inside).</summary>
-    public Func<LocalStack, Task>? BeforeStop { get; init; }
+    public Func<EmulatedStack, Task>? BeforeStop { get; init; }
 
     public async Task<int> RunAsync(UpOptions options, CancellationToken cancellationToken)
     {
@@ -48,10 +48,10 @@ public sealed class UpRun
         await _cli.Error.WriteLineAsync($"Logs of the functions and the stack: {logPath}");
         var clock = Stopwatch.StartNew();
 
-        LocalStack stack;
+        EmulatedStack stack;
         try
         {
-            stack = await LocalStack.StartAsync(options, _cli, log, line => _cli.Error.WriteLine(line), cancellationToken);
+            stack = await EmulatedStack.StartAsync(StackOptions(options), log, line => _cli.Error.WriteLine(line), cancellationToken);
         }
         catch (Exception ex) when (Classify(ex) is { } exitCode)
         {
@@ -153,12 +153,12 @@ public sealed class UpRun
 
     /// <summary>What ended the run when a call to a dependency failed: the child seen exiting (its exit can be
     /// reaped a moment after a request to it was refused), else the local AWS endpoint that stopped answering.</summary>
-    private static async Task<DependencyLoss> LossAsync(LocalStack stack, Exception failure) =>
+    private static async Task<DependencyLoss> LossAsync(EmulatedStack stack, Exception failure) =>
         stack.Dependencies.Lost
         ?? await stack.Dependencies.WaitAsync(TimeSpan.FromSeconds(2))
         ?? new DependencyLoss($"The local AWS ({stack.Access.Endpoint})", $"stopped answering ({failure.GetBaseException().Message})");
 
-    private static Task EndOfRun(LocalStack stack, UpOptions options, CancellationToken cancellationToken)
+    private static Task EndOfRun(EmulatedStack stack, UpOptions options, CancellationToken cancellationToken)
     {
         var ends = new List<Task>();
         if (options.MessagesPerDevice is not null)
@@ -175,7 +175,7 @@ public sealed class UpRun
     }
 
     /// <summary>Refreshes the view until <paramref name="end"/> completes.</summary>
-    private async Task ShowAsync(LocalStack stack, UpOptions options, Task end, Stopwatch running, CancellationToken cancellationToken)
+    private async Task ShowAsync(EmulatedStack stack, UpOptions options, Task end, Stopwatch running, CancellationToken cancellationToken)
     {
         var header = options.Bounded
             ? "Queueing local stack: bounded run (Ctrl+C to stop)"
@@ -210,7 +210,7 @@ public sealed class UpRun
 
     /// <summary>Ctrl+C: the devices stop, and what is in flight gets a short drain, so the books show what was
     /// really lost rather than what was still moving. Returns the dependency lost during the drain, if one was.</summary>
-    private async Task<DependencyLoss?> DrainAfterInterruptAsync(LocalStack stack, UpOptions options, Stopwatch running)
+    private async Task<DependencyLoss?> DrainAfterInterruptAsync(EmulatedStack stack, UpOptions options, Stopwatch running)
     {
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(stack.Dependencies.LostToken);
         drain.CancelAfter(InterruptDrain);
@@ -233,7 +233,7 @@ public sealed class UpRun
     }
 
     /// <summary>Waits until every message sent is delivered or dead-lettered and nothing moves, or the drain timeout.</summary>
-    private async Task DrainAsync(LocalStack stack, UpOptions options, Stopwatch running, CancellationToken cancellationToken)
+    private async Task DrainAsync(EmulatedStack stack, UpOptions options, Stopwatch running, CancellationToken cancellationToken)
     {
         await _cli.Error.WriteLineAsync($"Devices stopped publishing; draining (at most {options.DrainTimeout.TotalSeconds:0} s)...");
         var deadline = Stopwatch.StartNew();
@@ -261,9 +261,30 @@ public sealed class UpRun
         await _cli.Error.WriteLineAsync($"The drain timed out after {options.DrainTimeout.TotalSeconds:0} s with messages still moving.");
     }
 
+    /// <summary>What the stack runs, from the command line: the template found (or a usage error), the tool's clock
+    /// and environment.</summary>
+    private EmulatedStackOptions StackOptions(UpOptions options) => new()
+    {
+        TemplatePath = TemplateLocator.Find(options.TemplatePath, _cli.CurrentDirectory),
+        ParameterOverrides = options.ParameterOverrides,
+        AwsEndpoint = options.AwsEndpoint,
+        NoBuild = options.NoBuild,
+        Configuration = options.Configuration,
+        Secrets = options.Secrets,
+        Devices = options.Devices,
+        LegacyDevices = options.LegacyDevices,
+        Interval = options.Interval,
+        MessagesPerDevice = options.MessagesPerDevice,
+        Concurrency = options.Concurrency,
+        WaylayFaults = options.WaylayFaults,
+        RetryDelay = options.RetryDelay,
+        HostEnvironment = _cli.HostEnvironment,
+        Time = _cli.Time,
+    };
+
     private static int? Classify(Exception ex) => ex switch
     {
-        UsageException or TemplateException or Waylay.Rules.TemplateException or Waylay.Plugs.PlugCatalogException or ArgumentException => ExitCodes.Usage,
+        UsageException or StackSetupException or TemplateException or Waylay.Rules.WaylayTemplateException or Waylay.Plugs.PlugCatalogException or ArgumentException => ExitCodes.Usage,
         FunctionBuildException or LocalAwsException => ExitCodes.Environment,
         FunctionInitException => ExitCodes.FunctionFailed,
         // Node.js missing, a plug that does not load, a port that cannot be bound.

@@ -38,6 +38,11 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
+    // The vault keys the plug reads (waylay/plugins/queueingCommand/index.js), written here on purpose rather than
+    // taken from the local tool's wiring: the test checks the plug's contract, not our copy of it.
+    private const string CommandApiUrlVaultKey = "QUEUEING_COMMAND_API_URL";
+    private const string CommandSigningSecretVaultKey = "QUEUEING_COMMAND_SIGNING_SECRET";
+
     /// <summary>The properties of the template's actuator <paramref name="label"/>, as the rule engine renders them for lamp-1.</summary>
     private static JsonObject ActuatorCall(string label)
     {
@@ -47,10 +52,10 @@ public sealed class PlugTests : IClassFixture<MotoServer>, IAsyncLifetime
 
     private async Task<PlugResult> RunAsync(JsonObject properties, string? secret = Harness.Secret, string? apiUrl = null)
     {
-        var vault = new Dictionary<string, string> { [WaylaySandbox.CommandApiUrlKey] = apiUrl ?? _gateway.CommandsUrl.ToString() };
+        var vault = new Dictionary<string, string> { [CommandApiUrlVaultKey] = apiUrl ?? _gateway.CommandsUrl.ToString() };
         if (secret is not null)
         {
-            vault[WaylaySandbox.CommandSigningSecretKey] = secret;
+            vault[CommandSigningSecretVaultKey] = secret;
         }
 
         await using var host = await PlugHost.StartAsync(new PlugHostOptions { Plugs = Waylay.Plugs, Vault = vault });

@@ -18,7 +18,7 @@ public sealed class SimulatedDeviceFleetTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // The device policy is on: the devices must behave as the template's DevicePolicy allows.
-        _broker = new MqttBroker(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, _time);
+        _broker = new MqttBroker(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, _time);
         _broker.AddSink(_sink);
         await _broker.StartAsync(CancellationToken.None);
     }
@@ -97,7 +97,7 @@ public sealed class SimulatedDeviceFleetTests : IAsyncLifetime
     public async Task Start_MixedFleet_LegacyGroupPublishesEnvelopesOnTheSharedLegacyTopic()
     {
         // The policy the template gives with LegacyTelemetryTopicFilter=legacy/telemetry.
-        var policy = DevicePolicy.Devices with { PublishTopics = [.. DevicePolicy.Devices.PublishTopics, "legacy/telemetry"] };
+        var policy = QueueingApplication.DevicePolicy with { PublishTopics = [.. QueueingApplication.DevicePolicy.PublishTopics, "legacy/telemetry"] };
         var sink = new RecordingSink();
         await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = policy }, _time);
         broker.AddSink(sink);

@@ -17,12 +17,12 @@ internal sealed class LocalIoT : IAsyncDisposable
 
     public TopicRuleEngine Engine { get; }
 
-    /// <summary>The broker enforces <paramref name="policy"/> (the template's device policy), <see cref="DevicePolicy.Devices"/> by default.</summary>
+    /// <summary>The broker enforces <paramref name="policy"/> (the template's device policy), <see cref="QueueingApplication.DevicePolicy"/> by default.</summary>
     public static async Task<LocalIoT> StartAsync(
         IAmazonSQS sqs, IReadOnlyList<TopicRuleDefinition> rules, DevicePolicy? policy = null, TimeProvider? time = null)
     {
         var engine = new TopicRuleEngine(rules, sqs);
-        var broker = new MqttBroker(new MqttBrokerOptions { Policy = policy ?? DevicePolicy.Devices }, time);
+        var broker = new MqttBroker(new MqttBrokerOptions { Policy = policy ?? QueueingApplication.DevicePolicy }, time);
         broker.AddSink(engine);
         await engine.StartAsync(CancellationToken.None);
         await broker.StartAsync(CancellationToken.None);

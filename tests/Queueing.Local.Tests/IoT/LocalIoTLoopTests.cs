@@ -29,7 +29,7 @@ public sealed class LocalIoTLoopTests(MotoServer moto) : IClassFixture<MotoServe
             [new SqsRuleAction(ingest)],
             new SqsRuleAction(errors));
         await using var engine = new TopicRuleEngine([rule], sqs);
-        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = DevicePolicy.Devices });
+        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy });
         broker.AddSink(engine);
         await engine.StartAsync(CancellationToken.None);
         await broker.StartAsync(CancellationToken.None);

@@ -16,7 +16,7 @@ internal static class RealTemplateInMoto
     {
         var stack = new StackContext { StackName = $"{stackPrefix}{Guid.NewGuid():N}"[..15], SqsEndpoint = moto.Endpoint, Region = MotoServer.Region };
         var model = StackModel.Load(
-            TemplateDocument.Load(RepositoryRoot.File("serverless.template")), stack, parameterOverrides ?? new Dictionary<string, string>(), LocalParameterDefaults.Values);
+            TemplateDocument.Load(RepositoryRoot.File("serverless.template")), stack, parameterOverrides ?? new Dictionary<string, string>(), QueueingApplication.LocalParameterDefaults);
         var provisioner = new LocalAwsProvisioner(new LocalAwsAccess(moto.Endpoint, MotoServer.Region), TextWriter.Null);
         await provisioner.ProvisionAsync(model, new LocalSecrets(), CancellationToken.None);
         return (model, provisioner.CreateSqs());

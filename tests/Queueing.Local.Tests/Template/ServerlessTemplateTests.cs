@@ -6,7 +6,8 @@ namespace Queueing.Local.Tests.Template;
 /// <summary>The model on the repository's real serverless.template.</summary>
 public sealed class ServerlessTemplateTests
 {
-    private static readonly StackContext Stack = new() { SqsEndpoint = new Uri("http://127.0.0.1:5000/") };
+    // The real template under its real stack name, as `up` loads it.
+    private static readonly StackContext Stack = QueueingApplication.Stack(new Uri("http://127.0.0.1:5000/"));
 
     private static StackModel Load(IReadOnlyDictionary<string, string>? overrides = null) =>
         StackModel.Load(
@@ -87,10 +88,10 @@ public sealed class ServerlessTemplateTests
     [Fact]
     public void Load_RealTemplateWithLocalDefaults_UsesPlaceholderForIotDataEndpoint()
     {
-        var model = StackModel.Load(TemplateDocument.Load(RepositoryRoot.File("serverless.template")), Stack, new Dictionary<string, string>(), LocalParameterDefaults.Values);
+        var model = StackModel.Load(TemplateDocument.Load(RepositoryRoot.File("serverless.template")), Stack, new Dictionary<string, string>(), QueueingApplication.LocalParameterDefaults);
 
         Assert.Equal(["IotDataEndpoint"], model.LocalDefaultsUsed);
-        Assert.Equal(LocalParameterDefaults.UnresolvableIotEndpoint, model.Functions["CommandPublisherFunction"].Environment["IOT_DATA_ENDPOINT"]);
+        Assert.Equal(QueueingApplication.UnresolvableIotEndpoint, model.Functions["CommandPublisherFunction"].Environment["IOT_DATA_ENDPOINT"]);
     }
 
     [Fact]

@@ -220,7 +220,7 @@ public sealed partial class UpEndToEndTests
     }
 
     private static async Task<(int ExitCode, CliRun Output)> RunAsync(
-        WaylayFaultOptions faults, Func<LocalStack, Task> inspect, Func<UpOptions, UpOptions>? configure = null)
+        WaylayFaultOptions faults, Func<EmulatedStack, Task> inspect, Func<UpOptions, UpOptions>? configure = null)
     {
         using var directory = new TempDirectory();
         var output = new CapturedWriter();
@@ -244,7 +244,7 @@ public sealed partial class UpEndToEndTests
         return (exitCode, new CliRun(exitCode, output.ToString(), error + "\n--- log (tail)\n" + Tail(log, 60)));
     }
 
-    private static async Task<int> CountAsync(LocalStack stack, string queueUrl)
+    private static async Task<int> CountAsync(EmulatedStack stack, string queueUrl)
     {
         var attributes = await stack.Sqs.GetQueueAttributesAsync(queueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
         return attributes.ApproximateNumberOfMessages + attributes.ApproximateNumberOfMessagesNotVisible;

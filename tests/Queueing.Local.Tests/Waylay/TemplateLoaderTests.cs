@@ -77,7 +77,7 @@ public sealed class TemplateLoaderTests
             case "position": json["sensors"]![0]!["position"] = new JsonArray(1, 2, 3); break;
         }
 
-        var refused = Assert.Throws<TemplateException>(() => TestTemplates.Load(json));
+        var refused = Assert.Throws<WaylayTemplateException>(() => TestTemplates.Load(json));
 
         Assert.Contains(refused.Problems, p => p.StartsWith("test.json: refused by the template schema (TemplateEntity of waylay-rules.schema.json): " + pointer, StringComparison.Ordinal));
     }
@@ -152,7 +152,7 @@ public sealed class TemplateLoaderTests
             case "no-sensor": json["sensors"] = new JsonArray(); json["triggers"] = new JsonArray(); break;
         }
 
-        var refused = Assert.Throws<TemplateException>(() => TestTemplates.Load(json));
+        var refused = Assert.Throws<WaylayTemplateException>(() => TestTemplates.Load(json));
 
         Assert.Contains(refused.Problems, p => p.StartsWith("test.json: ", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal));
         Assert.Contains(expected, refused.Message);
@@ -166,7 +166,7 @@ public sealed class TemplateLoaderTests
         json["actuators"]![1]!["name"] = "debugDialog";
         json["sensors"]![0]!["version"] = "1.1.3";
 
-        var refused = Assert.Throws<TemplateException>(() => TestTemplates.Load(json));
+        var refused = Assert.Throws<WaylayTemplateException>(() => TestTemplates.Load(json));
 
         Assert.True(refused.Problems.Count >= 3, string.Join("\n", refused.Problems));
     }
@@ -174,7 +174,7 @@ public sealed class TemplateLoaderTests
     [Fact]
     public void Load_NotJson_IsRefused()
     {
-        var refused = Assert.Throws<TemplateException>(() => TemplateLoader.Load("broken.json", """{"sensors": [ { "label": "x" ]""", TestTemplates.Context));
+        var refused = Assert.Throws<WaylayTemplateException>(() => TemplateLoader.Load("broken.json", """{"sensors": [ { "label": "x" ]""", TestTemplates.Context));
 
         Assert.Contains("broken.json: not valid JSON", refused.Message);
     }
@@ -186,7 +186,7 @@ public sealed class TemplateLoaderTests
         File.WriteAllText(dir.File("a.json"), TestTemplates.LightThreshold().ToJsonString());
         File.WriteAllText(dir.File("b.json"), TestTemplates.LightThreshold().ToJsonString());
 
-        var refused = Assert.Throws<TemplateException>(() => TemplateLoader.LoadDirectory(dir.Path, TestTemplates.Context));
+        var refused = Assert.Throws<WaylayTemplateException>(() => TemplateLoader.LoadDirectory(dir.Path, TestTemplates.Context));
 
         Assert.Contains("template name 'light-threshold' is used by a.json and b.json", refused.Message);
     }
@@ -196,6 +196,6 @@ public sealed class TemplateLoaderTests
     {
         using var dir = new TempDirectory();
 
-        Assert.Contains("no rule template", Assert.Throws<TemplateException>(() => TemplateLoader.LoadDirectory(dir.Path, TestTemplates.Context)).Message);
+        Assert.Contains("no rule template", Assert.Throws<WaylayTemplateException>(() => TemplateLoader.LoadDirectory(dir.Path, TestTemplates.Context)).Message);
     }
 }

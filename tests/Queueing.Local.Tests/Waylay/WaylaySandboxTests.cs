@@ -22,8 +22,7 @@ public sealed class WaylaySandboxTests
         ApiKey = "local-key",
         ApiSecret = "local-secret",
         WaylayDirectory = waylay ?? Waylay,
-        CommandApiUrl = commandsUrl,
-        CommandSigningSecret = secret,
+        Vault = QueueingApplication.WaylayVault(commandsUrl, secret),
     };
 
     private static HttpClient BrokerClient(WaylaySandbox sandbox) => new()
@@ -158,11 +157,11 @@ public sealed class WaylaySandboxTests
     }
 
     /// <summary>Starts a sandbox whose waylay/templates has <paramref name="json"/> as <paramref name="file"/>; returns what it refused.</summary>
-    private static async Task<TemplateException> RefusedTemplateAsync(string file, JsonObject json)
+    private static async Task<WaylayTemplateException> RefusedTemplateAsync(string file, JsonObject json)
     {
         using var waylay = TestPlugs.CopyOfWaylay();
         File.WriteAllText(Path.Combine(waylay.Path, "templates", file), json.ToJsonString());
-        return await Assert.ThrowsAsync<TemplateException>(() =>
+        return await Assert.ThrowsAsync<WaylayTemplateException>(() =>
             WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
     }
 
@@ -209,14 +208,14 @@ public sealed class WaylaySandboxTests
         var options = Options(new Uri("http://127.0.0.1:9/commands")) with
         {
             ApiKey = "",
-            CommandSigningSecret = "",
+            Vault = new Dictionary<string, string> { ["SIGNING_SECRET"] = "" },
             Faults = new Queueing.Local.Waylay.Faults.WaylayFaultOptions { FailRate = 2 },
         };
 
         var refused = await Assert.ThrowsAsync<ArgumentException>(() => WaylaySandbox.StartAsync(options));
 
         Assert.Contains("API key", refused.Message);
-        Assert.Contains("signing secret", refused.Message);
+        Assert.Contains("vault entry 'SIGNING_SECRET'", refused.Message);
         Assert.Contains("fail rate", refused.Message);
     }
 }

@@ -35,7 +35,7 @@ public sealed class MqttBrokerTests
     public async Task PublishAsync_AsTheService_DeliversUserPropertiesAndTellsSinkItIsNotMqtt()
     {
         var sink = new RecordingSink();
-        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, sink);
+        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, sink);
         await using var device = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
         await device.SubscribeAsync("devices/lamp-1/commands");
 
@@ -54,7 +54,7 @@ public sealed class MqttBrokerTests
     public async Task Publish_ToAnotherThingsTopicUnderPolicy_IsRefusedAsNotAuthorizedAndNotRouted()
     {
         var sink = new RecordingSink();
-        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, sink);
+        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, sink);
         await using var device = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
 
         var refused = await device.PublishAsync("devices/lamp-2/telemetry", "{}");
@@ -70,7 +70,7 @@ public sealed class MqttBrokerTests
     [Fact]
     public async Task Publish_RefusedOnMqtt311_ClosesTheConnection()
     {
-        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, new RecordingSink());
+        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, new RecordingSink());
         await using var device = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1", MqttProtocolVersion.V311);
         var disconnected = new TaskCompletionSource();
         device.Client.DisconnectedAsync += _ =>
@@ -89,7 +89,7 @@ public sealed class MqttBrokerTests
     [Fact]
     public async Task Subscribe_ToWildcardOrForeignFilterUnderPolicy_IsRefusedButOwnCommandsAreGranted()
     {
-        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, new RecordingSink());
+        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, new RecordingSink());
         await using var device = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
 
         var wildcard = await device.SubscribeAsync("devices/+/commands");
@@ -105,7 +105,7 @@ public sealed class MqttBrokerTests
     [Fact]
     public async Task Connect_WithClientIdThatIsNotAThingNameUnderPolicy_IsRefused()
     {
-        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, new RecordingSink());
+        await using var broker = await StartAsync(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, new RecordingSink());
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => MqttTestClient.ConnectAsync(broker.Port, "not a thing/name"));
 
@@ -116,7 +116,7 @@ public sealed class MqttBrokerTests
     [Fact]
     public async Task Publish_PrivilegedClientUnderPolicy_MayUseAnyTopic()
     {
-        var policy = DevicePolicy.Devices with { PrivilegedClientIds = new HashSet<string> { "operator" } };
+        var policy = QueueingApplication.DevicePolicy with { PrivilegedClientIds = new HashSet<string> { "operator" } };
         var sink = new RecordingSink();
         await using var broker = await StartAsync(new MqttBrokerOptions { Policy = policy }, sink);
         await using var operatorClient = await MqttTestClient.ConnectAsync(broker.Port, "operator");

@@ -7,14 +7,15 @@ namespace Queueing.Local.Tests.IoT.Broker;
 
 public sealed class TemplateDevicePolicyTests
 {
-    private static readonly StackContext Stack = new() { SqsEndpoint = new Uri("http://127.0.0.1:5000/") };
+    // The real template under its real stack name, as `up` loads it.
+    private static readonly StackContext Stack = QueueingApplication.Stack(new Uri("http://127.0.0.1:5000/"));
 
     private static StackModel LoadReal(IReadOnlyDictionary<string, string>? overrides = null) =>
         StackModel.Load(
             TemplateDocument.Load(RepositoryRoot.File("serverless.template")),
             Stack,
             overrides ?? new Dictionary<string, string>(),
-            LocalParameterDefaults.Values);
+            QueueingApplication.LocalParameterDefaults);
 
     private const string Connect = """
         { "Effect": "Allow", "Action": "iot:Connect", "Resource": { "Fn::Sub": "arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:client/${!iot:Connection.Thing.ThingName}" } }
@@ -48,8 +49,8 @@ public sealed class TemplateDevicePolicyTests
         var policy = TemplateDevicePolicy.Read(LoadReal());
 
         Assert.NotNull(policy);
-        Assert.Equal(DevicePolicy.Devices.PublishTopics, policy.PublishTopics);
-        Assert.Equal(DevicePolicy.Devices.SubscribeFilters, policy.SubscribeFilters);
+        Assert.Equal(QueueingApplication.DevicePolicy.PublishTopics, policy.PublishTopics);
+        Assert.Equal(QueueingApplication.DevicePolicy.SubscribeFilters, policy.SubscribeFilters);
         Assert.True(policy.AllowsPublish("lamp-1", "devices/lamp-1/telemetry"));
         Assert.False(policy.AllowsPublish("lamp-1", "devices/lamp-2/telemetry"));
         Assert.True(policy.AllowsSubscribe("lamp-1", "devices/lamp-1/commands"));

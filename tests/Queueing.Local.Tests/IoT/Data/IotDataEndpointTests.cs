@@ -27,7 +27,7 @@ public sealed class IotDataEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _broker = new MqttBroker(new MqttBrokerOptions { Policy = DevicePolicy.Devices }, _time);
+        _broker = new MqttBroker(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, _time);
         _broker.AddSink(_sink);
         await _broker.StartAsync(CancellationToken.None);
         _endpoint = new IotDataEndpoint(new IotDataEndpointOptions(new SigV4Credentials("testing", "testing"), "us-east-1"), _broker, _time);

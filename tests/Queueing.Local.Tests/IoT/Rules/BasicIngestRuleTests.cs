@@ -17,7 +17,7 @@ public sealed class BasicIngestRuleTests(MotoServer moto) : IClassFixture<MotoSe
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1764288000123);
 
     // A client allowed every topic (an IAM principal with iot:*): these tests are about the rules, not the policy.
-    private static readonly DevicePolicy AnyTopic = DevicePolicy.Devices with { PrivilegedClientIds = new HashSet<string> { Operator } };
+    private static readonly DevicePolicy AnyTopic = QueueingApplication.DevicePolicy with { PrivilegedClientIds = new HashSet<string> { Operator } };
 
     [Fact]
     public async Task BasicIngest_RunsOnlyTheNamedRule_OnTheTopicWithoutThePrefix_WhateverItsFrom()

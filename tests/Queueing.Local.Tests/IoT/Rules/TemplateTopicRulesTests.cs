@@ -7,14 +7,15 @@ namespace Queueing.Local.Tests.IoT.Rules;
 
 public sealed class TemplateTopicRulesTests
 {
-    private static readonly StackContext Stack = new() { SqsEndpoint = new Uri("http://127.0.0.1:5000/") };
+    // The real template under its real stack name, as `up` loads it.
+    private static readonly StackContext Stack = QueueingApplication.Stack(new Uri("http://127.0.0.1:5000/"));
 
     private static StackModel LoadReal(IReadOnlyDictionary<string, string>? overrides = null) =>
         StackModel.Load(
             TemplateDocument.Load(RepositoryRoot.File("serverless.template")),
             Stack,
             overrides ?? new Dictionary<string, string>(),
-            LocalParameterDefaults.Values);
+            QueueingApplication.LocalParameterDefaults);
 
     /// <summary>A template with the queue Queue and the topic rule Rule whose TopicRulePayload is <paramref name="payloadJson"/>.</summary>
     private static StackModel WithRule(string payloadJson, string ruleProperties = "") => Templates.Load($$"""

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+
+namespace Queueing.Local.Waylay.Broker;
+
+/// <summary>The last event the broker took for one resource (for the live view).</summary>
+public sealed record ResourceLastEvent(string Resource, long Timestamp, string EventJson, DateTimeOffset ReceivedAt);
+
+/// <summary>The broker's counters at one moment.</summary>
+public sealed record BrokerSnapshot(
+    long Requests,
+    long Unauthorized,
+    long Refused,
+    long EventsReceived,
+    long EventsStored,
+    long EventsForwarded,
+    long FaultsInjected,
+    long ServerErrorsInjected,
+    long ThrottlesInjected,
+    IReadOnlyDictionary<string, ResourceLastEvent> LastEvents)
+{
+    /// <summary>Accepted events counted once per resource and timestamp (a client's retry of an event the broker
+    /// already took counts once): what the local stack reports as delivered.</summary>
+    public long DistinctEvents { get; init; }
+}
+
+/// <summary>
+/// Counts what the broker did. Thread-safe; read with <see cref="Snapshot"/>. "Received" counts events of
+/// requests the broker accepted (2xx); refused and faulted requests count under their own heads.
+/// </summary>
+internal sealed class BrokerCounters
+{
+    private long _requests;
+    private long _unauthorized;
+    private long _refused;
+    private long _eventsReceived;
+    private long _eventsStored;
+    private long _eventsForwarded;
+    private long _serverErrors;
+    private long _throttles;
+    private readonly ConcurrentDictionary<string, ResourceLastEvent> _last = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Resource, long Timestamp), byte> _distinct = new();
+
+    internal void Request() => Interlocked.Increment(ref _requests);
+
+    internal void Unauthorized() => Interlocked.Increment(ref _unauthorized);
+
+    internal void Refused() => Interlocked.Increment(ref _refused);
+
+    internal void ServerErrorInjected() => Interlocked.Increment(ref _serverErrors);
+
+    internal void ThrottleInjected() => Interlocked.Increment(ref _throttles);
+
+    internal void Accepted(IReadOnlyList<BrokerEvent> events, bool stored, bool forwarded, DateTimeOffset now)
+    {
+        Interlocked.Add(ref _eventsReceived, events.Count);
+        if (stored)
+        {
+            Interlocked.Add(ref _eventsStored, events.Count);
+        }
+
+        if (forwarded)
+        {
+            Interlocked.Add(ref _eventsForwarded, events.Count);
+        }
+
+        foreach (var e in events)
+        {
+            _distinct.TryAdd((e.Resource, e.Timestamp), 0);
+            var last = new ResourceLastEvent(e.Resource, e.Timestamp, e.ToJsonString(), now);
+            _last.AddOrUpdate(e.Resource, last, (_, old) => old.Timestamp > e.Timestamp ? old : last);
+        }
+    }
+
+    public BrokerSnapshot Snapshot()
+    {
+        var serverErrors = Interlocked.Read(ref _serverErrors);
+        var throttles = Interlocked.Read(ref _throttles);
+        return new BrokerSnapshot(
+            Interlocked.Read(ref _requests),
+            Interlocked.Read(ref _unauthorized),
+            Interlocked.Read(ref _refused),
+            Interlocked.Read(ref _eventsReceived),
+            Interlocked.Read(ref _eventsStored),
+            Interlocked.Read(ref _eventsForwarded),
+            serverErrors + throttles,
+            serverErrors,
+            throttles,
+            new Dictionary<string, ResourceLastEvent>(_last, StringComparer.Ordinal))
+        {
+            DistinctEvents = _distinct.Count,
+        };
+    }
+}

@@ -1,0 +1,10 @@
+namespace Queueing.Local.Waylay.Broker;
+
+/// <summary>
+/// Where the broker forwards events for the rule engine. Must not block: the broker answers the poster without
+/// waiting for rules to run, as Waylay's broker does.
+/// </summary>
+internal interface IRuleEngineInbox
+{
+    void Forward(BrokerEvent message);
+}

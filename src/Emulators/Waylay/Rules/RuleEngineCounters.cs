@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+
+namespace Queueing.Local.Waylay.Rules;
+
+/// <summary>What the rule engine last did for one resource (for the live view).</summary>
+public sealed record ResourceRuleState(string Resource, string? LastState, string? LastActuator, string? LastAnswer, long? LastEventTimestamp);
+
+/// <summary>The rule engine's counters at one moment.</summary>
+public sealed record RuleEngineSnapshot(
+    long EventsEvaluated,
+    long TasksCreated,
+    long SensorExecutions,
+    long SensorFailures,
+    long RulesFired,
+    long CommandsSent,
+    IReadOnlyDictionary<string, long> AnswersByStatus,
+    IReadOnlyDictionary<string, ResourceRuleState> Resources)
+{
+    /// <summary>Successful executions that reported a 2xx status (what the plug called accepted the command).</summary>
+    public long CommandsAccepted => AnswersByStatus.Where(a => a.Key.Length == 3 && a.Key[0] == '2').Sum(a => a.Value);
+}
+
+/// <summary>
+/// Counts what the rule engine did. "Rules fired" counts actuator firings; "commands sent" counts the plug executions
+/// made for them; answers are counted by outcome: the HTTP status the plug reported on success (in
+/// <c>rawData.status</c>), "ok" for a success without one, "failed" when the plug sent an error or timed out.
+/// </summary>
+internal sealed class RuleEngineCounters
+{
+    private long _eventsEvaluated;
+    private long _tasksCreated;
+    private long _sensorExecutions;
+    private long _sensorFailures;
+    private long _rulesFired;
+    private long _commandsSent;
+    private readonly ConcurrentDictionary<string, long> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResourceRuleState> _resources = new(StringComparer.Ordinal);
+
+    internal void TaskCreated() => Interlocked.Increment(ref _tasksCreated);
+
+    internal void Evaluated(string resource, TaskEvaluation evaluation, string? state, long timestamp)
+    {
+        Interlocked.Increment(ref _eventsEvaluated);
+        Interlocked.Add(ref _sensorExecutions, evaluation.SensorsExecuted);
+        Interlocked.Add(ref _sensorFailures, evaluation.SensorsFailed);
+        if (state is not null)
+        {
+            _resources.AddOrUpdate(
+                resource,
+                _ => new ResourceRuleState(resource, state, null, null, timestamp),
+                (_, old) => old with { LastState = state, LastEventTimestamp = timestamp });
+        }
+    }
+
+    internal void Fired(Actuation actuation)
+    {
+        Interlocked.Increment(ref _rulesFired);
+        Interlocked.Increment(ref _commandsSent);
+        _resources.AddOrUpdate(
+            actuation.Resource,
+            _ => new ResourceRuleState(actuation.Resource, actuation.State, actuation.Actuator.Label, null, actuation.EventTimestamp),
+            (_, old) => old with { LastActuator = actuation.Actuator.Label });
+    }
+
+    internal void Answered(Actuation actuation, ActuatorAnswer answer)
+    {
+        _answers.AddOrUpdate(answer.Outcome, 1, (_, n) => n + 1);
+        _resources.AddOrUpdate(
+            actuation.Resource,
+            _ => new ResourceRuleState(actuation.Resource, actuation.State, actuation.Actuator.Label, answer.Outcome, actuation.EventTimestamp),
+            (_, old) => old with { LastAnswer = answer.Outcome });
+    }
+
+    public RuleEngineSnapshot Snapshot() => new(
+        Interlocked.Read(ref _eventsEvaluated),
+        Interlocked.Read(ref _tasksCreated),
+        Interlocked.Read(ref _sensorExecutions),
+        Interlocked.Read(ref _sensorFailures),
+        Interlocked.Read(ref _rulesFired),
+        Interlocked.Read(ref _commandsSent),
+        new Dictionary<string, long>(_answers, StringComparer.Ordinal),
+        new Dictionary<string, ResourceRuleState>(_resources, StringComparer.Ordinal));
+}

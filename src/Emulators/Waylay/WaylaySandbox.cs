@@ -1,0 +1,121 @@
+using Queueing.Local.Waylay.Broker;
+using Queueing.Local.Waylay.Rules;
+using Queueing.Local.Waylay.Plugs;
+
+namespace Queueing.Local.Waylay;
+
+/// <summary>The sandbox's counters at one moment, for the live view and the run summary.</summary>
+public sealed record WaylaySandboxSnapshot(BrokerSnapshot Broker, RuleEngineSnapshot Rules);
+
+/// <summary>
+/// A Waylay tenant on one machine: the broker API that data is posted to (<see cref="DataUrl"/>), the rule engine
+/// running the templates of <c>templates/</c> as a reactive task per resource, and the plugs of <c>plugins/</c>
+/// under Node.js, which the actuators execute with the tenant's vault.
+/// </summary>
+public sealed class WaylaySandbox : IAsyncDisposable
+{
+    private bool _stopped;
+
+    private WaylaySandbox(BrokerServer broker, RuleEngine rules, PlugHost plugs)
+    {
+        Broker = broker;
+        Rules = rules;
+        Plugs = plugs;
+    }
+
+    /// <summary>The broker API's base URL (<c>http://127.0.0.1:port/</c>), where data is posted.</summary>
+    public Uri DataUrl => Broker.BaseAddress;
+
+    internal BrokerServer Broker { get; }
+
+    internal RuleEngine Rules { get; }
+
+    public PlugHost Plugs { get; }
+
+    /// <exception cref="ArgumentException">The options are invalid (every problem listed).</exception>
+    /// <exception cref="PlugCatalogException">A plug manifest of waylay/plugins/ is refused.</exception>
+    /// <exception cref="WaylayTemplateException">A template is refused by the schema or cannot run (every problem listed, naming file and construct).</exception>
+    /// <exception cref="InvalidOperationException">Node.js is missing or a plug does not load.</exception>
+    public static async Task<WaylaySandbox> StartAsync(WaylaySandboxOptions options, CancellationToken cancellationToken = default)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("The Waylay sandbox cannot start: " + string.Join(" ", problems), nameof(options));
+        }
+
+        // Plugs and templates are checked before any process starts, so a bad one fails fast with its reasons.
+        var context = TemplateContext.ForWaylayDirectory(options.WaylayDirectory);
+        var templates = TemplateLoader.LoadDirectory(Path.Combine(options.WaylayDirectory, "templates"), context);
+
+        var plugs = await PlugHost.StartAsync(
+            new PlugHostOptions
+            {
+                Plugs = context.Plugs,
+                Vault = options.Vault,
+                NodeExecutable = options.NodeExecutable,
+                PlugTimeout = options.PlugTimeout,
+                Loggers = options.Loggers,
+            },
+            cancellationToken);
+        RuleEngine? rules = null;
+        try
+        {
+            rules = new RuleEngine(templates, new PlugActuator(plugs), new RuleEngineOptions
+            {
+                Partitions = options.RulePartitions,
+                Time = options.Time,
+                Loggers = options.Loggers,
+            });
+            var broker = await BrokerServer.StartAsync(
+                new BrokerOptions
+                {
+                    ApiKey = options.ApiKey,
+                    ApiSecret = options.ApiSecret,
+                    Port = options.Port,
+                    MessagesPerResource = options.MessagesPerResource,
+                    Faults = options.Faults,
+                    Time = options.Time,
+                    Loggers = options.Loggers,
+                },
+                rules,
+                cancellationToken);
+            return new WaylaySandbox(broker, rules, plugs);
+        }
+        catch
+        {
+            if (rules is not null)
+            {
+                await rules.DisposeAsync();
+            }
+
+            await plugs.DisposeAsync();
+            throw;
+        }
+    }
+
+    public WaylaySandboxSnapshot Snapshot() => new(Broker.Counters.Snapshot(), Rules.Counters.Snapshot());
+
+    /// <summary>Completes when every forwarded event has been evaluated and its actuators have answered.</summary>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => Rules.WhenIdleAsync(cancellationToken);
+
+    /// <summary>
+    /// Stops taking requests, lets the rule engine finish what was forwarded (until
+    /// <paramref name="cancellationToken"/> fires), then stops the plugs.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await Broker.DisposeAsync();
+        await Rules.StopAsync(cancellationToken);
+        await Rules.DisposeAsync();
+        await Plugs.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));
+}

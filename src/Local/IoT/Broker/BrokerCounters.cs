@@ -1,9 +1,0 @@
-namespace Queueing.Local.IoT.Broker;
-
-/// <summary>A snapshot of the broker's counts since start.</summary>
-public sealed record BrokerCounters(
-    long Published,
-    long PublishesRejected,
-    long ConnectionsRejected,
-    long SubscriptionsRejected,
-    long ConnectedClients);

@@ -1,8 +1,0 @@
-namespace Queueing.Local.IoT.Rules;
-
-/// <summary>The rules cannot be loaded; <see cref="Problems"/> lists every problem found, each naming its rule.</summary>
-public sealed class TopicRuleException(IReadOnlyList<string> problems)
-    : Exception("The topic rules cannot be emulated locally:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)))
-{
-    public IReadOnlyList<string> Problems { get; } = problems;
-}

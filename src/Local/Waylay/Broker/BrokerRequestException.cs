@@ -1,9 +1,0 @@
-namespace Queueing.Local.Waylay.Broker;
-
-/// <summary>A request the broker refuses; answered as <c>{"error": Message}</c> with <see cref="StatusCode"/>.</summary>
-public sealed class BrokerRequestException(int statusCode, string message) : Exception(message)
-{
-    public int StatusCode { get; } = statusCode;
-
-    public static BrokerRequestException BadRequest(string message) => new(400, message);
-}
