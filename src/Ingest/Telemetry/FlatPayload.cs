@@ -7,7 +7,7 @@ namespace Queueing.Ingest.Telemetry;
 /// </summary>
 internal static class FlatPayload
 {
-    public static PayloadEvent Read(List<JsonField> fields, byte[] body)
+    public static PayloadEvent Read(List<JsonField> fields, ReadOnlySpan<byte> body)
     {
         var timestampField = JsonFields.Single(fields, FieldName.Timestamp, "body", "timestamp", out var problem);
         long? timestamp = null;

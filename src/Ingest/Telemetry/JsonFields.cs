@@ -31,21 +31,21 @@ internal readonly record struct JsonField(FieldName Name, int NameStart, int Nam
     public Measurement AsMeasurement() => new(NameStart, NameLength, ValueStart, ValueLength);
 
     /// <summary>The name as written (escapes left as they are), for reasons.</summary>
-    public string RawName(byte[] body) => Encoding.UTF8.GetString(body, NameStart + 1, NameLength - 2);
+    public string RawName(ReadOnlySpan<byte> body) => Encoding.UTF8.GetString(body.Slice(NameStart + 1, NameLength - 2));
 
     /// <summary>The value's JSON text, for reasons (a claim need not be a string).</summary>
-    public string RawValue(byte[] body) => Encoding.UTF8.GetString(body, ValueStart, ValueLength);
+    public string RawValue(ReadOnlySpan<byte> body) => Encoding.UTF8.GetString(body.Slice(ValueStart, ValueLength));
 
-    public string? ReadString(byte[] body)
+    public string? ReadString(ReadOnlySpan<byte> body)
     {
         var reader = ValueReader(body);
         return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
     }
 
     /// <summary>A reader positioned on the value's first token.</summary>
-    public Utf8JsonReader ValueReader(byte[] body)
+    public Utf8JsonReader ValueReader(ReadOnlySpan<byte> body)
     {
-        var reader = new Utf8JsonReader(body.AsSpan(ValueStart, ValueLength), JsonFields.ReaderOptions);
+        var reader = new Utf8JsonReader(body.Slice(ValueStart, ValueLength), JsonFields.ReaderOptions);
         reader.Read();
         return reader;
     }
@@ -64,9 +64,9 @@ internal static class JsonFields
     /// (<paramref name="kind"/> says what it is). Throws <see cref="JsonException"/> when the bytes are not one JSON
     /// value.
     /// </summary>
-    public static List<JsonField>? Read(byte[] body, int start, int length, out JsonTokenType kind)
+    public static List<JsonField>? Read(ReadOnlySpan<byte> body, int start, int length, out JsonTokenType kind)
     {
-        var reader = new Utf8JsonReader(body.AsSpan(start, length), ReaderOptions);
+        var reader = new Utf8JsonReader(body.Slice(start, length), ReaderOptions);
         reader.Read();
         kind = reader.TokenType;
         if (kind != JsonTokenType.StartObject)

@@ -33,22 +33,19 @@ public sealed class TelemetryParser
         _maxRecordBytes = (4 * ((maxTelemetryBytes + 2) / 3)) + 1024;
     }
 
-    public TelemetryParseResult Parse(SqsMessage record, int index)
+    public TelemetryParseResult Parse(in SqsRecord record, int index)
     {
-        var text = record.Body;
-        if (string.IsNullOrWhiteSpace(text))
+        var body = record.Body;
+        if (IsBlank(body.Span))
         {
             return TelemetryParseResult.Malformed("body is empty; expected a JSON object");
         }
 
-        var byteCount = Encoding.UTF8.GetByteCount(text);
-        if (byteCount > _maxRecordBytes)
+        if (body.Length > _maxRecordBytes)
         {
-            return TooLarge(byteCount);
+            return TooLarge(body.Length);
         }
 
-        var body = new byte[byteCount];
-        Encoding.UTF8.GetBytes(text, body);
         try
         {
             return Parse(record, index, body);
@@ -56,12 +53,31 @@ public sealed class TelemetryParser
         catch (JsonException ex)
         {
             // Over the limit for a telemetry body, and not even JSON: the size is what the sender must fix first.
-            return byteCount > _maxBytes ? TooLarge(byteCount) : TelemetryParseResult.Malformed("body is not valid JSON: " + ex.Message);
+            return body.Length > _maxBytes ? TooLarge(body.Length) : TelemetryParseResult.Malformed("body is not valid JSON: " + ex.Message);
         }
     }
 
-    private TelemetryParseResult Parse(SqsMessage record, int index, byte[] body)
+    /// <summary>Nothing but white space (Unicode's, as <see cref="string.IsNullOrWhiteSpace"/> counts it).</summary>
+    private static bool IsBlank(ReadOnlySpan<byte> utf8)
     {
+        while (!utf8.IsEmpty)
+        {
+            // The event reader let only valid UTF-8 through.
+            Rune.DecodeFromUtf8(utf8, out var rune, out var consumed);
+            if (!Rune.IsWhiteSpace(rune))
+            {
+                return false;
+            }
+
+            utf8 = utf8[consumed..];
+        }
+
+        return true;
+    }
+
+    private TelemetryParseResult Parse(in SqsRecord record, int index, ReadOnlyMemory<byte> bodyBytes)
+    {
+        var body = bodyBytes.Span;
         var fields = JsonFields.Read(body, 0, body.Length, out var kind);
         if (fields is null)
         {
@@ -76,7 +92,7 @@ public sealed class TelemetryParser
 
         if (deviceIdField is { } field)
         {
-            return body.Length > _maxBytes ? TooLarge(body.Length) : ParseTelemetryRecord(record, index, fields, field, body);
+            return body.Length > _maxBytes ? TooLarge(body.Length) : ParseTelemetryRecord(record, index, fields, field, bodyBytes);
         }
 
         if (fields.Any(f => f.Name == FieldName.TopicDeviceId && f.Kind == JsonTokenType.String))
@@ -93,8 +109,9 @@ public sealed class TelemetryParser
             "body has no deviceId (the telemetry rule adds it from the topic devices/{deviceId}/telemetry; a legacy rule's record has clientId instead)");
     }
 
-    private TelemetryParseResult ParseTelemetryRecord(SqsMessage record, int index, List<JsonField> fields, JsonField deviceIdField, byte[] body)
+    private TelemetryParseResult ParseTelemetryRecord(in SqsRecord record, int index, List<JsonField> fields, JsonField deviceIdField, ReadOnlyMemory<byte> bodyBytes)
     {
+        var body = bodyBytes.Span;
         var problem = ReadDeviceId(deviceIdField, body, out var deviceId);
         long? receivedAt = null;
         if (problem is null && JsonFields.Single(fields, FieldName.ReceivedAt, "body", "receivedAt", out problem) is { } receivedAtField)
@@ -110,10 +127,10 @@ public sealed class TelemetryParser
         var payload = _format == TelemetryFormat.Flat
             ? FlatPayload.Read(fields, body)
             : EnvelopePayload.Read(fields, body, withRuleFields: true, deviceId!, "the topic");
-        return payload.ToResult(record, index, deviceId!, body, receivedAt);
+        return payload.ToResult(record, index, deviceId!, bodyBytes, receivedAt);
     }
 
-    private static string? ReadDeviceId(JsonField field, byte[] body, out string? deviceId)
+    private static string? ReadDeviceId(JsonField field, ReadOnlySpan<byte> body, out string? deviceId)
     {
         deviceId = field.ReadString(body);
         if (deviceId is null)
