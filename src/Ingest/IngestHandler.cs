@@ -28,7 +28,6 @@ public sealed partial class IngestHandler : IFunctionHandler
     private static readonly TimeSpan ResponseMargin = TimeSpan.FromMilliseconds(200);
 
     private readonly IngestSettings _settings;
-    private readonly TelemetryParser _parser;
     private readonly WaylayClient _waylay;
     private readonly IRecordParker _parker;
     private readonly RequestChunker _chunker;
@@ -49,7 +48,6 @@ public sealed partial class IngestHandler : IFunctionHandler
     {
         _maxConcurrentRequests = maxConcurrentRequests;
         _settings = settings;
-        _parser = new TelemetryParser(settings.MaxTelemetryBytes, settings.TelemetryFormat);
         _waylay = waylay;
         _parker = parker;
         _chunker = chunker;
@@ -79,11 +77,13 @@ public sealed partial class IngestHandler : IFunctionHandler
     {
         metrics.Count(IngestMetricNames.Received, records.Count);
         var ledger = new BatchLedger(records);
+        // A parser per batch: it remembers this batch's device ids (one string each) and nothing beyond it.
+        var parser = new TelemetryParser(_settings.MaxTelemetryBytes, _settings.TelemetryFormat);
         var readings = new List<TelemetryReading>(records.Count);
         var mismatches = 0;
         for (var i = 0; i < records.Count; i++)
         {
-            var parsed = _parser.Parse(records[i], i);
+            var parsed = parser.Parse(records[i], i);
             if (parsed.Reading is { } reading)
             {
                 readings.Add(reading);

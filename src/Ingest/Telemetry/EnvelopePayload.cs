@@ -74,10 +74,7 @@ internal static class EnvelopePayload
             return Malformed(problem);
         }
 
-        var measurements = fields
-            .Where(f => f.Name is not (FieldName.Timestamp or FieldName.Resource))
-            .Select(f => f.AsMeasurement())
-            .ToArray();
+        var measurements = JsonFields.Measurements(fields, static name => name is not (FieldName.Timestamp or FieldName.Resource));
         return measurements.Length == 0
             ? Malformed("data has no measurement (a field other than timestamp and resource)")
             : PayloadEvent.Ok(measurements, timestamp);

@@ -62,9 +62,10 @@ internal static class JsonFields
     /// <summary>
     /// The properties of the object at <paramref name="start"/>, or null when the value there is not an object
     /// (<paramref name="kind"/> says what it is). Throws <see cref="JsonException"/> when the bytes are not one JSON
-    /// value.
+    /// value. The fields go into <paramref name="into"/> when given (cleared first: a caller reuses one list per
+    /// batch), else into a new list.
     /// </summary>
-    public static List<JsonField>? Read(ReadOnlySpan<byte> body, int start, int length, out JsonTokenType kind)
+    public static List<JsonField>? Read(ReadOnlySpan<byte> body, int start, int length, out JsonTokenType kind, List<JsonField>? into = null)
     {
         var reader = new Utf8JsonReader(body.Slice(start, length), ReaderOptions);
         reader.Read();
@@ -74,7 +75,8 @@ internal static class JsonFields
             return null;
         }
 
-        var fields = new List<JsonField>(16);
+        var fields = into ?? new List<JsonField>(16);
+        fields.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = NameOf(ref reader);
@@ -103,6 +105,33 @@ internal static class JsonFields
         }
 
         return fields;
+    }
+
+    /// <summary>The fields <paramref name="isMeasurement"/> keeps, as measurements (one array, no iterators).</summary>
+    public static Measurement[] Measurements(List<JsonField> fields, Func<FieldName, bool> isMeasurement)
+    {
+        var count = 0;
+        foreach (var field in fields)
+        {
+            count += isMeasurement(field.Name) ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var measurements = new Measurement[count];
+        var next = 0;
+        foreach (var field in fields)
+        {
+            if (isMeasurement(field.Name))
+            {
+                measurements[next++] = field.AsMeasurement();
+            }
+        }
+
+        return measurements;
     }
 
     /// <summary>The only field of that name in <paramref name="owner"/> ("body", "data"), or why there is more than one.</summary>

@@ -17,12 +17,19 @@ namespace Queueing.Ingest.Telemetry;
 /// (<see cref="LegacyRecord"/>): always the envelope format.</item>
 /// </list>
 /// One forward pass of <see cref="Utf8JsonReader"/> per object: no reflection, no DOM.
+/// <para>
+/// One parser per batch (not thread-safe): it reuses one field list from record to record, and hands out one string
+/// per distinct device id, so a batch of 100 devices makes 100 device id strings, not one per record.
+/// </para>
 /// </summary>
 public sealed class TelemetryParser
 {
     private readonly int _maxBytes;
     private readonly int _maxRecordBytes;
     private readonly TelemetryFormat _format;
+    private readonly List<JsonField> _fields = new(16);
+    private readonly HashSet<string> _deviceIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _deviceIdsBySpan;
 
     public TelemetryParser(int maxTelemetryBytes, TelemetryFormat format = TelemetryFormat.Flat)
     {
@@ -31,6 +38,7 @@ public sealed class TelemetryParser
         // The legacy and claim rules carry the payload in base64 (4 bytes per 3) beside their own few fields: their
         // records may be that much larger, and the limit applies to the payload they carry.
         _maxRecordBytes = (4 * ((maxTelemetryBytes + 2) / 3)) + 1024;
+        _deviceIdsBySpan = _deviceIds.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public TelemetryParseResult Parse(in SqsRecord record, int index)
@@ -78,7 +86,7 @@ public sealed class TelemetryParser
     private TelemetryParseResult Parse(in SqsRecord record, int index, ReadOnlyMemory<byte> bodyBytes)
     {
         var body = bodyBytes.Span;
-        var fields = JsonFields.Read(body, 0, body.Length, out var kind);
+        var fields = JsonFields.Read(body, 0, body.Length, out var kind, _fields);
         if (fields is null)
         {
             return TelemetryParseResult.Malformed($"body is a JSON {JsonFields.Describe(kind)}; expected an object");
@@ -130,9 +138,9 @@ public sealed class TelemetryParser
         return payload.ToResult(record, index, deviceId!, bodyBytes, receivedAt);
     }
 
-    private static string? ReadDeviceId(JsonField field, ReadOnlySpan<byte> body, out string? deviceId)
+    private string? ReadDeviceId(JsonField field, ReadOnlySpan<byte> body, out string? deviceId)
     {
-        deviceId = field.ReadString(body);
+        deviceId = DeviceIdOf(field, body);
         if (deviceId is null)
         {
             return $"deviceId must be a string, got a JSON {JsonFields.Describe(field.Kind)}";
@@ -146,6 +154,33 @@ public sealed class TelemetryParser
         }
 
         return null;
+    }
+
+    /// <summary>The string value of <paramref name="field"/>, the batch's own string when the device was seen before.</summary>
+    private string? DeviceIdOf(JsonField field, ReadOnlySpan<byte> body)
+    {
+        var reader = field.ValueReader(body);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        // Longer or escaped: not a thing name (checked next), so not worth remembering.
+        if (reader.ValueIsEscaped || reader.ValueSpan.Length > ThingName.MaxLength)
+        {
+            return reader.GetString();
+        }
+
+        Span<char> chars = stackalloc char[ThingName.MaxLength];
+        var id = chars[..Encoding.UTF8.GetChars(reader.ValueSpan, chars)];
+        if (_deviceIdsBySpan.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+
+        var text = new string(id);
+        _deviceIds.Add(text);
+        return text;
     }
 
     private TelemetryParseResult TooLarge(int byteCount) => TelemetryParseResult.Malformed(
