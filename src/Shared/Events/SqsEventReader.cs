@@ -439,7 +439,7 @@ public static class SqsEventReader
     /// <summary>The records read so far, in a rented array, and the rented buffer the escaped bodies are undone into.</summary>
     private sealed class BatchBuilder(ReadOnlyMemory<byte> payload)
     {
-        private SqsRecord[] _records = ArrayPool<SqsRecord>.Shared.Rent(16);
+        private SqsRecord[] _records = SpareEventBuffers.TakeRecords(16);
         private byte[]? _bodies;
         private int _bodiesUsed;
         private int _arnStart = -1;
@@ -450,15 +450,18 @@ public static class SqsEventReader
 
         public int Count { get; private set; }
 
-        public void Restart() => Count = 0;
+        public void Restart()
+        {
+            Array.Clear(_records, 0, Count);
+            Count = 0;
+        }
 
         public void Add(SqsRecord record)
         {
             if (Count == _records.Length)
             {
-                var larger = ArrayPool<SqsRecord>.Shared.Rent(_records.Length * 2);
+                var larger = new SqsRecord[_records.Length * 2];
                 _records.AsSpan(0, Count).CopyTo(larger);
-                ArrayPool<SqsRecord>.Shared.Return(_records, clearArray: true);
                 _records = larger;
             }
 
@@ -480,7 +483,7 @@ public static class SqsEventReader
             }
 
             // Unescaped text is never longer than its escaped form, so the payload's length holds every body.
-            _bodies ??= ArrayPool<byte>.Shared.Rent(Payload.Length);
+            _bodies ??= SpareEventBuffers.TakeBodies(Payload.Length);
             var written = reader.CopyString(_bodies.AsSpan(_bodiesUsed));
             var body = new ReadOnlyMemory<byte>(_bodies, _bodiesUsed, written);
             if (!Utf8.IsValid(body.Span))

@@ -1,11 +1,10 @@
-using System.Buffers;
-
 namespace Queueing.Shared.Events;
 
 /// <summary>
 /// The records of one SQS event (<see cref="SqsEventReader.Read"/>). Its record array and the buffer holding the
-/// unescaped bodies are rented from the shared pools and go back on <see cref="Dispose"/>: the batch and its records
-/// live for one invocation, and nothing read from them may be kept beyond it but the strings.
+/// unescaped bodies are reused from one event to the next (<see cref="SpareEventBuffers"/>) and handed back on
+/// <see cref="Dispose"/>: the batch and its records live for one invocation, and nothing read from them may be kept
+/// beyond it but the strings.
 /// </summary>
 public sealed class SqsRecordBatch : IDisposable
 {
@@ -28,19 +27,19 @@ public sealed class SqsRecordBatch : IDisposable
     public void Dispose()
     {
         var records = _records;
+        var used = Count;
         var bodies = _bodies;
         _records = [];
         _bodies = null;
         Count = 0;
         if (records.Length > 0)
         {
-            // Cleared: the records hold strings and slices of this invocation's payload.
-            ArrayPool<SqsRecord>.Shared.Return(records, clearArray: true);
+            SpareEventBuffers.Return(records, used);
         }
 
         if (bodies is not null)
         {
-            ArrayPool<byte>.Shared.Return(bodies);
+            SpareEventBuffers.Return(bodies);
         }
     }
 }

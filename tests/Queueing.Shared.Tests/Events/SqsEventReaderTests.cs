@@ -300,6 +300,26 @@ public sealed class SqsEventReaderTests
         Assert.True(batch.Records.IsEmpty);
     }
 
+    [Fact]
+    public void Read_EventsOneAfterAnotherAndSideBySide_NeverShareBuffersWhileAlive()
+    {
+        // Buffers are reused from one event to the next; a batch still alive must keep its own.
+        using var alive = SqsEventReader.Read(WrittenEvents.Bytes(new SqsMessage { MessageId = "a", Body = "{\"alive\":1}" }));
+        for (var i = 0; i < 5; i++)
+        {
+            using var next = SqsEventReader.Read(WrittenEvents.Bytes(
+                new SqsMessage { MessageId = $"n{i}", Body = $"{{\"next\":{i}}}" },
+                new SqsMessage { MessageId = $"m{i}", Body = new string('x', 100 * i) }));
+
+            Assert.Equal([$"n{i}", $"m{i}"], [next[0].MessageId, next[1].MessageId]);
+            Assert.Equal($"{{\"next\":{i}}}", Body(next[0]));
+            Assert.Equal(new string('x', 100 * i), Body(next[1]));
+        }
+
+        Assert.Equal("{\"alive\":1}", Body(alive[0]));
+        Assert.Equal("a", alive[0].MessageId);
+    }
+
     [Theory]
     [InlineData()]
     [InlineData("059f36b4-87a3-44ab-83d2-661975830a7d")]
