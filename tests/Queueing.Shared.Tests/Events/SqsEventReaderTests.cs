@@ -131,6 +131,38 @@ public sealed class SqsEventReaderTests
     }
 
     [Fact]
+    public void Read_UnknownAndUnusedMembers_AllocateNothing()
+    {
+        static string Event(string extra) => "{\"Records\":[" + string.Join(",", Enumerable.Range(0, 10).Select(i =>
+            $$"""{"messageId":"m{{i}}","body":"plain","receiptHandle":"AQEB{{i}}","md5OfBody":"0","awsRegion":"r","attributes":{"SenderId":"s","ApproximateReceiveCount":"2"}{{extra}}}""")) + "]}";
+        var unknown = string.Concat(Enumerable.Range(0, 200).Select(i =>
+            $$""","u{{i}}":{"a":[1,2.5e3,"text \u00e9",{"b":null}],"c":"{{new string('x', 50)}}","d":true},"s{{i}}":"str","n{{i}}":-1.5""")) + ",\"attributes2\":{\"Other\":\"x\"}";
+        var plain = Encoding.UTF8.GetBytes(Event(""));
+        var padded = Encoding.UTF8.GetBytes(Event(unknown));
+        Measure(plain);
+        Measure(padded);
+
+        var plainBytes = Measure(plain);
+        var paddedBytes = Measure(padded);
+
+        // 2,000 unknown members (objects, arrays, strings, numbers) per event: any per-member allocation would show.
+        // The margin covers a record array taken afresh when a test running beside this one holds the spare.
+        Assert.InRange(paddedBytes - plainBytes, -4096, 4096);
+        Assert.True(padded.Length > 50 * plain.Length / 10);
+
+        static long Measure(byte[] payload)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            using (var batch = SqsEventReader.Read(payload))
+            {
+                Assert.Equal(10, batch.Count);
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+    }
+
+    [Fact]
     public void Read_MissingOptionalMembers_GiveTheModelsDefaults()
     {
         using var batch = Read("""{"Records":[{},{"messageId":null,"body":null,"attributes":null,"messageAttributes":null,"eventSourceARN":null},{"attributes":{}}]}""");
