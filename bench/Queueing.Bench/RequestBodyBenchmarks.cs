@@ -1,8 +1,10 @@
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Events;
+using Queueing.Shared.Json;
 
 namespace Queueing.Bench;
 
@@ -19,13 +21,15 @@ public class RequestBodyBenchmarks
 
     private readonly TelemetryParser _parser = new(128 * 1024);
     private readonly RequestChunker _chunker = new();
-    private List<SqsMessage> _batch = [];
+    private SqsRecordBatch _batch = null!;
     private List<TelemetryReading> _readings = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        _batch = TelemetryBatch.Create(Records, Devices);
+        // The records as the function has them: the event's JSON through the lean reader (kept for the whole run).
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = TelemetryBatch.Create(Records, Devices) }, SharedJsonContext.Default.SqsEvent);
+        _batch = SqsEventReader.Read(payload);
         _readings = Parse();
     }
 

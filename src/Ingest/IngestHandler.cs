@@ -7,7 +7,6 @@ using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
-using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
@@ -20,7 +19,7 @@ namespace Queueing.Ingest;
 /// to Waylay in rounds; refused events are parked as rejected; what could not be sent is retried by SQS, or parked
 /// as exhausted on its last allowed receive.
 /// </summary>
-public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchResponse>
+public sealed partial class IngestHandler : IFunctionHandler
 {
     // Time kept back from the Waylay work to park records and answer Lambda before the deadline.
     private static readonly TimeSpan MinSafetyMargin = TimeSpan.FromMilliseconds(500);
@@ -29,7 +28,6 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
     private static readonly TimeSpan ResponseMargin = TimeSpan.FromMilliseconds(200);
 
     private readonly IngestSettings _settings;
-    private readonly TelemetryParser _parser;
     private readonly WaylayClient _waylay;
     private readonly IRecordParker _parker;
     private readonly RequestChunker _chunker;
@@ -47,11 +45,9 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         ILoggerFactory loggers,
         JsonLogWriter metricsOutput,
         int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests)
-        : base(SharedJsonContext.Default.SqsEvent, SharedJsonContext.Default.SqsBatchResponse)
     {
         _maxConcurrentRequests = maxConcurrentRequests;
         _settings = settings;
-        _parser = new TelemetryParser(settings.MaxTelemetryBytes, settings.TelemetryFormat);
         _waylay = waylay;
         _parker = parker;
         _chunker = chunker;
@@ -60,12 +56,15 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         _logger = loggers.CreateLogger("Queueing.Ingest");
     }
 
-    public override async Task<SqsBatchResponse> HandleAsync(SqsEvent request, InvocationContext context, CancellationToken cancellationToken)
+    /// <summary>The SQS event's bytes in, the partial-batch response's bytes out; an unreadable event is an
+    /// <see cref="InvalidEventException"/> (a function error: Lambda retries the batch).</summary>
+    public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
     {
+        using var records = SqsEventReader.Read(payload);
         var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
         try
         {
-            return await HandleBatchAsync(request.Records, context, metrics, cancellationToken);
+            return await HandleBatchAsync(records, context, metrics, cancellationToken);
         }
         finally
         {
@@ -73,16 +72,18 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         }
     }
 
-    private async Task<SqsBatchResponse> HandleBatchAsync(
-        IReadOnlyList<SqsMessage> records, InvocationContext context, EmbeddedMetrics metrics, CancellationToken cancellationToken)
+    private async Task<byte[]> HandleBatchAsync(
+        SqsRecordBatch records, InvocationContext context, EmbeddedMetrics metrics, CancellationToken cancellationToken)
     {
         metrics.Count(IngestMetricNames.Received, records.Count);
         var ledger = new BatchLedger(records);
+        // A parser per batch: it remembers this batch's device ids (one string each) and nothing beyond it.
+        var parser = new TelemetryParser(_settings.MaxTelemetryBytes, _settings.TelemetryFormat);
         var readings = new List<TelemetryReading>(records.Count);
         var mismatches = 0;
         for (var i = 0; i < records.Count; i++)
         {
-            var parsed = _parser.Parse(records[i], i);
+            var parsed = parser.Parse(records[i], i);
             if (parsed.Reading is { } reading)
             {
                 readings.Add(reading);
@@ -114,8 +115,8 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
             ledger.Apply(await _parker.ParkAsync(toPark, parking.Token));
         }
 
-        var response = ledger.ToResponse();
-        RecordOutcome(records.Count, ledger, response, metrics);
+        var response = ledger.WriteResponse(out var failed);
+        RecordOutcome(records.Count, ledger, failed, metrics);
         return response;
     }
 
@@ -139,7 +140,7 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         }
     }
 
-    private void ParkExhausted(IReadOnlyList<SqsMessage> records, BatchLedger ledger, DeliveryStop stop)
+    private void ParkExhausted(SqsRecordBatch records, BatchLedger ledger, DeliveryStop stop)
     {
         var unhandled = ledger.Unhandled().ToList();
         var exhausted = 0;
@@ -164,12 +165,11 @@ public sealed partial class IngestHandler : JsonFunction<SqsEvent, SqsBatchRespo
         }
     }
 
-    private void RecordOutcome(int received, BatchLedger ledger, SqsBatchResponse response, EmbeddedMetrics metrics)
+    private void RecordOutcome(int received, BatchLedger ledger, int failed, EmbeddedMetrics metrics)
     {
         var malformed = ledger.Parked(DeadLetterKind.Malformed);
         var rejected = ledger.Parked(DeadLetterKind.Rejected);
         var exhausted = ledger.Parked(DeadLetterKind.Exhausted);
-        var failed = response.BatchItemFailures.Count;
         metrics.Count(IngestMetricNames.Delivered, ledger.Delivered);
         metrics.Count(IngestMetricNames.ParkedMalformed, malformed);
         metrics.Count(IngestMetricNames.ParkedRejected, rejected);

@@ -48,13 +48,31 @@ public static class CommandMessage
         CommandTopicTemplate topics,
         [NotNullWhen(true)] out Command? command,
         out string? recordedTopic,
+        [NotNullWhen(false)] out string? error) =>
+        TryParse(body, default, topics, out command, out recordedTopic, out error);
+
+    /// <summary>The same, from the UTF-8 body as the event reader hands it over (no string of the body).</summary>
+    public static bool TryParse(
+        ReadOnlyMemory<byte> body,
+        CommandTopicTemplate topics,
+        [NotNullWhen(true)] out Command? command,
+        out string? recordedTopic,
+        [NotNullWhen(false)] out string? error) =>
+        TryParse(null, body, topics, out command, out recordedTopic, out error);
+
+    private static bool TryParse(
+        string? text,
+        ReadOnlyMemory<byte> utf8,
+        CommandTopicTemplate topics,
+        [NotNullWhen(true)] out Command? command,
+        out string? recordedTopic,
         [NotNullWhen(false)] out string? error)
     {
         command = null;
         recordedTopic = null;
         try
         {
-            using var document = JsonDocument.Parse(body, ReadOptions);
+            using var document = text is null ? JsonDocument.Parse(utf8, ReadOptions) : JsonDocument.Parse(text, ReadOptions);
             return TryRead(document.RootElement, topics, out command, out recordedTopic, out error);
         }
         catch (JsonException ex)

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Commands;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
-using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
@@ -18,7 +17,7 @@ namespace Queueing.Actuate.Publisher;
 /// is derived from the device id with the topic template, never read from the message: a message whose own
 /// <c>topic</c> says otherwise (written by hand, edited and imported, redriven) is parked as rejected.
 /// </summary>
-public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, SqsBatchResponse>
+public sealed partial class CommandPublisherFunction : IFunctionHandler
 {
     public const string HandlerName = "command-publisher";
 
@@ -42,7 +41,6 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
         TimeProvider time,
         ILogger logger,
         JsonLogWriter metricsOutput)
-        : base(SharedJsonContext.Default.SqsEvent, SharedJsonContext.Default.SqsBatchResponse)
     {
         _publisher = publisher;
         _topics = topics;
@@ -53,15 +51,18 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
         _metricsOutput = metricsOutput;
     }
 
-    public override async Task<SqsBatchResponse> HandleAsync(SqsEvent request, InvocationContext context, CancellationToken cancellationToken)
+    /// <summary>The SQS event's bytes in, the partial-batch response's bytes out; an unreadable event is an
+    /// <see cref="InvalidEventException"/> (a function error: Lambda retries the batch).</summary>
+    public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
     {
+        using var records = SqsEventReader.Read(payload);
         var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
-        var batch = new BatchProgress(request.Records.Select(r => r.MessageId));
+        var batch = new BatchProgress(records);
         try
         {
             using (var budget = context.CreateBudget(PublishSafetyMargin, cancellationToken))
             {
-                await PublishInOrderAsync(request.Records, batch, metrics, budget.Token);
+                await PublishInOrderAsync(records, batch, metrics, budget.Token);
             }
 
             await ParkAsync(batch, metrics, context, cancellationToken);
@@ -72,20 +73,24 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
             metrics.Flush();
         }
 
-        return new SqsBatchResponse
+        var response = new SqsBatchResponseWriter();
+        for (var i = 0; i < records.Count; i++)
         {
-            BatchItemFailures = request.Records
-                .Where(r => batch.Unfinished.Contains(r.MessageId))
-                .Select(r => new BatchItemFailure { ItemIdentifier = r.MessageId })
-                .ToList(),
-        };
+            if (batch.Unfinished.Contains(records[i].MessageId))
+            {
+                response.AddFailure(records[i].MessageId);
+            }
+        }
+
+        return response.ToBytes();
     }
 
-    private async Task PublishInOrderAsync(List<SqsMessage> records, BatchProgress batch, EmbeddedMetrics metrics, CancellationToken budget)
+    private async Task PublishInOrderAsync(SqsRecordBatch records, BatchProgress batch, EmbeddedMetrics metrics, CancellationToken budget)
     {
         string? stoppedBecause = null;
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
             if (stoppedBecause is null && budget.IsCancellationRequested)
             {
                 stoppedBecause = "the invocation's time budget ran out before it was published";
@@ -144,7 +149,7 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
     }
 
     /// <summary>Retried on the next receive — unless this was the last one the redrive policy allows.</summary>
-    private void Defer(SqsMessage record, BatchProgress batch, string reason)
+    private void Defer(in SqsRecord record, BatchProgress batch, string reason)
     {
         // Parked now, with the reason, rather than moved by SQS's redrive without one.
         if (record.ReceiveCount >= _maxReceiveCount)
@@ -173,9 +178,17 @@ public sealed partial class CommandPublisherFunction : JsonFunction<SqsEvent, Sq
     }
 
     /// <summary>Which records are still unfinished (batch item failures) and which are to be parked.</summary>
-    private sealed class BatchProgress(IEnumerable<string> messageIds)
+    private sealed class BatchProgress
     {
-        public HashSet<string> Unfinished { get; } = new(messageIds, StringComparer.Ordinal);
+        public BatchProgress(SqsRecordBatch records)
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                Unfinished.Add(records[i].MessageId);
+            }
+        }
+
+        public HashSet<string> Unfinished { get; } = new(StringComparer.Ordinal);
         public List<ParkRequest> ToPark { get; } = [];
 
         public void Done(string messageId) => Unfinished.Remove(messageId);

@@ -10,11 +10,11 @@ namespace Queueing.Ingest.Delivery;
 /// </summary>
 public sealed class BatchLedger
 {
-    private readonly IReadOnlyList<SqsMessage> _records;
+    private readonly SqsRecordBatch _records;
     private readonly State[] _states;
     private readonly ParkRequest?[] _parking;
 
-    public BatchLedger(IReadOnlyList<SqsMessage> records)
+    public BatchLedger(SqsRecordBatch records)
     {
         _records = records;
         _states = new State[records.Count];
@@ -114,18 +114,20 @@ public sealed class BatchLedger
         return count;
     }
 
-    public SqsBatchResponse ToResponse()
+    /// <summary>The partial-batch response, as bytes: every record neither delivered nor parked is a batch item failure.</summary>
+    public byte[] WriteResponse(out int failed)
     {
-        var response = new SqsBatchResponse();
+        var response = new SqsBatchResponseWriter();
         for (var i = 0; i < _states.Length; i++)
         {
             // A record still "Parking" was never confirmed by SQS: it is a failure like any other.
             if (_states[i] is not (State.Delivered or State.Parked))
             {
-                response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = _records[i].MessageId });
+                response.AddFailure(_records[i].MessageId);
             }
         }
 
-        return response;
+        failed = response.Failures;
+        return response.ToBytes();
     }
 }

@@ -37,7 +37,13 @@ public static class RoundPlanner
         var rounds = new List<IReadOnlyList<TelemetryReading>>(roundCount);
         for (var k = 0; k < roundCount; k++)
         {
-            var round = new List<TelemetryReading>();
+            var size = 0;
+            foreach (var events in resources)
+            {
+                size += k < events.Count ? 1 : 0;
+            }
+
+            var round = new List<TelemetryReading>(size);
             foreach (var events in resources)
             {
                 if (k < events.Count)

@@ -19,7 +19,7 @@ internal static class EnvelopePayload
     /// <param name="withRuleFields">The telemetry rule merged <c>deviceId</c> and <c>receivedAt</c> into the payload.</param>
     /// <param name="deviceId">The device id the rule derived.</param>
     /// <param name="derivedFrom">Where it comes from, for the reason (e.g. "the topic").</param>
-    public static PayloadEvent Read(List<JsonField> fields, byte[] body, bool withRuleFields, string deviceId, string derivedFrom)
+    public static PayloadEvent Read(List<JsonField> fields, ReadOnlySpan<byte> body, bool withRuleFields, string deviceId, string derivedFrom)
     {
         var claimed = JsonFields.Single(fields, FieldName.EnvelopeDeviceId, "body", "deviceID", out var problem);
         var data = problem is null ? JsonFields.Single(fields, FieldName.Data, "body", "data", out problem) : null;
@@ -59,7 +59,7 @@ internal static class EnvelopePayload
         return ReadData(dataField, body);
     }
 
-    private static PayloadEvent ReadData(JsonField data, byte[] body)
+    private static PayloadEvent ReadData(JsonField data, ReadOnlySpan<byte> body)
     {
         var fields = JsonFields.Read(body, data.ValueStart, data.ValueLength, out _)!;
         var timestampField = JsonFields.Single(fields, FieldName.Timestamp, "data", "timestamp", out var problem);
@@ -74,16 +74,13 @@ internal static class EnvelopePayload
             return Malformed(problem);
         }
 
-        var measurements = fields
-            .Where(f => f.Name is not (FieldName.Timestamp or FieldName.Resource))
-            .Select(f => f.AsMeasurement())
-            .ToArray();
+        var measurements = JsonFields.Measurements(fields, static name => name is not (FieldName.Timestamp or FieldName.Resource));
         return measurements.Length == 0
             ? Malformed("data has no measurement (a field other than timestamp and resource)")
             : PayloadEvent.Ok(measurements, timestamp);
     }
 
-    private static string? Unexpected(List<JsonField> fields, byte[] body, bool withRuleFields)
+    private static string? Unexpected(List<JsonField> fields, ReadOnlySpan<byte> body, bool withRuleFields)
     {
         foreach (var field in fields)
         {

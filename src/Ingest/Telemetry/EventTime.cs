@@ -20,7 +20,7 @@ internal static class EventTime
 
     /// <summary>A payload's own event time: Unix ms or an ISO 8601 string. <paramref name="label"/> names the field in
     /// the reason (<c>timestamp</c>, <c>data.timestamp</c>).</summary>
-    public static string? ReadTimestamp(JsonField field, byte[] body, string label, out long? timestamp)
+    public static string? ReadTimestamp(JsonField field, ReadOnlySpan<byte> body, string label, out long? timestamp)
     {
         var reader = field.ValueReader(body);
         timestamp = null;
@@ -46,7 +46,7 @@ internal static class EventTime
     }
 
     /// <summary>The rule's receive time (its <c>timestamp()</c>), Unix ms.</summary>
-    public static string? ReadReceivedAt(JsonField field, byte[] body, out long? receivedAt)
+    public static string? ReadReceivedAt(JsonField field, ReadOnlySpan<byte> body, out long? receivedAt)
     {
         var reader = field.ValueReader(body);
         receivedAt = null;

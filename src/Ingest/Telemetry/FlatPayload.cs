@@ -7,7 +7,7 @@ namespace Queueing.Ingest.Telemetry;
 /// </summary>
 internal static class FlatPayload
 {
-    public static PayloadEvent Read(List<JsonField> fields, byte[] body)
+    public static PayloadEvent Read(List<JsonField> fields, ReadOnlySpan<byte> body)
     {
         var timestampField = JsonFields.Single(fields, FieldName.Timestamp, "body", "timestamp", out var problem);
         long? timestamp = null;
@@ -21,10 +21,8 @@ internal static class FlatPayload
             return PayloadEvent.Malformed(TelemetryFormat.Flat, problem);
         }
 
-        var measurements = fields
-            .Where(f => f.Name is not (FieldName.DeviceId or FieldName.ReceivedAt or FieldName.Timestamp or FieldName.Resource))
-            .Select(f => f.AsMeasurement())
-            .ToArray();
+        var measurements = JsonFields.Measurements(
+            fields, static name => name is not (FieldName.DeviceId or FieldName.ReceivedAt or FieldName.Timestamp or FieldName.Resource));
         return measurements.Length == 0
             ? PayloadEvent.Malformed(TelemetryFormat.Flat, "body has no measurement (a field other than deviceId, receivedAt, timestamp and resource)")
             : PayloadEvent.Ok(measurements, timestamp);

@@ -14,7 +14,7 @@ internal sealed class IdentityClaim
     public string? ClaimedReceivedAt { get; init; }
 
     /// <summary>The claim in a record that has a string <c>topicDeviceId</c>.</summary>
-    public static IdentityClaim From(List<JsonField> fields, byte[] body) => new()
+    public static IdentityClaim From(List<JsonField> fields, ReadOnlySpan<byte> body) => new()
     {
         TopicDeviceId = fields.First(f => f.Name == FieldName.TopicDeviceId).ReadString(body)!,
         ClaimedDeviceId = RawValueOf(fields, body, FieldName.ClaimedDeviceId),
@@ -39,6 +39,6 @@ internal sealed class IdentityClaim
             "rule sets those (from the topic and its clock), so it is delivered to no resource (the payload is in base64OriginalPayload)";
     }
 
-    private static string? RawValueOf(List<JsonField> fields, byte[] body, FieldName name) =>
+    private static string? RawValueOf(List<JsonField> fields, ReadOnlySpan<byte> body, FieldName name) =>
         fields.FirstOrDefault(f => f.Name == name) is { NameLength: > 0 } field ? field.RawValue(body) : null;
 }

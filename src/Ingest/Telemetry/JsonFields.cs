@@ -31,21 +31,21 @@ internal readonly record struct JsonField(FieldName Name, int NameStart, int Nam
     public Measurement AsMeasurement() => new(NameStart, NameLength, ValueStart, ValueLength);
 
     /// <summary>The name as written (escapes left as they are), for reasons.</summary>
-    public string RawName(byte[] body) => Encoding.UTF8.GetString(body, NameStart + 1, NameLength - 2);
+    public string RawName(ReadOnlySpan<byte> body) => Encoding.UTF8.GetString(body.Slice(NameStart + 1, NameLength - 2));
 
     /// <summary>The value's JSON text, for reasons (a claim need not be a string).</summary>
-    public string RawValue(byte[] body) => Encoding.UTF8.GetString(body, ValueStart, ValueLength);
+    public string RawValue(ReadOnlySpan<byte> body) => Encoding.UTF8.GetString(body.Slice(ValueStart, ValueLength));
 
-    public string? ReadString(byte[] body)
+    public string? ReadString(ReadOnlySpan<byte> body)
     {
         var reader = ValueReader(body);
         return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
     }
 
     /// <summary>A reader positioned on the value's first token.</summary>
-    public Utf8JsonReader ValueReader(byte[] body)
+    public Utf8JsonReader ValueReader(ReadOnlySpan<byte> body)
     {
-        var reader = new Utf8JsonReader(body.AsSpan(ValueStart, ValueLength), JsonFields.ReaderOptions);
+        var reader = new Utf8JsonReader(body.Slice(ValueStart, ValueLength), JsonFields.ReaderOptions);
         reader.Read();
         return reader;
     }
@@ -62,11 +62,12 @@ internal static class JsonFields
     /// <summary>
     /// The properties of the object at <paramref name="start"/>, or null when the value there is not an object
     /// (<paramref name="kind"/> says what it is). Throws <see cref="JsonException"/> when the bytes are not one JSON
-    /// value.
+    /// value. The fields go into <paramref name="into"/> when given (cleared first: a caller reuses one list per
+    /// batch), else into a new list.
     /// </summary>
-    public static List<JsonField>? Read(byte[] body, int start, int length, out JsonTokenType kind)
+    public static List<JsonField>? Read(ReadOnlySpan<byte> body, int start, int length, out JsonTokenType kind, List<JsonField>? into = null)
     {
-        var reader = new Utf8JsonReader(body.AsSpan(start, length), ReaderOptions);
+        var reader = new Utf8JsonReader(body.Slice(start, length), ReaderOptions);
         reader.Read();
         kind = reader.TokenType;
         if (kind != JsonTokenType.StartObject)
@@ -74,7 +75,8 @@ internal static class JsonFields
             return null;
         }
 
-        var fields = new List<JsonField>(16);
+        var fields = into ?? new List<JsonField>(16);
+        fields.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = NameOf(ref reader);
@@ -103,6 +105,33 @@ internal static class JsonFields
         }
 
         return fields;
+    }
+
+    /// <summary>The fields <paramref name="isMeasurement"/> keeps, as measurements (one array, no iterators).</summary>
+    public static Measurement[] Measurements(List<JsonField> fields, Func<FieldName, bool> isMeasurement)
+    {
+        var count = 0;
+        foreach (var field in fields)
+        {
+            count += isMeasurement(field.Name) ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var measurements = new Measurement[count];
+        var next = 0;
+        foreach (var field in fields)
+        {
+            if (isMeasurement(field.Name))
+            {
+                measurements[next++] = field.AsMeasurement();
+            }
+        }
+
+        return measurements;
     }
 
     /// <summary>The only field of that name in <paramref name="owner"/> ("body", "data"), or why there is more than one.</summary>

@@ -16,7 +16,7 @@ internal static class LegacyRecord
 {
     private const string Source = "the MQTT client id (clientid(); the device policy binds it to the thing name)";
 
-    public static TelemetryParseResult Parse(SqsMessage record, int index, List<JsonField> fields, byte[] body, int maxPayloadBytes)
+    public static TelemetryParseResult Parse(in SqsRecord record, int index, List<JsonField> fields, ReadOnlySpan<byte> body, int maxPayloadBytes)
     {
         string? problem = null;
         var clientId = ReadString(fields, body, FieldName.ClientId, "clientId", ref problem);
@@ -79,7 +79,7 @@ internal static class LegacyRecord
         }
     }
 
-    private static string? ReadString(List<JsonField> fields, byte[] body, FieldName name, string label, ref string? problem)
+    private static string? ReadString(List<JsonField> fields, ReadOnlySpan<byte> body, FieldName name, string label, ref string? problem)
     {
         var field = JsonFields.Single(fields, name, "body", label, out var duplicate);
         problem ??= duplicate;

@@ -18,7 +18,7 @@ internal readonly record struct PayloadEvent(Measurement[]? Measurements, long? 
     /// The record's outcome: the reading of <paramref name="deviceId"/> (measurements in <paramref name="body"/>), timed
     /// by the payload's own timestamp, else the rule's receive time, else when SQS got the record.
     /// </summary>
-    public TelemetryParseResult ToResult(SqsMessage record, int index, string deviceId, byte[] body, long? receivedAt)
+    public TelemetryParseResult ToResult(in SqsRecord record, int index, string deviceId, ReadOnlyMemory<byte> body, long? receivedAt)
     {
         if (MismatchReason is { } mismatch)
         {
@@ -32,7 +32,7 @@ internal readonly record struct PayloadEvent(Measurement[]? Measurements, long? 
 
         var time = Timestamp ?? receivedAt ?? record.SentTime?.ToUnixTimeMilliseconds();
         return time is { } ms
-            ? TelemetryParseResult.Ok(new TelemetryReading(index, record, deviceId, ms, body, Measurements!))
+            ? TelemetryParseResult.Ok(new TelemetryReading(index, deviceId, ms, body, Measurements!))
             : TelemetryParseResult.Malformed("no event time: the payload has no timestamp, the body no receivedAt, and the record no SentTimestamp");
     }
 }

@@ -17,12 +17,19 @@ namespace Queueing.Ingest.Telemetry;
 /// (<see cref="LegacyRecord"/>): always the envelope format.</item>
 /// </list>
 /// One forward pass of <see cref="Utf8JsonReader"/> per object: no reflection, no DOM.
+/// <para>
+/// One parser per batch (not thread-safe): it reuses one field list from record to record, and hands out one string
+/// per distinct device id, so a batch of 100 devices makes 100 device id strings, not one per record.
+/// </para>
 /// </summary>
 public sealed class TelemetryParser
 {
     private readonly int _maxBytes;
     private readonly int _maxRecordBytes;
     private readonly TelemetryFormat _format;
+    private readonly List<JsonField> _fields = new(16);
+    private readonly HashSet<string> _deviceIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _deviceIdsBySpan;
 
     public TelemetryParser(int maxTelemetryBytes, TelemetryFormat format = TelemetryFormat.Flat)
     {
@@ -31,24 +38,22 @@ public sealed class TelemetryParser
         // The legacy and claim rules carry the payload in base64 (4 bytes per 3) beside their own few fields: their
         // records may be that much larger, and the limit applies to the payload they carry.
         _maxRecordBytes = (4 * ((maxTelemetryBytes + 2) / 3)) + 1024;
+        _deviceIdsBySpan = _deviceIds.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public TelemetryParseResult Parse(SqsMessage record, int index)
+    public TelemetryParseResult Parse(in SqsRecord record, int index)
     {
-        var text = record.Body;
-        if (string.IsNullOrWhiteSpace(text))
+        var body = record.Body;
+        if (IsBlank(body.Span))
         {
             return TelemetryParseResult.Malformed("body is empty; expected a JSON object");
         }
 
-        var byteCount = Encoding.UTF8.GetByteCount(text);
-        if (byteCount > _maxRecordBytes)
+        if (body.Length > _maxRecordBytes)
         {
-            return TooLarge(byteCount);
+            return TooLarge(body.Length);
         }
 
-        var body = new byte[byteCount];
-        Encoding.UTF8.GetBytes(text, body);
         try
         {
             return Parse(record, index, body);
@@ -56,13 +61,32 @@ public sealed class TelemetryParser
         catch (JsonException ex)
         {
             // Over the limit for a telemetry body, and not even JSON: the size is what the sender must fix first.
-            return byteCount > _maxBytes ? TooLarge(byteCount) : TelemetryParseResult.Malformed("body is not valid JSON: " + ex.Message);
+            return body.Length > _maxBytes ? TooLarge(body.Length) : TelemetryParseResult.Malformed("body is not valid JSON: " + ex.Message);
         }
     }
 
-    private TelemetryParseResult Parse(SqsMessage record, int index, byte[] body)
+    /// <summary>Nothing but white space (Unicode's, as <see cref="string.IsNullOrWhiteSpace"/> counts it).</summary>
+    private static bool IsBlank(ReadOnlySpan<byte> utf8)
     {
-        var fields = JsonFields.Read(body, 0, body.Length, out var kind);
+        while (!utf8.IsEmpty)
+        {
+            // The event reader let only valid UTF-8 through.
+            Rune.DecodeFromUtf8(utf8, out var rune, out var consumed);
+            if (!Rune.IsWhiteSpace(rune))
+            {
+                return false;
+            }
+
+            utf8 = utf8[consumed..];
+        }
+
+        return true;
+    }
+
+    private TelemetryParseResult Parse(in SqsRecord record, int index, ReadOnlyMemory<byte> bodyBytes)
+    {
+        var body = bodyBytes.Span;
+        var fields = JsonFields.Read(body, 0, body.Length, out var kind, _fields);
         if (fields is null)
         {
             return TelemetryParseResult.Malformed($"body is a JSON {JsonFields.Describe(kind)}; expected an object");
@@ -76,7 +100,7 @@ public sealed class TelemetryParser
 
         if (deviceIdField is { } field)
         {
-            return body.Length > _maxBytes ? TooLarge(body.Length) : ParseTelemetryRecord(record, index, fields, field, body);
+            return body.Length > _maxBytes ? TooLarge(body.Length) : ParseTelemetryRecord(record, index, fields, field, bodyBytes);
         }
 
         if (fields.Any(f => f.Name == FieldName.TopicDeviceId && f.Kind == JsonTokenType.String))
@@ -93,8 +117,9 @@ public sealed class TelemetryParser
             "body has no deviceId (the telemetry rule adds it from the topic devices/{deviceId}/telemetry; a legacy rule's record has clientId instead)");
     }
 
-    private TelemetryParseResult ParseTelemetryRecord(SqsMessage record, int index, List<JsonField> fields, JsonField deviceIdField, byte[] body)
+    private TelemetryParseResult ParseTelemetryRecord(in SqsRecord record, int index, List<JsonField> fields, JsonField deviceIdField, ReadOnlyMemory<byte> bodyBytes)
     {
+        var body = bodyBytes.Span;
         var problem = ReadDeviceId(deviceIdField, body, out var deviceId);
         long? receivedAt = null;
         if (problem is null && JsonFields.Single(fields, FieldName.ReceivedAt, "body", "receivedAt", out problem) is { } receivedAtField)
@@ -110,12 +135,12 @@ public sealed class TelemetryParser
         var payload = _format == TelemetryFormat.Flat
             ? FlatPayload.Read(fields, body)
             : EnvelopePayload.Read(fields, body, withRuleFields: true, deviceId!, "the topic");
-        return payload.ToResult(record, index, deviceId!, body, receivedAt);
+        return payload.ToResult(record, index, deviceId!, bodyBytes, receivedAt);
     }
 
-    private static string? ReadDeviceId(JsonField field, byte[] body, out string? deviceId)
+    private string? ReadDeviceId(JsonField field, ReadOnlySpan<byte> body, out string? deviceId)
     {
-        deviceId = field.ReadString(body);
+        deviceId = DeviceIdOf(field, body);
         if (deviceId is null)
         {
             return $"deviceId must be a string, got a JSON {JsonFields.Describe(field.Kind)}";
@@ -129,6 +154,33 @@ public sealed class TelemetryParser
         }
 
         return null;
+    }
+
+    /// <summary>The string value of <paramref name="field"/>, the batch's own string when the device was seen before.</summary>
+    private string? DeviceIdOf(JsonField field, ReadOnlySpan<byte> body)
+    {
+        var reader = field.ValueReader(body);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        // Longer or escaped: not a thing name (checked next), so not worth remembering.
+        if (reader.ValueIsEscaped || reader.ValueSpan.Length > ThingName.MaxLength)
+        {
+            return reader.GetString();
+        }
+
+        Span<char> chars = stackalloc char[ThingName.MaxLength];
+        var id = chars[..Encoding.UTF8.GetChars(reader.ValueSpan, chars)];
+        if (_deviceIdsBySpan.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+
+        var text = new string(id);
+        _deviceIds.Add(text);
+        return text;
     }
 
     private TelemetryParseResult TooLarge(int byteCount) => TelemetryParseResult.Malformed(

@@ -1,5 +1,3 @@
-using Queueing.Shared.Events;
-
 namespace Queueing.Ingest.Telemetry;
 
 /// <summary>
@@ -8,10 +6,9 @@ namespace Queueing.Ingest.Telemetry;
 /// </summary>
 public sealed class TelemetryReading
 {
-    internal TelemetryReading(int index, SqsMessage record, string resource, long timestamp, byte[] body, Measurement[] measurements)
+    internal TelemetryReading(int index, string resource, long timestamp, ReadOnlyMemory<byte> body, Measurement[] measurements)
     {
         Index = index;
-        Record = record;
         Resource = resource;
         Timestamp = timestamp;
         Body = body;
@@ -21,12 +18,12 @@ public sealed class TelemetryReading
 
     /// <summary>Position of the record in the SQS batch (the tie-break that keeps ordering stable).</summary>
     public int Index { get; }
-    public SqsMessage Record { get; }
     /// <summary>The Waylay resource id: always the device id the IoT rule took from the topic.</summary>
     public string Resource { get; }
     /// <summary>Event time, Unix epoch milliseconds.</summary>
     public long Timestamp { get; }
-    internal byte[] Body { get; }
+    /// <summary>The record's UTF-8 body (a slice of the invocation's event), which the measurements point into.</summary>
+    internal ReadOnlyMemory<byte> Body { get; }
     internal Measurement[] Measurements { get; }
     /// <summary>Bytes of this reading's Waylay event JSON (see <see cref="Waylay.WaylayRequestBody"/>).</summary>
     public int EncodedLength { get; }

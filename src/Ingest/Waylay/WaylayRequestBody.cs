@@ -48,7 +48,7 @@ public static class WaylayRequestBody
         position = Append(destination, position, "\",\"timestamp\":"u8);
         reading.Timestamp.TryFormat(destination[position..], out var digits, default, CultureInfo.InvariantCulture);
         position += digits;
-        var body = reading.Body.AsSpan();
+        var body = reading.Body.Span;
         foreach (var m in reading.Measurements)
         {
             destination[position++] = (byte)',';

@@ -147,16 +147,7 @@ public sealed partial class DeadLetterParker
     private SendMessageBatchRequestEntry ToEntry(int index, ParkRequest request)
     {
         var record = request.Record;
-        var attributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal);
-        foreach (var (name, value) in record.MessageAttributes)
-        {
-            // A message parked before (and redriven since) carries the old reason: it is replaced, not kept twice.
-            if (!DeadLetterAttributes.ReasonNames.Contains(name))
-            {
-                attributes[name] = SqsMessageAttributes.ToSdk(value);
-            }
-        }
-
+        var attributes = ParkedMessageAttributes.Read(record.MessageAttributesJson.Span);
         attributes[DeadLetterAttributes.Kind] = Text(request.Kind.ToWire());
         attributes[DeadLetterAttributes.Error] = Text(Truncate(SqsText(string.IsNullOrWhiteSpace(request.Error) ? "(no error text)" : request.Error)));
         attributes[DeadLetterAttributes.SourceQueue] = Text(string.IsNullOrEmpty(record.EventSourceArn) ? "unknown" : SqsText(record.EventSourceArn));
@@ -167,7 +158,7 @@ public sealed partial class DeadLetterParker
         var entry = new SendMessageBatchRequestEntry
         {
             Id = "e" + index.ToString(CultureInfo.InvariantCulture),
-            MessageBody = record.Body,
+            MessageBody = record.BodyText(),
             MessageAttributes = attributes,
         };
         if (_fifo)
@@ -236,18 +227,10 @@ public sealed partial class DeadLetterParker
         return string.Concat(error.AsSpan(0, keep), "…");
     }
 
-    private static int EstimatedBytes(ParkRequest request)
-    {
-        var bytes = Encoding.UTF8.GetByteCount(request.Record.Body) + ReasonBytes;
-        foreach (var (name, value) in request.Record.MessageAttributes)
-        {
-            bytes += Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value.DataType)
-                + (value.BinaryValue?.Length ?? Encoding.UTF8.GetByteCount(value.StringValue ?? string.Empty));
-        }
-
-        return bytes;
-    }
-
+    // The attributes' JSON text is longer than what SendMessageBatch carries of them (names, types, values; base64
+    // is a third longer than the bytes), so the estimate errs on the safe side.
+    private static int EstimatedBytes(ParkRequest request) =>
+        request.Record.Body.Length + request.Record.MessageAttributesJson.Length + ReasonBytes;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {MessageId} as {Kind}: {Reason}")]
     private partial void LogParked(string messageId, string kind, string reason);

@@ -24,7 +24,7 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>
         record.MessageAttributes["Trace"] = new() { DataType = "String", StringValue = "abc" };
         var parker = new DeadLetterParker(sqs, dlq, "IngestFunction", NullLogger.Instance);
 
-        var result = await parker.ParkAsync([new ParkRequest(record, DeadLetterKind.Rejected, "HTTP 400 Bad Request: nope")], CancellationToken.None);
+        var result = await parker.ParkAsync([new ParkRequest(WrittenEvents.Read(record), DeadLetterKind.Rejected, "HTTP 400 Bad Request: nope")], CancellationToken.None);
 
         Assert.Equal(["m-1"], result.Parked);
         var parked = Assert.Single((await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = dlq, MessageAttributeNames = ["All"] })).Messages);
@@ -47,7 +47,7 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>
         using var sqs = new AmazonSQSClient(new UnresolvableCredentials(), new AmazonSQSConfig { ServiceURL = _moto.Endpoint.ToString(), AuthenticationRegion = MotoServer.Region });
         var parker = new DeadLetterParker(sqs, new Uri(_moto.Endpoint, "123456789012/IngestDLQ").ToString(), "IngestFunction", NullLogger.Instance);
 
-        var result = await parker.ParkAsync([new ParkRequest(TestRecords.Record("x", messageId: "m-1"), DeadLetterKind.Malformed, "bad")], CancellationToken.None);
+        var result = await parker.ParkAsync([new ParkRequest(WrittenEvents.Read(TestRecords.Record("x", messageId: "m-1")), DeadLetterKind.Malformed, "bad")], CancellationToken.None);
 
         Assert.Empty(result.Parked);
         Assert.Contains("no credentials", result.Failed["m-1"], StringComparison.Ordinal);

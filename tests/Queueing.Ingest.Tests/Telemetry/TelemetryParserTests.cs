@@ -255,4 +255,34 @@ public sealed class TelemetryParserTests
         Assert.True(ThingName.IsValid(new string('a', 128)));
         Assert.False(ThingName.IsValid(new string('a', 129)));
     }
+
+    [Fact]
+    public void Parse_OneBatch_GivesOneStringPerDistinctDevice()
+    {
+        var first = Valid(TestRecords.Telemetry("lamp-1", 1));
+        var other = Valid(TestRecords.Telemetry("lamp-2", 2));
+        var again = Valid(TestRecords.Telemetry("lamp-1", 3));
+
+        Assert.Same(first.Resource, again.Resource);
+        Assert.Equal("lamp-2", other.Resource);
+        Assert.Equal("lamp-1", AsEvent(again).GetProperty("resource").GetString());
+    }
+
+    [Fact]
+    public void Parse_EscapedDeviceId_IsUnescapedAndChecked()
+    {
+        Assert.Equal("lamp-1", Valid("{\"t\":1,\"deviceId\":\"lamp\\u002D1\"}").Resource);
+        Assert.Contains("is not a thing name", Malformed("{\"t\":1,\"deviceId\":\"lamp\\u0020 1\"}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_RecordAfterALargerOne_HasOnlyItsOwnFields()
+    {
+        // The parser reuses one field list from record to record.
+        Valid("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"deviceId\":\"lamp-1\",\"receivedAt\":7}");
+
+        var ev = AsEvent(Valid("{\"only\":9,\"deviceId\":\"lamp-2\",\"receivedAt\":8}"));
+
+        Assert.Equal(["resource", "timestamp", "only"], ev.EnumerateObject().Select(p => p.Name));
+    }
 }

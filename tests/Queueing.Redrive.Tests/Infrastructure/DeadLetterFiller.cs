@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
+using Queueing.Shared.Json;
 
 namespace Queueing.Redrive.Tests.Infrastructure;
 
@@ -76,7 +78,9 @@ internal sealed class DeadLetterFiller(IAmazonSQS sqs, QueuePair pair)
                 MessageAttributeNames = ["All"],
             });
             var record = SqsMessage.FromReceived(Assert.Single(received.Messages!), recordedSource, "us-east-1");
-            var result = await parker.ParkAsync([new ParkRequest(record, kind, error)], CancellationToken.None);
+            // The record as a function reads it: the event's JSON through the lean reader.
+            var eventJson = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = [record] }, SharedJsonContext.Default.SqsEvent);
+            var result = await parker.ParkAsync([new ParkRequest(SqsEventReader.Read(eventJson)[0], kind, error)], CancellationToken.None);
             Assert.Contains(record.MessageId, result.Parked);
             await sqs.DeleteMessageAsync(pair.SourceUrl, record.ReceiptHandle);
         }

@@ -5,6 +5,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
+using Queueing.Shared.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Shared.Tests.DeadLetters;
@@ -39,7 +40,8 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
 
     private DeadLetterParker Parker(string queueUrl) => new(_sqs, queueUrl, "queueing-ingest", NullLogger.Instance);
 
-    private static SqsMessage Record(string id, string body, int receiveCount = 3, string? groupId = null, Dictionary<string, SqsMessageAttribute>? attributes = null)
+    /// <summary>A record written with the model, as the function reads it (the lean reader over the event's JSON).</summary>
+    private static SqsRecord Record(string id, string body, int receiveCount = 3, string? groupId = null, Dictionary<string, SqsMessageAttribute>? attributes = null)
     {
         var record = new SqsMessage
         {
@@ -59,7 +61,7 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
             record.Attributes[SqsAttributeNames.MessageGroupId] = groupId;
         }
 
-        return record;
+        return WrittenEvents.Read(record);
     }
 
     /// <summary>Every message in the queue (received, then deleted so FIFO groups do not block the rest).</summary>

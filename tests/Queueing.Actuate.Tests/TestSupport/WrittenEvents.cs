@@ -1,0 +1,20 @@
+using System.Text.Json;
+using Queueing.Actuate.Publisher;
+using Queueing.Shared.Events;
+using Queueing.Shared.Json;
+using Queueing.Shared.Runtime;
+
+namespace Queueing.Actuate.Tests.TestSupport;
+
+/// <summary>
+/// Events the tests write with the model types (<see cref="SqsEvent"/>), handed to the publisher the only way it reads
+/// them: as the JSON bytes the Runtime API delivers; its response bytes are read back with the model type.
+/// </summary>
+internal static class WrittenEvents
+{
+    public static async Task<SqsBatchResponse> HandleAsync(this CommandPublisherFunction function, SqsEvent sqsEvent, InvocationContext context, CancellationToken cancellationToken)
+    {
+        var response = await function.InvokeAsync(JsonSerializer.SerializeToUtf8Bytes(sqsEvent, SharedJsonContext.Default.SqsEvent), context, cancellationToken);
+        return JsonSerializer.Deserialize(response, SharedJsonContext.Default.SqsBatchResponse)!;
+    }
+}
