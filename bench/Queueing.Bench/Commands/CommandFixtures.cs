@@ -95,7 +95,7 @@ internal static class CommandFixtures
     public static byte[] EventBytes(SqsEvent sqsEvent) => JsonSerializer.SerializeToUtf8Bytes(sqsEvent, SharedJsonContext.Default.SqsEvent);
 
     public static InvocationContext Context(TimeProvider time, string functionName) => new(
-        new Invocation(Guid.NewGuid().ToString(), time.GetUtcNow().AddMinutes(5), "arn:aws:lambda:us-east-1:123456789012:function:" + functionName, null, null, null, []),
+        new Invocation(Guid.NewGuid().ToString(), time.GetUtcNow().AddMinutes(5), "arn:aws:lambda:us-east-1:123456789012:function:" + functionName, null, null, null, ReadOnlyMemory<byte>.Empty),
         functionName,
         time);
 

@@ -1,6 +1,9 @@
 namespace Queueing.Shared.Runtime;
 
-/// <summary>One event handed out by the Runtime API's <c>next</c> call.</summary>
+/// <summary>
+/// One event handed out by the Runtime API's <c>next</c> call. <see cref="Payload"/> is valid until the next call to
+/// <c>next</c>: the client reads every event into the same memory.
+/// </summary>
 public sealed record Invocation(
     string RequestId,
     DateTimeOffset Deadline,
@@ -8,4 +11,4 @@ public sealed record Invocation(
     string? TraceId,
     string? ClientContext,
     string? CognitoIdentity,
-    byte[] Payload);
+    ReadOnlyMemory<byte> Payload);

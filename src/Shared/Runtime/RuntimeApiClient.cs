@@ -10,6 +10,10 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
 {
     private const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
     private readonly HttpClient _http;
+    // The event of the invocation being served. Lambda hands out one event at a time and the loop asks for the next
+    // only after it posted the outcome of the last, so one array serves every event: a 6 MB SQS event is read once,
+    // into memory that stays, instead of buffered and then copied into two new large-object arrays per invocation.
+    private byte[] _payload = [];
 
     public RuntimeApiClient(string runtimeApiAddress, HttpMessageHandler? handler = null)
     {
@@ -26,7 +30,7 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
 
     public async Task<Invocation> NextAsync(CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync("runtime/invocation/next", HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await _http.GetAsync("runtime/invocation/next", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         var headers = response.Headers;
         var requestId = Header(headers, "Lambda-Runtime-Aws-Request-Id")
@@ -42,7 +46,52 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
             Header(headers, "Lambda-Runtime-Trace-Id"),
             Header(headers, "Lambda-Runtime-Client-Context"),
             Header(headers, "Lambda-Runtime-Cognito-Identity"),
-            await response.Content.ReadAsByteArrayAsync(cancellationToken));
+            await ReadPayloadAsync(response.Content, cancellationToken));
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadPayloadAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var body = await content.ReadAsStreamAsync(cancellationToken);
+        if (content.Headers.ContentLength is { } declared)
+        {
+            if (declared > Array.MaxLength)
+            {
+                throw new InvalidOperationException($"The Runtime API announced an event of {declared} bytes, more than one array holds.");
+            }
+
+            var length = (int)declared;
+            Reserve(length, keep: 0);
+            await body.ReadExactlyAsync(_payload.AsMemory(0, length), cancellationToken);
+            return _payload.AsMemory(0, length);
+        }
+
+        // Chunked (the Runtime API sends a length, but nothing here depends on it): grow as the event arrives.
+        var read = 0;
+        while (true)
+        {
+            if (read == _payload.Length)
+            {
+                Reserve(Math.Max(64 * 1024, read * 2), keep: read);
+            }
+
+            var n = await body.ReadAsync(_payload.AsMemory(read), cancellationToken);
+            if (n == 0)
+            {
+                return _payload.AsMemory(0, read);
+            }
+
+            read += n;
+        }
+    }
+
+    private void Reserve(int length, int keep)
+    {
+        if (_payload.Length < length)
+        {
+            var larger = GC.AllocateUninitializedArray<byte>(length);
+            _payload.AsSpan(0, keep).CopyTo(larger);
+            _payload = larger;
+        }
     }
 
     public async Task SendResponseAsync(string requestId, byte[] response, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ internal static class Invocations
                 null,
                 null,
                 null,
-                []),
+                ReadOnlyMemory<byte>.Empty),
             "test-function",
             time);
 }

@@ -50,7 +50,7 @@ internal sealed class HandlerHarness : IDisposable
     public IngestHandler Handler { get; }
 
     public InvocationContext Context(TimeSpan? remaining = null) => new(
-        new Invocation("req-1", Time.GetUtcNow() + (remaining ?? TimeSpan.FromMinutes(1)), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, []),
+        new Invocation("req-1", Time.GetUtcNow() + (remaining ?? TimeSpan.FromMinutes(1)), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, ReadOnlyMemory<byte>.Empty),
         "ingest",
         Time);
 

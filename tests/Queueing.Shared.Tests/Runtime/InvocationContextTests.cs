@@ -9,7 +9,7 @@ public sealed class InvocationContextTests
     private readonly FakeTimeProvider _time = new(Now);
 
     private InvocationContext Context(TimeSpan left) =>
-        new(new Invocation("req-1", Now + left, "arn:aws:lambda:us-east-1:123456789012:function:f", "Root=1-a", null, null, []), "f", _time);
+        new(new Invocation("req-1", Now + left, "arn:aws:lambda:us-east-1:123456789012:function:f", "Root=1-a", null, null, ReadOnlyMemory<byte>.Empty), "f", _time);
 
     [Fact]
     public void RemainingTime_PastDeadline_IsZero()

@@ -9,7 +9,7 @@ namespace Queueing.Shared.Tests.Runtime;
 public sealed class JsonFunctionTests
 {
     private static readonly InvocationContext Context = new(
-        new Invocation("req-1", DateTimeOffset.UnixEpoch.AddDays(1), "arn", null, null, null, []), "f", new FakeTimeProvider());
+        new Invocation("req-1", DateTimeOffset.UnixEpoch.AddDays(1), "arn", null, null, null, ReadOnlyMemory<byte>.Empty), "f", new FakeTimeProvider());
 
     [Fact]
     public async Task InvokeAsync_ValidEvent_ReturnsSerialisedResponse()

@@ -41,7 +41,64 @@ public sealed class RuntimeApiClientTests
         Assert.Equal("Root=1-abc;Sampled=0", invocation.TraceId);
         Assert.Equal("""{"client":{}}""", invocation.ClientContext);
         Assert.Equal("""{"cognitoIdentityId":"x"}""", invocation.CognitoIdentity);
-        Assert.Equal("""{"Records":[]}""", System.Text.Encoding.UTF8.GetString(invocation.Payload));
+        Assert.Equal("""{"Records":[]}""", System.Text.Encoding.UTF8.GetString(invocation.Payload.Span));
+    }
+
+    [Fact]
+    public async Task NextAsync_EventsOfEverySize_EachArrivesWhole_WithOrWithoutAContentLength()
+    {
+        // One array serves every event (issue 13): a small event after a large one must not carry the large one's
+        // tail, a larger one must grow it, and a chunked answer (no Content-Length) must be read to its end.
+        var events = new (byte[] Body, bool Chunked)[]
+        {
+            (Event(3_000_000, 'a'), false),
+            (Event(10, 'b'), false),
+            (Event(200_000, 'c'), true),
+            (Event(5_000_000, 'd'), false),
+            (Event(0, 'e'), true),
+            (Event(7, 'f'), false),
+        };
+        var served = 0;
+        await using var server = await LoopbackHttpServer.StartAsync(async http =>
+        {
+            var (body, chunked) = events[served++];
+            http.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = "req-" + served;
+            http.Response.Headers["Lambda-Runtime-Deadline-Ms"] = "1764324000123";
+            if (chunked)
+            {
+                // Written in pieces without a length: Kestrel answers with chunked transfer encoding.
+                for (var offset = 0; offset < body.Length; offset += 65_521)
+                {
+                    await http.Response.Body.WriteAsync(body.AsMemory(offset, Math.Min(65_521, body.Length - offset)));
+                    await http.Response.Body.FlushAsync();
+                }
+            }
+            else
+            {
+                http.Response.ContentLength = body.Length;
+                await http.Response.Body.WriteAsync(body);
+            }
+        });
+        using var client = new RuntimeApiClient(server.BaseAddress.Authority);
+
+        foreach (var (body, _) in events)
+        {
+            var invocation = await client.NextAsync(CancellationToken.None);
+            Assert.Equal(body.Length, invocation.Payload.Length);
+            Assert.True(invocation.Payload.Span.SequenceEqual(body), $"event of {body.Length} bytes differs");
+        }
+    }
+
+    private static byte[] Event(int length, char fill)
+    {
+        var body = new byte[length];
+        body.AsSpan().Fill((byte)fill);
+        if (length > 1)
+        {
+            body[^1] = (byte)'!';
+        }
+
+        return body;
     }
 
     [Theory]
