@@ -26,6 +26,12 @@ internal static class GenerateEventCommand
         var count = new Option<int>("--count") { Description = "How many records.", DefaultValueFactory = _ => 1 };
         count.Validators.Add(result =>
         {
+            // A value that is no int is System.CommandLine's usage error ("Cannot parse argument ..."); reading it would throw.
+            if (result.Tokens is [var token] && !int.TryParse(token.Value, out _))
+            {
+                return;
+            }
+
             if (result.GetValueOrDefault<int>() is < 1 or > 10_000)
             {
                 result.AddError("--count must be from 1 to 10000.");

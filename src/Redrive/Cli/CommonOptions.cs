@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Queueing.Redrive.Messages;
 using Queueing.Redrive.Scanning;
 
@@ -26,7 +27,7 @@ public static class CommonOptions
 
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is <= 0)
+            if (!NotAnInteger(result) && result.GetValueOrDefault<int?>() is <= 0)
             {
                 result.AddError("--max must be a positive number.");
             }
@@ -43,13 +44,17 @@ public static class CommonOptions
         };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 1 or > ScanSettings.MaxVisibilityTimeoutSeconds)
+            if (!NotAnInteger(result) && result.GetValueOrDefault<int>() is < 1 or > ScanSettings.MaxVisibilityTimeoutSeconds)
             {
                 result.AddError($"--visibility-timeout must be between 1 and {ScanSettings.MaxVisibilityTimeoutSeconds} seconds.");
             }
         });
         return option;
     }
+
+    // A value that is no int (e.g. "x", or too large): System.CommandLine reports it as a usage error ("Cannot parse
+    // argument ..."), but reading it in a validator throws, which would crash the tool instead.
+    private static bool NotAnInteger(OptionResult result) => result.Tokens is [var token] && !int.TryParse(token.Value, out _);
 }
 
 /// <summary>--kind, --device, --since, --grep: which messages a command acts on.</summary>

@@ -108,6 +108,18 @@ public sealed class GenerateEventTests : IClassFixture<MotoServer>
         Assert.Contains("--raw", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0", "--count must be from 1 to 10000.")]
+    [InlineData("x", "Cannot parse argument 'x' for option '--count'")]
+    public async Task Sqs_BadCount_IsAUsageError(string count, string message)
+    {
+        var run = await CliRun.RunAsync(["generate-event", "sqs", "--count", count]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Sqs_Raw_UsesBodyAsIs()
     {
