@@ -93,11 +93,13 @@ internal sealed class BenchRunner(FunctionDefinition function, FunctionLaunch la
             throw new BenchFailure($"{what}: {result.Outcome} ({result.ErrorType}): {RuntimeErrorDocument.Message(result.Payload)}");
         }
 
-        var taken = scenario.Count().Since(before);
-        if (scenario.Check(result.Payload, taken) is { } problem)
+        if (scenario.Check(result.Payload, scenario.Count().Since(before)) is { } problem)
         {
             throw new BenchFailure($"{what}: {problem}");
         }
+
+        // Read again after the check: the command API's scenario counts the commands SQS accepted from the answers.
+        var taken = scenario.Count().Since(before);
 
         InvocationCost cost;
         try

@@ -32,6 +32,7 @@ internal interface IBenchScenario : IAsyncDisposable
 
     byte[] NextEvent();
 
+    /// <summary>What the stand-in took so far; read before and after each invocation, the second time after <see cref="Check"/>.</summary>
     StandInCount Count();
 
     /// <summary>Null when the response and what the stand-in took (<paramref name="taken"/>) are what a clean invocation gives.</summary>
