@@ -52,7 +52,7 @@ internal sealed class BenchRunner(FunctionDefinition function, FunctionLaunch la
         var cpu = ProcFs.CpuTime(pid) - cpuBefore;
         var peak = ProcFs.PeakResidentBytes(pid);
         var rss = ProcFs.ResidentBytes(pid);
-        if (await scenario.CheckRunAsync(invocations, cancellationToken) is { } runProblem)
+        if (await scenario.CheckRunAsync(cancellationToken) is { } runProblem)
         {
             throw new BenchFailure($"Run {run}: {runProblem}");
         }

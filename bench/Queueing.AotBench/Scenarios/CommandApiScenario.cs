@@ -72,7 +72,7 @@ internal sealed class CommandApiScenario(int devices) : IBenchScenario
         return "The command API did not answer 202: " + System.Text.Encoding.UTF8.GetString(response);
     }
 
-    public async Task<string?> CheckRunAsync(long invocations, CancellationToken cancellationToken)
+    public async Task<string?> CheckRunAsync(CancellationToken cancellationToken)
     {
         // Nothing consumes the queue, so it holds every command accepted since the start (all runs, warm-ups included).
         var attributes = await Sqs.GetQueueAttributesAsync(

@@ -39,5 +39,5 @@ internal interface IBenchScenario : IAsyncDisposable
     string? Check(byte[] response, StandInCount taken);
 
     /// <summary>Checks that need the whole run (the command API's queue); null when clean.</summary>
-    Task<string?> CheckRunAsync(long invocations, CancellationToken cancellationToken);
+    Task<string?> CheckRunAsync(CancellationToken cancellationToken);
 }

@@ -70,7 +70,7 @@ internal sealed class IngestScenario(int records, int devices, int latencyMs) : 
         return taken.Items == records ? null : $"The broker took {taken.Items} events of the {records} records.";
     }
 
-    public Task<string?> CheckRunAsync(long invocations, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    public Task<string?> CheckRunAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     private BrokerServer Broker => _broker ?? throw new InvalidOperationException("The scenario is not started.");
 

@@ -66,7 +66,7 @@ internal sealed class PublisherScenario(int devices) : IBenchScenario
         return taken.Items == CommandBatchEvents.BatchSize ? null : $"The IoT Data endpoint published {taken.Items} of the {CommandBatchEvents.BatchSize} commands.";
     }
 
-    public Task<string?> CheckRunAsync(long invocations, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    public Task<string?> CheckRunAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     public async ValueTask DisposeAsync()
     {
