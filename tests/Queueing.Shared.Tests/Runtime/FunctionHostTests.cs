@@ -335,6 +335,53 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal(0, await StopAsync(run));
     }
 
+    [Fact]
+    public async Task RunAsync_DebugLevel_LogsEachInvocationsAllocationGcAndCpu()
+    {
+        const int Allocated = 4 * 1024 * 1024;
+        var functions = Functions("echo", (_, _, _) =>
+        {
+            var buffer = new byte[Allocated];
+            GC.KeepAlive(buffer);
+            GC.Collect(0);
+            return Task.FromResult("{}"u8.ToArray());
+        });
+        var run = RunAsync(functions, Variables());
+
+        _api.Enqueue("req-1", "{}", Now.AddSeconds(30));
+        await _api.OutcomeAsync("req-1");
+        // The line follows the posted outcome; the loop writes it before it can see the shutdown.
+        Assert.Equal(0, await StopAsync(run));
+
+        var line = Assert.Single(_log.Documents, d => d.TryGetProperty("allocatedBytes", out _));
+        Assert.Equal("DEBUG", line.GetProperty("level").GetString());
+        Assert.Equal("Queueing.Runtime", line.GetProperty("category").GetString());
+        Assert.Equal("req-1", line.GetProperty("invocationRequestId").GetString());
+        // Process-wide counters: other tests may add to them. The imprecise allocation count is off by what the
+        // threads' allocation contexts held at either end (kilobytes), so the 4 MiB shows as at least 3.5.
+        Assert.True(line.GetProperty("allocatedBytes").GetInt64() >= Allocated - (Allocated / 8), line.ToString());
+        Assert.True(line.GetProperty("gen0Collections").GetInt32() >= 1, line.ToString());
+        Assert.True(line.GetProperty("gen1Collections").GetInt32() >= 0, line.ToString());
+        Assert.True(line.GetProperty("gen2Collections").GetInt32() >= 0, line.ToString());
+        Assert.True(line.GetProperty("gcPauseMs").GetDouble() > 0, line.ToString());
+        Assert.True(line.GetProperty("cpuMs").GetDouble() > 0, line.ToString());
+    }
+
+    [Theory]
+    [InlineData("Information")]
+    [InlineData("Warning")]
+    public async Task RunAsync_AboveDebugLevel_WritesNoCostLine(string level)
+    {
+        var run = RunAsync(Functions("echo", (_, _, _) => Task.FromResult("{}"u8.ToArray())), Variables("echo", ("LOG_LEVEL", level)));
+
+        _api.Enqueue("req-1", "{}", Now.AddSeconds(30));
+        _api.Enqueue("req-2", "{}", Now.AddSeconds(30));
+        await _api.OutcomeAsync("req-2");
+        Assert.Equal(0, await StopAsync(run));
+
+        Assert.DoesNotContain(_log.Documents, d => d.TryGetProperty("allocatedBytes", out _));
+    }
+
     private static string ErrorMessage(Outcome outcome)
     {
         using var document = JsonDocument.Parse(outcome.Body);
