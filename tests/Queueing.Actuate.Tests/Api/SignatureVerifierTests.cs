@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Tests.TestSupport;
 using Queueing.Shared.Secrets;
+using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Api;
 
