@@ -239,7 +239,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
             },
         });
 
-        await new SqsEventSource(_sqs, _queues).DrainAsync(Function(), _time);
+        await Harness.EventSource(_sqs, _queues, Function(), _time).DrainAsync();
 
         Assert.Empty(_iot.Attempts);
         Assert.Equal(0, await CommandQueues.CountAsync(_sqs, _queues.QueueUrl));

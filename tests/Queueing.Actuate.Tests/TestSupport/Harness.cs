@@ -73,4 +73,8 @@ internal static class Harness
 
     public static Task<HttpApiResponse> InvokeAsync(this CommandApiFunction api, HttpApiRequest request, TimeProvider time) =>
         api.HandleAsync(request, Invocations.Context(time), CancellationToken.None);
+
+    /// <summary>Lambda's event source mapping on the command queue, invoking <paramref name="function"/> on <paramref name="time"/>'s clock.</summary>
+    public static FakeSqsEventSource EventSource(IAmazonSQS sqs, CommandQueues queues, CommandPublisherFunction function, TimeProvider time) =>
+        new(sqs, queues.QueueUrl, queues.QueueArn, function, time) { InvocationTimeout = TimeSpan.FromMinutes(5) };
 }

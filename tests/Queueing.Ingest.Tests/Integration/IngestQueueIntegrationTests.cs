@@ -56,7 +56,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
         };
         await stack.SendAsync(Shuffled([.. valid, .. poison, .. malformed.Keys]));
 
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress));
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress)) { VisibilityTimeout = 60 };
         await driver.RunUntilEmptyAsync();
         var dead = await stack.DeadLettersAsync();
         _output.WriteLine($"{driver.Invocations} invocations, {driver.ReportedFailures} batch item failures, {waylay.Answers.Count} broker requests");
@@ -92,7 +92,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
         var bodies = Enumerable.Range(0, 25).Select(i => Valid(i, $"lamp-{i % 5}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
 
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress));
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress)) { VisibilityTimeout = 60 };
         await driver.RunUntilEmptyAsync();
         var dead = await stack.DeadLettersAsync();
 
@@ -116,8 +116,9 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
         await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
         var bodies = Enumerable.Range(0, 30).Select(i => Valid(i, $"lamp-{i % 10}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress))
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress))
         {
+            VisibilityTimeout = 60,
             AfterInvocation = n =>
             {
                 if (n == 1)
@@ -145,7 +146,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
         var bodies = Enumerable.Range(0, 12).Select(i => Valid(i, $"lamp-{i % 4}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
 
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress));
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress)) { VisibilityTimeout = 60 };
         await driver.RunUntilEmptyAsync();
         var dead = await stack.DeadLettersAsync();
 
