@@ -3,7 +3,7 @@ using Amazon.SQS;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Publisher;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Testing;
 
@@ -19,7 +19,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
     private readonly MotoServer _moto;
     private readonly AmazonSQSClient _sqs;
     private readonly FakeTimeProvider _time = Harness.Clock();
-    private IotDataStandIn _iot = null!;
+    private FakeIotData _iot = null!;
     private CommandQueues _queues = null!;
     private CommandApiFunction _api = null!;
     private CommandPublisherFunction _publisher = null!;
@@ -34,7 +34,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        _iot = await IotDataStandIn.StartAsync();
+        _iot = await FakeIotData.StartAsync();
         _queues = await CommandQueues.CreateAsync(_sqs, maxReceiveCount: 3);
         _api = Harness.Api(_sqs, _queues.QueueUrl, await Harness.SecretInSsmAsync(_moto), _time);
         _publisher = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _queues.DeadLetterQueueUrl, _queues.MaxReceiveCount, _time);

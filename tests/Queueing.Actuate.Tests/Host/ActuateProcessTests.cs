@@ -6,7 +6,7 @@ using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Commands;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 using Queueing.Testing;
@@ -134,7 +134,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
     [Fact]
     public async Task CommandPublisher_SqsEvent_PublishesWithTheRoleCredentialsFromTheEnvironment()
     {
-        await using var iot = await IotDataStandIn.StartAsync();
+        await using var iot = await FakeIotData.StartAsync();
         var queues = await CommandQueues.CreateAsync(_sqs);
         var command = TestCommands.For("lamp-1", "{\"lightStatus\":\"on\"}", DateTimeOffset.UtcNow);
         var sqsEvent = new SqsEvent { Records = [TestCommands.Record(command)] };

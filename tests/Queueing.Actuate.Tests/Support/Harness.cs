@@ -14,7 +14,7 @@ using Queueing.Shared.Logging;
 using Queueing.Shared.Secrets;
 using Queueing.Testing;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>Builds the two functions the way their factories do, but over moto, a fake clock and the IoT stand-in.</summary>
 internal static class Harness

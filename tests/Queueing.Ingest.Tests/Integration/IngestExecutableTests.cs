@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Queueing.Shared.DeadLetters;
 using Queueing.Testing;
+using Queueing.Ingest.Tests.Support;
 
 namespace Queueing.Ingest.Tests.Integration;
 
@@ -95,7 +96,7 @@ public sealed class IngestExecutableTests : IClassFixture<MotoServer>
     public async Task Executable_MixedBatchEvent_DeliversParksAndAnswersUnderTheRuntimeApi()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
         await using var runtime = await RuntimeWithAsync(await File.ReadAllBytesAsync(RepositoryRoot.File("events", "ingest-mixed-batch.json")));
         var stdout = new StringBuilder();
         var environment = new Dictionary<string, string>(_moto.ClientEnvironment)

@@ -33,7 +33,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_MixedBatchWithBrokerFaults_EveryMessageDeliveredOnceOrParkedWithItsReason()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
         waylay.Faults = n => n switch
         {
             1 or 2 => new Fault(Status: 500),
@@ -87,7 +87,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_BrokerDownForGood_EveryMessageParkedAsExhaustedOnItsLastReceive()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
         waylay.Faults = _ => new Fault(Status: 503);
         var bodies = Enumerable.Range(0, 25).Select(i => Valid(i, $"lamp-{i % 5}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
@@ -113,7 +113,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_CredentialsRotatedWhileRunning_ReReadAndEverythingDelivered()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
         var bodies = Enumerable.Range(0, 30).Select(i => Valid(i, $"lamp-{i % 10}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
         var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress))
@@ -142,7 +142,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_CredentialsNeverAccepted_NothingRejectedEverythingExhaustedWithTheAuthError()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("someone-else", "secret");
+        await using var waylay = await FakeWaylayBroker.StartAsync("someone-else", "secret");
         var bodies = Enumerable.Range(0, 12).Select(i => Valid(i, $"lamp-{i % 4}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
 
