@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
 using Queueing.Testing;
-using Queueing.Ingest.Tests.Support;
 
 namespace Queueing.Ingest.Tests.Integration;
 

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Queueing.Local.Tests.Support;
 using Queueing.Local.Waylay;
 using Queueing.Local.Waylay.Rules;
 using Queueing.Testing;
-using Queueing.Local.Tests.Support;
 
 namespace Queueing.Local.Tests.Waylay;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Queueing.Testing;
 using Queueing.Local.Tests.Support;
+using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay.Deploy;
 
