@@ -1,6 +1,6 @@
 using System.Text;
 using Queueing.Actuate.Api;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Amazon.SQS;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Testing;
 

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Secrets;
+using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Api;
 

@@ -1,5 +1,5 @@
 using Queueing.Actuate.Commands;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 
 namespace Queueing.Actuate.Tests.Commands;
 

@@ -3,7 +3,7 @@ using Amazon.SQS;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Publisher;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Testing;
 
@@ -19,11 +19,11 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
     private readonly MotoServer _moto;
     private readonly AmazonSQSClient _sqs;
     private readonly FakeTimeProvider _time = Harness.Clock();
-    private IotDataStandIn _iot = null!;
+    private FakeIotData _iot = null!;
     private CommandQueues _queues = null!;
     private CommandApiFunction _api = null!;
     private CommandPublisherFunction _publisher = null!;
-    private SqsEventSource _source = null!;
+    private FakeSqsEventSource _source = null!;
     private readonly List<(string CommandId, string DeviceId)> _accepted = [];
 
     public ActuationFlowTests(MotoServer moto)
@@ -34,11 +34,11 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        _iot = await IotDataStandIn.StartAsync();
+        _iot = await FakeIotData.StartAsync();
         _queues = await CommandQueues.CreateAsync(_sqs, maxReceiveCount: 3);
         _api = Harness.Api(_sqs, _queues.QueueUrl, await Harness.SecretInSsmAsync(_moto), _time);
         _publisher = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _queues.DeadLetterQueueUrl, _queues.MaxReceiveCount, _time);
-        _source = new SqsEventSource(_sqs, _queues);
+        _source = Harness.EventSource(_sqs, _queues, _publisher, _time);
     }
 
     public async Task DisposeAsync() => await _iot.DisposeAsync();
@@ -97,8 +97,8 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
 
         // The second publish of the first batch fails; everything after it in that batch is retried.
         _iot.Script(200, 500);
-        var (records, firstResponse) = await _source.PollOnceAsync(_publisher, _time);
-        await _source.DrainAsync(_publisher, _time);
+        var (records, firstResponse) = await _source.PollOnceAsync();
+        await _source.DrainAsync();
 
         Assert.True(records >= 2, $"the first batch held {records} records");
         Assert.NotEmpty(firstResponse!.BatchItemFailures);
@@ -118,7 +118,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
 
         // Each 429 costs every record behind it a receive too, so the script stays within maxReceiveCount (3).
         _iot.Script(429, 200, 429);
-        await _source.DrainAsync(_publisher, _time);
+        await _source.DrainAsync();
 
         Assert.Equal(5, _iot.Delivered.Count);
         Assert.Equal(["1", "2", "3", "4", "5"], _iot.Delivered.Select(d => d.Payload));
@@ -132,7 +132,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
         _time.Advance(TimeSpan.FromSeconds(31));
         var fresh = await SendAsync("lamp-a", new { lightStatus = "on" }, ttlSeconds: 30);
 
-        await _source.DrainAsync(_publisher, _time);
+        await _source.DrainAsync();
 
         Assert.DoesNotContain(_iot.Attempts, a => a.CommandId == stale);
         Assert.Equal([fresh], _iot.Delivered.Select(d => d.CommandId));
@@ -147,7 +147,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
         _time.Advance(TimeSpan.FromSeconds(5));
         var retry = await SendAsync("lamp-a", new { lightStatus = "on" }, idempotencyKey: "waylay-task-9:evt-1");
 
-        await _source.DrainAsync(_publisher, _time);
+        await _source.DrainAsync();
 
         Assert.Equal(first, retry);
         Assert.Equal([first], _iot.Delivered.Select(d => d.CommandId));
@@ -162,7 +162,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
         await SendAsync("lamp-b", 3);
         _iot.Rule = _ => 503;
 
-        await _source.DrainAsync(_publisher, _time);
+        await _source.DrainAsync();
 
         Assert.Empty(_iot.Delivered);
         var parked = await DeadLettersAsync();
@@ -187,7 +187,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
             : faults.Next(5) == 0 ? (faults.Next(2) == 0 ? 429 : 500)
             : 200;
 
-        await _source.DrainAsync(_publisher, _time, maxPolls: 200);
+        await _source.DrainAsync(maxPolls: 200);
 
         var parked = await DeadLettersAsync();
         Assert.All(parked, p => Assert.Contains(p.Value, new[] { "rejected", "exhausted" }));

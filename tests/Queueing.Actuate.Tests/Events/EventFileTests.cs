@@ -5,7 +5,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 using Queueing.Testing;
@@ -76,7 +76,7 @@ public sealed class EventFileTests : IClassFixture<MotoServer>
     [Fact]
     public async Task CommandPublisherBatch_PublishesTwoAndParksTheExpiredOne()
     {
-        await using var iot = await IotDataStandIn.StartAsync();
+        await using var iot = await FakeIotData.StartAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var queues = await CommandQueues.CreateAsync(_sqs);
         var publisher = Harness.PublisherFunction(Harness.Publisher(iot.Endpoint, time), _sqs, queues.DeadLetterQueueUrl, 5, time);

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 
 namespace Queueing.Actuate.Tests.Fuzz;

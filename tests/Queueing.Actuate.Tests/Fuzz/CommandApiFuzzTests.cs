@@ -1,5 +1,5 @@
 using Amazon.SQS;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Fuzz;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.SQS;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Testing;
 

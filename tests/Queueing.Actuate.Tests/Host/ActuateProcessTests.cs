@@ -6,7 +6,7 @@ using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Commands;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 using Queueing.Testing;
@@ -29,22 +29,32 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
         _sqs = moto.CreateSqs();
     }
 
-    private async Task<(string Kind, string Body)> RunOnceAsync(byte[] @event, Dictionary<string, string> environment)
+    private async Task<(OutcomeKind Kind, string Body)> RunOnceAsync(byte[] @event, Dictionary<string, string> environment)
     {
-        await using var runtime = await RuntimeApiEmulator.StartAsync(@event);
+        await using var runtime = await FakeRuntimeApi.StartAsync();
+        runtime.Enqueue("8476a536-e9f4-11e8-9739-2dfe598c3fcd", @event, DateTimeOffset.UtcNow.AddSeconds(30),
+            traceId: "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1");
         foreach (var (name, value) in _moto.ClientEnvironment)
         {
             environment.TryAdd(name, value);
         }
 
-        using var process = runtime.StartFunction(environment);
+        var output = new StringBuilder();
+        using var process = StartFunction(runtime.Address, environment, output);
         try
         {
-            return await runtime.Outcome.WaitAsync(TimeSpan.FromSeconds(60));
+            var outcome = await runtime.FirstOutcome.WaitAsync(TimeSpan.FromSeconds(60));
+            return (outcome.Kind, outcome.Text);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException("The function posted no outcome within 60 s. Its output:\n" + runtime.Output);
+            string written;
+            lock (output)
+            {
+                written = output.ToString();
+            }
+
+            throw new TimeoutException("The function posted no outcome within 60 s. Its output:\n" + written);
         }
         finally
         {
@@ -55,6 +65,43 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
 
             await process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>
+    /// Runs <c>Queueing.Actuate</c> from its own build output (built with the tests, same configuration) against the
+    /// Runtime API at <paramref name="runtimeApi"/>, collecting stdout and stderr (its JSON log lines) into
+    /// <paramref name="output"/>. Not the copy next to the tests: that one would resolve its dependencies against the test host.
+    /// </summary>
+    private static Process StartFunction(string runtimeApi, IReadOnlyDictionary<string, string> environment, StringBuilder output)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var executable = RepositoryRoot.File("src", "Actuate", "bin", configuration, "net10.0", "Queueing.Actuate.dll");
+        var start = new ProcessStartInfo("dotnet", [executable])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Clear();
+        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH");
+        start.Environment["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/tmp";
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
+        {
+            start.Environment["DOTNET_ROOT"] = dotnetRoot;
+        }
+
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     [Fact]
@@ -77,7 +124,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
             ["LOG_LEVEL"] = "Debug",
         });
 
-        Assert.Equal("response", kind);
+        Assert.Equal(OutcomeKind.Response, kind);
         var response = JsonSerializer.Deserialize(body, SharedJsonContext.Default.HttpApiResponse)!;
         Assert.True(response.StatusCode == 202, response.Body);
         var message = Assert.Single(await CommandQueues.PeekAllAsync(_sqs, queues.QueueUrl));
@@ -87,7 +134,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
     [Fact]
     public async Task CommandPublisher_SqsEvent_PublishesWithTheRoleCredentialsFromTheEnvironment()
     {
-        await using var iot = await IotDataStandIn.StartAsync();
+        await using var iot = await FakeIotData.StartAsync();
         var queues = await CommandQueues.CreateAsync(_sqs);
         var command = TestCommands.For("lamp-1", "{\"lightStatus\":\"on\"}", DateTimeOffset.UtcNow);
         var sqsEvent = new SqsEvent { Records = [TestCommands.Record(command)] };
@@ -102,7 +149,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
             ["MAX_RECEIVE_COUNT"] = "5",
         });
 
-        Assert.Equal(("response", """{"batchItemFailures":[]}"""), (kind, body));
+        Assert.Equal((OutcomeKind.Response, """{"batchItemFailures":[]}"""), (kind, body));
         Assert.Empty(iot.SignatureFailures);
         Assert.Equal(command.CommandId, Assert.Single(iot.Delivered).CommandId);
     }
@@ -119,7 +166,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
             ["COMMAND_TTL_MAX_SECONDS"] = "60",
         });
 
-        Assert.Equal("init-error", kind);
+        Assert.Equal(OutcomeKind.InitError, kind);
         var message = JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString();
         Assert.Contains("COMMAND_SIGNING_SECRET_PARAMETER is required", message);
         Assert.Contains("COMMAND_TOPIC_TEMPLATE 'devices/+/{deviceId}' must not contain the MQTT wildcards", message);
@@ -144,7 +191,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
             ["COMMAND_TTL_MAX_SECONDS"] = "3600",
         });
 
-        Assert.Equal("init-error", kind);
+        Assert.Equal(OutcomeKind.InitError, kind);
         var message = JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString();
         Assert.Contains("COMMAND_SIGNING_SECRET_PARAMETER", message);
         Assert.Contains(parameter, message);
@@ -165,7 +212,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
             ["COMMAND_CLOCK_SKEW_SECONDS"] = "300",
         });
 
-        Assert.Equal("init-error", kind);
+        Assert.Equal(OutcomeKind.InitError, kind);
         Assert.Contains("COMMAND_CLOCK_SKEW_SECONDS must be an integer from 0 to 60", JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString());
     }
 
@@ -174,7 +221,7 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
     {
         var (kind, body) = await RunOnceAsync("{}"u8.ToArray(), new() { ["_HANDLER"] = "ingest" });
 
-        Assert.Equal("init-error", kind);
+        Assert.Equal(OutcomeKind.InitError, kind);
         Assert.Contains("command-api, command-publisher", JsonDocument.Parse(body).RootElement.GetProperty("errorMessage").GetString());
     }
 }

@@ -5,7 +5,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Time;
@@ -19,7 +19,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     private const int MaxReceiveCount = 3;
     private readonly AmazonSQSClient _sqs;
     private readonly FakeTimeProvider _time = Harness.Clock();
-    private IotDataStandIn _iot = null!;
+    private FakeIotData _iot = null!;
     private CommandQueues _queues = null!;
     private string _dlqUrl = null!;
 
@@ -27,7 +27,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
 
     public async Task InitializeAsync()
     {
-        _iot = await IotDataStandIn.StartAsync();
+        _iot = await FakeIotData.StartAsync();
         _queues = await CommandQueues.CreateAsync(_sqs, MaxReceiveCount);
         _dlqUrl = _queues.DeadLetterQueueUrl;
     }
@@ -239,7 +239,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
             },
         });
 
-        await new SqsEventSource(_sqs, _queues).DrainAsync(Function(), _time);
+        await Harness.EventSource(_sqs, _queues, Function(), _time).DrainAsync();
 
         Assert.Empty(_iot.Attempts);
         Assert.Equal(0, await CommandQueues.CountAsync(_sqs, _queues.QueueUrl));

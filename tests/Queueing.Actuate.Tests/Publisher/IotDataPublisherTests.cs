@@ -2,7 +2,7 @@ using System.Net;
 using Amazon;
 using Amazon.Runtime;
 using Queueing.Actuate.Publisher;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Publisher;
@@ -11,9 +11,9 @@ namespace Queueing.Actuate.Tests.Publisher;
 public sealed class IotDataPublisherTests : IAsyncLifetime
 {
     private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _time = Harness.Clock();
-    private IotDataStandIn _iot = null!;
+    private FakeIotData _iot = null!;
 
-    public async Task InitializeAsync() => _iot = await IotDataStandIn.StartAsync();
+    public async Task InitializeAsync() => _iot = await FakeIotData.StartAsync();
 
     public async Task DisposeAsync() => await _iot.DisposeAsync();
 

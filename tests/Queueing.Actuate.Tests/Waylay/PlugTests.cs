@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Microsoft.AspNetCore.Http;
-using Queueing.Actuate.Tests.TestSupport;
+using Queueing.Actuate.Tests.Support;
 using Queueing.Local.Waylay;
 using Queueing.Local.Waylay.Plugs;
 using Queueing.Local.Waylay.Rules;

@@ -7,6 +7,7 @@ using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
 using Queueing.Shared.Secrets;
+using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Delivery;
 

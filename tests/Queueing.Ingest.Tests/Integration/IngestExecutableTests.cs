@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
 using Queueing.Testing;
 
@@ -63,11 +64,21 @@ public sealed class IngestExecutableTests : IClassFixture<MotoServer>
         return process;
     }
 
-    private static async Task<(string Kind, string Body)> OutcomeAsync(FakeRuntimeApi runtime, Process process, StringBuilder stdout)
+    /// <summary>A Runtime API with one SQS event (<paramref name="sqsEvent"/>) queued as req-1.</summary>
+    private static async Task<FakeRuntimeApi> RuntimeWithAsync(byte[] sqsEvent)
     {
-        var finished = await Task.WhenAny(runtime.Outcome, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(90)));
-        Assert.True(finished == runtime.Outcome, "The function did not answer the Runtime API. Output:\n" + stdout);
-        return await runtime.Outcome;
+        var runtime = await FakeRuntimeApi.StartAsync();
+        runtime.Enqueue("req-1", sqsEvent, DateTimeOffset.UtcNow.AddSeconds(60), "arn:aws:lambda:us-east-1:123456789012:function:IngestFunction",
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
+        return runtime;
+    }
+
+    private static async Task<(OutcomeKind Kind, string Body)> OutcomeAsync(FakeRuntimeApi runtime, Process process, StringBuilder stdout)
+    {
+        var finished = await Task.WhenAny(runtime.FirstOutcome, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(90)));
+        Assert.True(finished == runtime.FirstOutcome, "The function did not answer the Runtime API. Output:\n" + stdout);
+        var outcome = await runtime.FirstOutcome;
+        return (outcome.Kind, outcome.Text);
     }
 
     private static void Stop(Process process)
@@ -85,8 +96,8 @@ public sealed class IngestExecutableTests : IClassFixture<MotoServer>
     public async Task Executable_MixedBatchEvent_DeliversParksAndAnswersUnderTheRuntimeApi()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
-        await using var runtime = await FakeRuntimeApi.StartAsync(await File.ReadAllBytesAsync(RepositoryRoot.File("events", "ingest-mixed-batch.json")));
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
+        await using var runtime = await RuntimeWithAsync(await File.ReadAllBytesAsync(RepositoryRoot.File("events", "ingest-mixed-batch.json")));
         var stdout = new StringBuilder();
         var environment = new Dictionary<string, string>(_moto.ClientEnvironment)
         {
@@ -101,7 +112,7 @@ public sealed class IngestExecutableTests : IClassFixture<MotoServer>
         {
             var (kind, body) = await OutcomeAsync(runtime, process, stdout);
 
-            Assert.Equal("response", kind);
+            Assert.Equal(OutcomeKind.Response, kind);
             Assert.Equal("{\"batchItemFailures\":[]}", body);
         }
         finally
@@ -128,14 +139,14 @@ public sealed class IngestExecutableTests : IClassFixture<MotoServer>
     [Fact]
     public async Task Executable_SettingsMissing_ReportsEveryOneAsAnInitError()
     {
-        await using var runtime = await FakeRuntimeApi.StartAsync([]);
+        await using var runtime = await RuntimeWithAsync([]);
         var stdout = new StringBuilder();
         var process = Start(runtime, new Dictionary<string, string>(_moto.ClientEnvironment) { ["MAX_RECEIVE_COUNT"] = "zero" }, stdout);
         try
         {
             var (kind, body) = await OutcomeAsync(runtime, process, stdout);
 
-            Assert.Equal("init-error", kind);
+            Assert.Equal(OutcomeKind.InitError, kind);
             var error = JsonDocument.Parse(body).RootElement;
             Assert.Equal("SettingsException", error.GetProperty("errorType").GetString());
             var message = error.GetProperty("errorMessage").GetString()!;

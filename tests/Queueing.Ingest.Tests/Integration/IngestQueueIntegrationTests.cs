@@ -33,7 +33,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_MixedBatchWithBrokerFaults_EveryMessageDeliveredOnceOrParkedWithItsReason()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
         waylay.Faults = n => n switch
         {
             1 or 2 => new Fault(Status: 500),
@@ -56,7 +56,7 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
         };
         await stack.SendAsync(Shuffled([.. valid, .. poison, .. malformed.Keys]));
 
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress));
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress)) { VisibilityTimeout = 60 };
         await driver.RunUntilEmptyAsync();
         var dead = await stack.DeadLettersAsync();
         _output.WriteLine($"{driver.Invocations} invocations, {driver.ReportedFailures} batch item failures, {waylay.Answers.Count} broker requests");
@@ -87,12 +87,12 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_BrokerDownForGood_EveryMessageParkedAsExhaustedOnItsLastReceive()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
         waylay.Faults = _ => new Fault(Status: 503);
         var bodies = Enumerable.Range(0, 25).Select(i => Valid(i, $"lamp-{i % 5}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
 
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress));
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress)) { VisibilityTimeout = 60 };
         await driver.RunUntilEmptyAsync();
         var dead = await stack.DeadLettersAsync();
 
@@ -113,11 +113,12 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_CredentialsRotatedWhileRunning_ReReadAndEverythingDelivered()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("key-1", "secret-1");
+        await using var waylay = await FakeWaylayBroker.StartAsync("key-1", "secret-1");
         var bodies = Enumerable.Range(0, 30).Select(i => Valid(i, $"lamp-{i % 10}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress))
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress))
         {
+            VisibilityTimeout = 60,
             AfterInvocation = n =>
             {
                 if (n == 1)
@@ -141,11 +142,11 @@ public sealed class IngestQueueIntegrationTests : IClassFixture<MotoServer>
     public async Task Drive_CredentialsNeverAccepted_NothingRejectedEverythingExhaustedWithTheAuthError()
     {
         using var stack = await IngestStack.CreateAsync(_moto, "key-1", "secret-1");
-        await using var waylay = await WaylayStandIn.StartAsync("someone-else", "secret");
+        await using var waylay = await FakeWaylayBroker.StartAsync("someone-else", "secret");
         var bodies = Enumerable.Range(0, 12).Select(i => Valid(i, $"lamp-{i % 4}", 1_764_288_000_000 + i)).ToList();
         await stack.SendAsync(bodies);
 
-        var driver = new SqsEventSourceDriver(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress));
+        var driver = new FakeSqsEventSource(stack.Sqs, stack.QueueUrl, stack.QueueArn, stack.Handler(waylay.BaseAddress)) { VisibilityTimeout = 60 };
         await driver.RunUntilEmptyAsync();
         var dead = await stack.DeadLettersAsync();
 

@@ -9,6 +9,7 @@ using Queueing.Ingest.Waylay;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
+using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Support;
 

@@ -7,6 +7,7 @@ using Polly.CircuitBreaker;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Secrets;
+using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Waylay;
 

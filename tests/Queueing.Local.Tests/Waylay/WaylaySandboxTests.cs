@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Queueing.Local.Tests.Support;
 using Queueing.Local.Waylay;
 using Queueing.Local.Waylay.Rules;
 using Queueing.Testing;
@@ -50,7 +51,7 @@ public sealed class WaylaySandboxTests
     [Fact]
     public async Task Sandbox_LightValuesAcrossTheThreshold_SendCorrectlySignedCommandsInOrder()
     {
-        await using var api = await CommandApiStandIn.StartAsync(Secret);
+        await using var api = await FakeCommandApi.StartAsync(Secret);
         await using var sandbox = await WaylaySandbox.StartAsync(Options(api.CommandsUrl));
         using var client = BrokerClient(sandbox);
         string[] devices = ["lamp-1", "lamp-2", "lamp-3"];
@@ -84,7 +85,7 @@ public sealed class WaylaySandboxTests
     [Fact]
     public async Task Sandbox_WrongSigningSecret_TheApiRefusesAndThePlugFails()
     {
-        await using var api = await CommandApiStandIn.StartAsync(Secret);
+        await using var api = await FakeCommandApi.StartAsync(Secret);
         await using var sandbox = await WaylaySandbox.StartAsync(Options(api.CommandsUrl, secret: "not-the-shared-secret-but-as-long-as-one"));
         using var client = BrokerClient(sandbox);
 
@@ -103,7 +104,7 @@ public sealed class WaylaySandboxTests
     [Fact]
     public async Task Sandbox_SigningSecretShorterThan32Bytes_ThePlugRefusesToSignAndSendsNothing()
     {
-        await using var api = await CommandApiStandIn.StartAsync("short-secret");
+        await using var api = await FakeCommandApi.StartAsync("short-secret");
         await using var sandbox = await WaylaySandbox.StartAsync(Options(api.CommandsUrl, secret: "short-secret"));
         using var client = BrokerClient(sandbox);
 
@@ -131,7 +132,7 @@ public sealed class WaylaySandboxTests
     [Fact]
     public async Task Sandbox_SeveralEventsOfOneResourceInOneRequest_AreStoredAndFireNothing()
     {
-        await using var api = await CommandApiStandIn.StartAsync(Secret);
+        await using var api = await FakeCommandApi.StartAsync(Secret);
         await using var sandbox = await WaylaySandbox.StartAsync(Options(api.CommandsUrl));
         using var client = BrokerClient(sandbox);
 

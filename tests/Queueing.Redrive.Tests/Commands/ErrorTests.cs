@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Queueing.Redrive.Tests.Infrastructure;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Queueing.Redrive.Tests.Infrastructure;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

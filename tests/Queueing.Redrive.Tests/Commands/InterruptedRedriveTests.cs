@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Queueing.Redrive.Tests.Infrastructure;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Shared.DeadLetters;
 using Queueing.Testing;
 

@@ -1,6 +1,6 @@
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Redrive.Tests.Infrastructure;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

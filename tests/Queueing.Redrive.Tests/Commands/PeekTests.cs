@@ -1,4 +1,4 @@
-using Queueing.Redrive.Tests.Infrastructure;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

@@ -1,5 +1,5 @@
 using Amazon.SQS.Model;
-using Queueing.Redrive.Tests.Infrastructure;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Shared.DeadLetters;
 using Queueing.Testing;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Tests.Support;
+using Queueing.Testing;
 
 namespace Queueing.Shared.Tests.Runtime;
 

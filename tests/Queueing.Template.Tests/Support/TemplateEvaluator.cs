@@ -4,6 +4,11 @@ using System.Text.RegularExpressions;
 
 namespace Queueing.Template.Tests.Support;
 
+// Kept on purpose beside src/Emulators/Template/IntrinsicResolver.cs (the local stack's resolver): this is the
+// independent check. The template tests assert what a deployment gets through a resolver written apart from the
+// emulator's, so a misreading of CloudFormation's rules in the emulator cannot make the template tests agree
+// with it. Do not replace it with the emulator's resolver.
+
 /// <summary>
 /// Resolves the CloudFormation intrinsic functions the template uses (Ref, Fn::GetAtt, Fn::Sub, Fn::Join,
 /// Fn::Split, Fn::Select, Fn::If and the condition functions) for a chosen set of parameter values, so tests

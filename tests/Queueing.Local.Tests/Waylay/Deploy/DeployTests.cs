@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay.Deploy;
@@ -12,15 +13,15 @@ public sealed class DeployTests : IAsyncLifetime
 {
     private const string CommandApiUrl = "https://abc123.execute-api.eu-west-1.amazonaws.com/commands";
     private const string SigningSecret = "0123456789abcdef0123456789abcdef-signing";
-    private WaylayTenantStandIn _tenant = null!;
+    private FakeWaylayTenant _tenant = null!;
 
-    public async Task InitializeAsync() => _tenant = await WaylayTenantStandIn.StartAsync();
+    public async Task InitializeAsync() => _tenant = await FakeWaylayTenant.StartAsync();
 
     public async Task DisposeAsync() => await _tenant.DisposeAsync();
 
     private sealed record Run(int ExitCode, string Output, string Error);
 
-    private async Task<Run> DeployAsync(IEnumerable<string>? extra = null, string? key = WaylayTenantStandIn.ApiKey, string? secret = SigningSecret, string commandApiUrl = CommandApiUrl, params string[] resources)
+    private async Task<Run> DeployAsync(IEnumerable<string>? extra = null, string? key = FakeWaylayTenant.ApiKey, string? secret = SigningSecret, string commandApiUrl = CommandApiUrl, params string[] resources)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(RepositoryRoot.File("waylay", "deploy"));
@@ -38,7 +39,7 @@ public sealed class DeployTests : IAsyncLifetime
         if (key is not null)
         {
             start.Environment["WAYLAY_API_KEY"] = key;
-            start.Environment["WAYLAY_API_SECRET"] = WaylayTenantStandIn.ApiSecret;
+            start.Environment["WAYLAY_API_SECRET"] = FakeWaylayTenant.ApiSecret;
         }
 
         if (secret is not null)
@@ -139,10 +140,10 @@ public sealed class DeployTests : IAsyncLifetime
     public static TheoryData<string?, string, string, string[], string> BadUsage => new()
     {
         { null, SigningSecret, CommandApiUrl, ["lamp-1"], "WAYLAY_API_KEY and WAYLAY_API_SECRET must be set" },
-        { WaylayTenantStandIn.ApiKey, "too-short", CommandApiUrl, ["lamp-1"], "the signing secret is shorter than 32 bytes" },
-        { WaylayTenantStandIn.ApiKey, SigningSecret, CommandApiUrl, [], "give at least one --resource" },
-        { WaylayTenantStandIn.ApiKey, SigningSecret, CommandApiUrl, ["lamp/1"], "--resource \"lamp/1\" is not an AWS IoT thing name" },
-        { WaylayTenantStandIn.ApiKey, SigningSecret, "http://abc123.execute-api.eu-west-1.amazonaws.com/commands", ["lamp-1"], "--command-api-url must be an https URL" },
+        { FakeWaylayTenant.ApiKey, "too-short", CommandApiUrl, ["lamp-1"], "the signing secret is shorter than 32 bytes" },
+        { FakeWaylayTenant.ApiKey, SigningSecret, CommandApiUrl, [], "give at least one --resource" },
+        { FakeWaylayTenant.ApiKey, SigningSecret, CommandApiUrl, ["lamp/1"], "--resource \"lamp/1\" is not an AWS IoT thing name" },
+        { FakeWaylayTenant.ApiKey, SigningSecret, "http://abc123.execute-api.eu-west-1.amazonaws.com/commands", ["lamp-1"], "--command-api-url must be an https URL" },
     };
 
     [Theory]

@@ -3,7 +3,7 @@ using Queueing.Redrive.Aws;
 using Queueing.Redrive.Cli;
 using Queueing.Testing;
 
-namespace Queueing.Redrive.Tests.Infrastructure;
+namespace Queueing.Redrive.Tests.Support;
 
 /// <summary>Runs queueing-dlq in-process through its real entry point, against moto, and captures what it wrote.</summary>
 internal sealed class CliRunner(MotoServer moto, TimeProvider? time = null)

@@ -2,7 +2,7 @@ using System.Globalization;
 using Queueing.Actuate.Api;
 using Queueing.Shared.Events;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>HTTP API (payload 2.0) events for POST /commands, signed the way callers must sign.</summary>
 internal static class SignedRequests

@@ -1,7 +1,7 @@
 using Queueing.Actuate.Commands;
 using Queueing.Shared.Events;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>Commands and the SQS records that carry them, built in C# so they follow the types.</summary>
 internal static class TestCommands

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Queueing.Testing;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>One POST /topics/{topic} as IoT Data received it.</summary>
 internal sealed record IotPublish(
@@ -23,7 +23,11 @@ internal sealed record IotPublish(
 /// not verify with the test credentials (403, as IoT does), records what was published, and answers what the
 /// test scripts (429 throttling, 500, 403, ...) — one answer per attempt, 200 once the script is used up.
 /// </summary>
-internal sealed class IotDataStandIn : IAsyncDisposable
+/// <remarks>
+/// Not the local stack's IoT Data endpoint (src/Emulators/IoT/Data): the publisher tests script an answer per
+/// attempt, and the signature is checked with the test-side <see cref="SigV4Verifier"/>, the independent check.
+/// </remarks>
+internal sealed class FakeIotData : IAsyncDisposable
 {
     private readonly LoopbackHttpServer _server;
     private readonly Queue<int> _script = new();
@@ -31,7 +35,7 @@ internal sealed class IotDataStandIn : IAsyncDisposable
     private readonly List<string> _signatureFailures = [];
     private readonly Lock _gate = new();
 
-    private IotDataStandIn(LoopbackHttpServer server) => _server = server;
+    private FakeIotData(LoopbackHttpServer server) => _server = server;
 
     public Uri Endpoint => _server.BaseAddress;
 
@@ -57,11 +61,11 @@ internal sealed class IotDataStandIn : IAsyncDisposable
     /// <summary>An answer chosen per publish (e.g. fail only one device); consulted when the script is empty.</summary>
     public Func<IotPublish, int>? Rule { get; set; }
 
-    public static async Task<IotDataStandIn> StartAsync()
+    public static async Task<FakeIotData> StartAsync()
     {
-        IotDataStandIn? standIn = null;
+        FakeIotData? standIn = null;
         var server = await LoopbackHttpServer.StartAsync(context => standIn!.HandleAsync(context));
-        standIn = new IotDataStandIn(server);
+        standIn = new FakeIotData(server);
         return standIn;
     }
 

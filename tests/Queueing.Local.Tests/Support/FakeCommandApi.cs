@@ -6,19 +6,19 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Queueing.Testing;
 
-namespace Queueing.Local.Tests.Waylay;
+namespace Queueing.Local.Tests.Support;
 
 /// <summary>
 /// A stand-in of the command API on loopback that checks each request's signature on its own (HMAC-SHA256 over
 /// <c>timestamp + "." + raw body</c>, timestamp within 5 minutes), records what it accepted, answers 202 to a good
 /// request and 401 to a bad one.
 /// </summary>
-internal sealed class CommandApiStandIn : IAsyncDisposable
+internal sealed class FakeCommandApi : IAsyncDisposable
 {
     private readonly LoopbackHttpServer _server;
     private readonly byte[] _secret;
 
-    private CommandApiStandIn(LoopbackHttpServer server, string secret)
+    private FakeCommandApi(LoopbackHttpServer server, string secret)
     {
         _server = server;
         _secret = Encoding.UTF8.GetBytes(secret);
@@ -30,11 +30,11 @@ internal sealed class CommandApiStandIn : IAsyncDisposable
 
     public ConcurrentQueue<string> Refused { get; } = new();
 
-    public static async Task<CommandApiStandIn> StartAsync(string secret)
+    public static async Task<FakeCommandApi> StartAsync(string secret)
     {
-        CommandApiStandIn? standIn = null;
+        FakeCommandApi? standIn = null;
         var server = await LoopbackHttpServer.StartAsync(context => standIn!.HandleAsync(context));
-        standIn = new CommandApiStandIn(server, secret);
+        standIn = new FakeCommandApi(server, secret);
         return standIn;
     }
 

@@ -7,7 +7,7 @@ using Queueing.Local.Template;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 
-namespace Queueing.Local.Tests.EventSources;
+namespace Queueing.Local.Tests.Support;
 
 /// <summary>An in-process function for the HTTP API: records every event it gets and answers as told.</summary>
 internal sealed class FakeFunction

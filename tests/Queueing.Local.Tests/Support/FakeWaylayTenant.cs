@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Queueing.Local.Waylay.Contracts;
 using Queueing.Testing;
 
-namespace Queueing.Local.Tests.Waylay.Deploy;
+namespace Queueing.Local.Tests.Support;
 
 /// <summary>
 /// A stand-in of a Waylay tenant on loopback, for <c>waylay/deploy</c>: the endpoints it calls, as the published
@@ -16,7 +16,7 @@ namespace Queueing.Local.Tests.Waylay.Deploy;
 /// the schema refuses is answered 400 <c>ErrorWithDetailsResponse</c> and recorded in <see cref="Violations"/>; so is
 /// a template naming a plug the registry does not hold (the documented "Plugin x:y not found").
 /// </summary>
-internal sealed class WaylayTenantStandIn : IAsyncDisposable
+internal sealed class FakeWaylayTenant : IAsyncDisposable
 {
     public const string ApiKey = "tenant-key";
     public const string ApiSecret = "tenant-secret";
@@ -29,7 +29,7 @@ internal sealed class WaylayTenantStandIn : IAsyncDisposable
     private readonly WaylayContract _registry;
     private int _taskIds;
 
-    private WaylayTenantStandIn(LoopbackHttpServer server, WaylayContract rules, WaylayContract registry)
+    private FakeWaylayTenant(LoopbackHttpServer server, WaylayContract rules, WaylayContract registry)
     {
         _server = server;
         _rules = rules;
@@ -54,12 +54,12 @@ internal sealed class WaylayTenantStandIn : IAsyncDisposable
 
     public ConcurrentDictionary<string, JsonObject> Tasks { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<WaylayTenantStandIn> StartAsync()
+    public static async Task<FakeWaylayTenant> StartAsync()
     {
         var schemas = RepositoryRoot.File("waylay", "schemas");
-        WaylayTenantStandIn? standIn = null;
+        FakeWaylayTenant? standIn = null;
         var server = await LoopbackHttpServer.StartAsync(context => standIn!.HandleAsync(context));
-        standIn = new WaylayTenantStandIn(server, WaylayContract.Rules(schemas), WaylayContract.Registry(schemas));
+        standIn = new FakeWaylayTenant(server, WaylayContract.Rules(schemas), WaylayContract.Registry(schemas));
         return standIn;
     }
 

@@ -2,7 +2,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Shared.DeadLetters;
 
-namespace Queueing.Redrive.Tests.Infrastructure;
+namespace Queueing.Redrive.Tests.Support;
 
 /// <summary>
 /// Dead-letter queues filled the real ways, with bodies a test can name. Every scenario uses its own stack

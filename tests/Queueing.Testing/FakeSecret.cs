@@ -1,9 +1,12 @@
 using Queueing.Shared.Secrets;
 
-namespace Queueing.Ingest.Tests.Support;
+namespace Queueing.Testing;
 
-/// <summary>An <see cref="ISecret"/> whose stored value the test rotates; the cache behaves like SSM's wrapper.</summary>
-internal sealed class FakeSecret : ISecret
+/// <summary>
+/// An <see cref="ISecret"/> whose stored value the test rotates; the cache behaves like SSM's wrapper (the first
+/// read loads, later reads hit the cache until a refresh). Counts reads and refreshes, and fails on demand.
+/// </summary>
+public sealed class FakeSecret : ISecret
 {
     private string? _cached;
 

@@ -1,6 +1,6 @@
 using Queueing.Shared.Runtime;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 internal static class Invocations
 {

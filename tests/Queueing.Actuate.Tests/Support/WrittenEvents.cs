@@ -4,7 +4,7 @@ using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 using Queueing.Shared.Runtime;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>
 /// Events the tests write with the model types (<see cref="SqsEvent"/>), handed to the publisher the only way it reads

@@ -13,7 +13,7 @@ using Queueing.Shared.Logging;
 using Queueing.Shared.Secrets;
 using Queueing.Testing;
 
-namespace Queueing.Ingest.Tests.Integration;
+namespace Queueing.Ingest.Tests.Support;
 
 /// <summary>
 /// What the template deploys for the ingest path, on a real moto_server: IngestQueue with a redrive policy to

@@ -1,7 +1,7 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 
-namespace Queueing.Redrive.Tests.Infrastructure;
+namespace Queueing.Redrive.Tests.Support;
 
 /// <summary>A message as a test compares it: id, body, system attributes and message attributes (binary as hex).</summary>
 internal sealed record Snapshot(string MessageId, string Body, string? Group, IReadOnlyDictionary<string, string> Attributes)

@@ -1,7 +1,7 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 
-namespace Queueing.Redrive.Tests.Infrastructure;
+namespace Queueing.Redrive.Tests.Support;
 
 /// <summary>A source queue and its dead-letter queue, created the way serverless.template does (redrive policy).</summary>
 internal sealed record QueuePair(string SourceUrl, string SourceArn, string SourceName, string DlqUrl, string DlqArn, string DlqName, bool Fifo, int MaxReceiveCount)

@@ -2,21 +2,25 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
-using Queueing.Testing;
 
-namespace Queueing.Shared.Tests.Support;
+namespace Queueing.Testing;
 
 /// <summary>
 /// The Lambda Runtime API 2018-06-01 over loopback HTTP, as a test double for the function side: events are
 /// handed out by a blocking <c>GET /runtime/invocation/next</c> with the <c>Lambda-Runtime-*</c> headers, and
-/// every response, error and init error is recorded with its body and error-type header.
+/// every response, error and init error is recorded with its body and error-type header. Once the queued events
+/// are handed out, further <c>next</c> calls are held open, as Lambda holds a frozen function's.
+/// Not the local stack's Runtime API server (src/Emulators/Lambda): that one is driven by its invoke path through
+/// internal members and answers as Lambda does; tests here also script answers (<see cref="ResponseStatus"/>,
+/// <see cref="InitErrorStatus"/>) and count and wait on <c>next</c> calls.
 /// </summary>
-internal sealed class FakeRuntimeApi : IAsyncDisposable
+public sealed class FakeRuntimeApi : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime/";
     private readonly Channel<PendingEvent> _events = Channel.CreateUnbounded<PendingEvent>();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Outcome>> _outcomes = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<Outcome> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Outcome> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<Outcome> _all = new();
     private LoopbackHttpServer? _server;
     private int _nextCalls;
@@ -41,11 +45,22 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
         return api;
     }
 
-    public void Enqueue(string requestId, string payload, DateTimeOffset deadline, string functionArn = "arn:aws:lambda:us-east-1:123456789012:function:test", string? traceId = null)
+    public void Enqueue(string requestId, string payload, DateTimeOffset deadline, string functionArn = DefaultFunctionArn, string? traceId = null) =>
+        Enqueue(requestId, System.Text.Encoding.UTF8.GetBytes(payload), deadline, functionArn, traceId);
+
+    public void Enqueue(string requestId, byte[] payload, DateTimeOffset deadline, string functionArn = DefaultFunctionArn, string? traceId = null)
     {
         _outcomes.TryAdd(requestId, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        _events.Writer.TryWrite(new PendingEvent(requestId, System.Text.Encoding.UTF8.GetBytes(payload), deadline, functionArn, traceId));
+        _events.Writer.TryWrite(new PendingEvent(requestId, payload, deadline, functionArn, traceId));
     }
+
+    public const string DefaultFunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:test";
+
+    /// <summary>
+    /// The first response, error or init error posted, whichever it is (no guard: callers running a process race it
+    /// against the process's exit and their own limit).
+    /// </summary>
+    public Task<Outcome> FirstOutcome => _first.Task;
 
     /// <summary>The response or error posted for <paramref name="requestId"/> (waits for it; a guard, not a timing).</summary>
     public Task<Outcome> OutcomeAsync(string requestId) => _outcomes[requestId].Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -84,6 +99,7 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
         {
             var outcome = new Outcome(OutcomeKind.InitError, null, body, errorType, contentType);
             _all.Enqueue(outcome);
+            _first.TrySetResult(outcome);
             _initError.TrySetResult(outcome);
             http.Response.StatusCode = InitErrorStatus;
             return;
@@ -95,6 +111,7 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
             var kind = parts[2] == "response" ? OutcomeKind.Response : OutcomeKind.Error;
             var outcome = new Outcome(kind, Uri.UnescapeDataString(requestId), body, errorType, contentType);
             _all.Enqueue(outcome);
+            _first.TrySetResult(outcome);
             pending.TrySetResult(outcome);
             http.Response.StatusCode = kind == OutcomeKind.Response ? ResponseStatus(outcome.RequestId!) : StatusCodes.Status202Accepted;
             return;
@@ -156,14 +173,14 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
     private sealed record PendingEvent(string RequestId, byte[] Payload, DateTimeOffset Deadline, string FunctionArn, string? TraceId);
 }
 
-internal enum OutcomeKind
+public enum OutcomeKind
 {
     Response,
     Error,
     InitError,
 }
 
-internal sealed record Outcome(OutcomeKind Kind, string? RequestId, byte[] Body, string ErrorTypeHeader, string? ContentType)
+public sealed record Outcome(OutcomeKind Kind, string? RequestId, byte[] Body, string ErrorTypeHeader, string? ContentType)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 }

@@ -5,7 +5,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Queueing.Testing;
 
-namespace Queueing.Ingest.Tests.Integration;
+namespace Queueing.Ingest.Tests.Support;
+
+// Kept beside the Waylay sandbox's broker (src/Emulators/Waylay) because the ingest tests need what the sandbox does
+// not do: a fault chosen per request number (Faults: status, Retry-After, slowness) rather than the sandbox's
+// seeded fail/throttle rates; a credential rotation mid-run (AcceptOnly); the events delivered and every answer
+// in request order; and a count of forward-rule violations instead of a refusal alone.
 
 /// <summary>
 /// A stand-in for the Waylay broker over real HTTP (Kestrel on loopback), faithful to the parts of the Broker API
@@ -13,7 +18,7 @@ namespace Queueing.Ingest.Tests.Integration;
 /// them, <c>{"error": "..."}</c> on failure, and the forward rule (an array with two events for one resource is
 /// refused here, so a violation cannot go unnoticed). Faults are injected per request number.
 /// </summary>
-internal sealed class WaylayStandIn : IAsyncDisposable
+internal sealed class FakeWaylayBroker : IAsyncDisposable
 {
     private readonly ConcurrentQueue<JsonElement> _delivered = new();
     private readonly ConcurrentQueue<(int Number, int Status, string[] Resources)> _answers = new();
@@ -21,13 +26,13 @@ internal sealed class WaylayStandIn : IAsyncDisposable
     private int _requests;
     private volatile string _expectedAuthorization = "";
 
-    private WaylayStandIn()
+    private FakeWaylayBroker()
     {
     }
 
-    public static async Task<WaylayStandIn> StartAsync(string apiKey, string apiSecret)
+    public static async Task<FakeWaylayBroker> StartAsync(string apiKey, string apiSecret)
     {
-        var standIn = new WaylayStandIn();
+        var standIn = new FakeWaylayBroker();
         standIn.AcceptOnly(apiKey, apiSecret);
         standIn._server = await LoopbackHttpServer.StartAsync(standIn.HandleAsync);
         return standIn;

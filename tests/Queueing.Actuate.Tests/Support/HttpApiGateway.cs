@@ -4,7 +4,7 @@ using Queueing.Actuate.Api;
 using Queueing.Shared.Events;
 using Queueing.Testing;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>
 /// A tiny API Gateway: real HTTP on loopback, each request turned into an HTTP API payload 2.0 event (lower-case

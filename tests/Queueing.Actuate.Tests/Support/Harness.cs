@@ -14,7 +14,7 @@ using Queueing.Shared.Logging;
 using Queueing.Shared.Secrets;
 using Queueing.Testing;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>Builds the two functions the way their factories do, but over moto, a fake clock and the IoT stand-in.</summary>
 internal static class Harness
@@ -73,4 +73,8 @@ internal static class Harness
 
     public static Task<HttpApiResponse> InvokeAsync(this CommandApiFunction api, HttpApiRequest request, TimeProvider time) =>
         api.HandleAsync(request, Invocations.Context(time), CancellationToken.None);
+
+    /// <summary>Lambda's event source mapping on the command queue, invoking <paramref name="function"/> on <paramref name="time"/>'s clock.</summary>
+    public static FakeSqsEventSource EventSource(IAmazonSQS sqs, CommandQueues queues, CommandPublisherFunction function, TimeProvider time) =>
+        new(sqs, queues.QueueUrl, queues.QueueArn, function, time) { InvocationTimeout = TimeSpan.FromMinutes(5) };
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Queueing.Shared.Events;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 internal static class ProblemAssert
 {

@@ -6,7 +6,7 @@ using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 
-namespace Queueing.Redrive.Tests.Infrastructure;
+namespace Queueing.Redrive.Tests.Support;
 
 /// <summary>A message a test puts through the system: body, message attributes and (FIFO) its group.</summary>
 internal sealed record TestMessage(string Body, Dictionary<string, MessageAttributeValue> Attributes, string? Group = null)

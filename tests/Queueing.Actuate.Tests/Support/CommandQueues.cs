@@ -1,7 +1,7 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
 
 /// <summary>A CommandQueue.fifo with a redrive policy to its own FIFO DLQ, as the template declares them.</summary>
 internal sealed record CommandQueues(string QueueUrl, string QueueArn, string DeadLetterQueueUrl, int MaxReceiveCount)

@@ -2,7 +2,12 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Queueing.Actuate.Tests.TestSupport;
+namespace Queueing.Actuate.Tests.Support;
+
+// Kept on purpose beside src/Emulators/IoT/Data/SigV4Verifier.cs: this is the independent check. It is written from
+// AWS's documented algorithm apart from the emulator's verifier (and from the SDK's signer), so the publisher's
+// signing is proved against AWS's rules rather than against our own reading of them in the emulator; a mistake
+// would have to be made twice, the same way, to pass unnoticed. Do not replace it with the emulator's verifier.
 
 /// <summary>
 /// Checks an AWS Signature Version 4 the way the service side does, written here from the published algorithm
