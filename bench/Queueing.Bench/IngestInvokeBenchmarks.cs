@@ -4,7 +4,6 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging;
 using Queueing.Bench.Commands;
 using Queueing.Ingest;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;

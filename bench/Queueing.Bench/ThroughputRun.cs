@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Queueing.Ingest;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;

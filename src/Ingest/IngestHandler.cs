@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Queueing.Ingest.Delivery;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
+using Queueing.Shared.Batches;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
@@ -105,14 +105,13 @@ public sealed partial class IngestHandler : IFunctionHandler
         var stop = readings.Count == 0 ? null : await DeliverAsync(readings, ledger, context, metrics, cancellationToken);
         if (stop is not null)
         {
-            ParkExhausted(records, ledger, stop);
+            ParkExhausted(ledger, stop);
         }
 
-        var toPark = ledger.ParkRequests();
-        if (toPark.Count > 0)
+        if (ledger.HasParking)
         {
             using var parking = context.CreateBudget(ResponseMargin, cancellationToken);
-            ledger.Apply(await _parker.ParkAsync(toPark, parking.Token));
+            await ledger.ParkAsync(_parker, parking.Token);
         }
 
         var response = ledger.WriteResponse(out var failed);
@@ -140,7 +139,7 @@ public sealed partial class IngestHandler : IFunctionHandler
         }
     }
 
-    private void ParkExhausted(SqsRecordBatch records, BatchLedger ledger, DeliveryStop stop)
+    private void ParkExhausted(BatchLedger ledger, DeliveryStop stop)
     {
         var unhandled = ledger.Unhandled().ToList();
         var exhausted = 0;
@@ -148,9 +147,8 @@ public sealed partial class IngestHandler : IFunctionHandler
         {
             // On the last receive the queue's redrive would move the record to the DLQ without a reason: park it
             // ourselves with the error that kept it from being delivered.
-            if (records[index].ReceiveCount >= _settings.MaxReceiveCount)
+            if (ledger.ParkIfLastReceive(index, _settings.MaxReceiveCount, stop.Reason))
             {
-                ledger.MarkForParking(index, DeadLetterKind.Exhausted, stop.Reason);
                 exhausted++;
             }
         }
@@ -170,13 +168,13 @@ public sealed partial class IngestHandler : IFunctionHandler
         var malformed = ledger.Parked(DeadLetterKind.Malformed);
         var rejected = ledger.Parked(DeadLetterKind.Rejected);
         var exhausted = ledger.Parked(DeadLetterKind.Exhausted);
-        metrics.Count(IngestMetricNames.Delivered, ledger.Delivered);
+        metrics.Count(IngestMetricNames.Delivered, ledger.Handled);
         metrics.Count(IngestMetricNames.ParkedMalformed, malformed);
         metrics.Count(IngestMetricNames.ParkedRejected, rejected);
         metrics.Count(IngestMetricNames.ParkedExhausted, exhausted);
         metrics.Count(IngestMetricNames.ParkingFailed, ledger.ParkingFailed);
         metrics.Count(IngestMetricNames.Failed, failed);
-        LogBatch(received, ledger.Delivered, malformed, rejected, exhausted, failed);
+        LogBatch(received, ledger.Handled, malformed, rejected, exhausted, failed);
     }
 
     internal static TimeSpan SafetyMargin(TimeSpan remaining)

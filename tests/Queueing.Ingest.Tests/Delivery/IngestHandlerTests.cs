@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;

@@ -4,7 +4,6 @@ using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;
@@ -104,7 +103,7 @@ internal sealed class IngestStack : IDisposable
             },
             TimeProvider.System,
             loggers.CreateLogger("Queueing.Ingest.Waylay"));
-        var parker = new DeadLetterQueueParker(new DeadLetterParker(Sqs, DeadLetterQueueUrl, "ingest", loggers.CreateLogger("Queueing.DeadLetters")));
+        var parker = new DeadLetterParker(Sqs, DeadLetterQueueUrl, "ingest", loggers.CreateLogger("Queueing.DeadLetters"));
         return new IngestHandler(settings, client, parker, new RequestChunker(), TimeProvider.System, loggers, loggers.Output);
     }
 

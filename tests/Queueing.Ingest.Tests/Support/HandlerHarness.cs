@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Queueing.Ingest.Parking;
+using Queueing.Shared.DeadLetters;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Telemetry;
