@@ -49,10 +49,10 @@ public class IngestInvokeBenchmarks
         var loggers = new JsonLoggerFactory(new JsonLogWriter(Stream.Null), LogLevel.Information, TimeProvider.System);
         var waylay = new WaylayClient(new HttpClient(_broker), settings.WaylayDataUrl, new FixedSigningSecret("{\"apiKey\":\"bench\",\"apiSecret\":\"bench\"}"),
             settings.CredentialsParameter, new WaylayResilienceOptions { RequestTimeout = settings.WaylayRequestTimeout }, TimeProvider.System, loggers.CreateLogger("waylay"));
-        _handler = new IngestHandler(settings, waylay, new RefusingParker(), new RequestChunker(), TimeProvider.System, loggers, loggers.Output);
+        _handler = new IngestHandler(settings, waylay, new RefusingParker(), new RequestChunker(), TimeProvider.System, loggers);
         _event = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = TelemetryBatch.Create(Records, Devices) }, SharedJsonContext.Default.SqsEvent);
         var invocation = new Invocation("bench", DateTimeOffset.UtcNow.AddYears(1), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, _event);
-        _context = new InvocationContext(invocation, "ingest", TimeProvider.System);
+        _context = new InvocationContext(invocation, "ingest", TimeProvider.System, new JsonLogWriter(Stream.Null));
 
         // The path must do what it claims: every record in a request the broker read, no batch item failure.
         _broker.CountEvents = true;
@@ -68,7 +68,7 @@ public class IngestInvokeBenchmarks
     [Benchmark(OperationsPerInvoke = Records)]
     public byte[] EventBytesToRequestBodiesAndResponse() => Invoke();
 
-    private byte[] Invoke() => _handler.InvokeAsync(_event, _context, CancellationToken.None).GetAwaiter().GetResult();
+    private byte[] Invoke() => _context.InvokeAsync(_handler, _event, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Waylay's broker answering every request at once with its 200 (events published).</summary>
     private sealed class InstantWaylay : HttpMessageHandler

@@ -32,7 +32,6 @@ public sealed partial class IngestHandler : IFunctionHandler
     private readonly IRecordParker _parker;
     private readonly RequestChunker _chunker;
     private readonly TimeProvider _time;
-    private readonly JsonLogWriter _metricsOutput;
     private readonly ILogger _logger;
     private readonly int _maxConcurrentRequests;
 
@@ -43,7 +42,6 @@ public sealed partial class IngestHandler : IFunctionHandler
         RequestChunker chunker,
         TimeProvider time,
         ILoggerFactory loggers,
-        JsonLogWriter metricsOutput,
         int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests)
     {
         _maxConcurrentRequests = maxConcurrentRequests;
@@ -52,7 +50,6 @@ public sealed partial class IngestHandler : IFunctionHandler
         _parker = parker;
         _chunker = chunker;
         _time = time;
-        _metricsOutput = metricsOutput;
         _logger = loggers.CreateLogger("Queueing.Ingest");
     }
 
@@ -61,15 +58,7 @@ public sealed partial class IngestHandler : IFunctionHandler
     public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
     {
         using var records = SqsEventReader.Read(payload);
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
-        try
-        {
-            return await HandleBatchAsync(records, context, metrics, cancellationToken);
-        }
-        finally
-        {
-            metrics.Flush();
-        }
+        return await HandleBatchAsync(records, context, context.Metrics, cancellationToken);
     }
 
     private async Task<byte[]> HandleBatchAsync(

@@ -44,8 +44,7 @@ internal static class CommandFixtures
             new SignatureVerifier(new SigningSecret(new FixedSigningSecret(Secret), "/queueing/bench", time), ReplayWindow.Default, time),
             new CommandQueueWriter(sqs, QueueUrl),
             time,
-            loggers.CreateLogger("Queueing.Actuate.CommandApi"),
-            loggers.Output);
+            loggers.CreateLogger("Queueing.Actuate.CommandApi"));
     }
 
     /// <summary>A signed request with the headers API Gateway passes on (lower-cased, as on AWS).</summary>
@@ -97,7 +96,8 @@ internal static class CommandFixtures
     public static InvocationContext Context(TimeProvider time, string functionName) => new(
         new Invocation(Guid.NewGuid().ToString(), time.GetUtcNow().AddMinutes(5), "arn:aws:lambda:us-east-1:123456789012:function:" + functionName, null, null, null, ReadOnlyMemory<byte>.Empty),
         functionName,
-        time);
+        time,
+        new JsonLogWriter(Stream.Null));
 
     /// <summary>A command as the API enqueues it; <paramref name="payloadJson"/> is what the device receives.</summary>
     public static Command Command(string deviceId, string payloadJson, DateTimeOffset acceptedAt, int ttlSeconds, string deduplicationId) => new(
@@ -162,7 +162,6 @@ internal static class CommandFixtures
             new Queueing.Shared.DeadLetters.DeadLetterParker(deadLetters, "http://127.0.0.1:1/123456789012/CommandDLQ.fifo", "CommandPublisherFunction", loggers.CreateLogger("Queueing.DeadLetters")),
             5,
             time,
-            loggers.CreateLogger("Queueing.Actuate.CommandPublisher"),
-            loggers.Output);
+            loggers.CreateLogger("Queueing.Actuate.CommandPublisher"));
     }
 }

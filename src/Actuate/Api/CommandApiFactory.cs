@@ -28,8 +28,7 @@ public static partial class CommandApiFactory
             new SignatureVerifier(secret, settings.ReplayWindow, startup.Time),
             new CommandQueueWriter(sqs, settings.QueueUrl.ToString()),
             startup.Time,
-            logger,
-            startup.Output);
+            logger);
     }
 
     /// <summary>

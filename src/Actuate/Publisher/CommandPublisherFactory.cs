@@ -32,8 +32,7 @@ public static class CommandPublisherFactory
             parker,
             settings.MaxReceiveCount,
             startup.Time,
-            startup.Loggers.CreateLogger("Queueing.Actuate.CommandPublisher"),
-            startup.Output);
+            startup.Loggers.CreateLogger("Queueing.Actuate.CommandPublisher"));
         return Task.FromResult(function);
     }
 }

@@ -32,7 +32,6 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
     private readonly int _maxReceiveCount;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly JsonLogWriter _metricsOutput;
 
     public CommandPublisherFunction(
         IotDataPublisher publisher,
@@ -40,8 +39,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         IRecordParker parker,
         int maxReceiveCount,
         TimeProvider time,
-        ILogger logger,
-        JsonLogWriter metricsOutput)
+        ILogger logger)
     {
         _publisher = publisher;
         _topics = topics;
@@ -49,7 +47,6 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         _maxReceiveCount = maxReceiveCount;
         _time = time;
         _logger = logger;
-        _metricsOutput = metricsOutput;
     }
 
     /// <summary>The SQS event's bytes in, the partial-batch response's bytes out; an unreadable event is an
@@ -57,7 +54,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
     public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
     {
         using var records = SqsEventReader.Read(payload);
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
+        var metrics = context.Metrics;
         var ledger = new BatchLedger(records);
         try
         {
@@ -70,8 +67,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         }
         finally
         {
-            metrics.Count("CommandsRetried", ledger.Unfinished);
-            metrics.Flush();
+            metrics.Count(CommandPublisherMetricNames.Retried, ledger.Unfinished);
         }
 
         return ledger.WriteResponse(out _);
@@ -104,7 +100,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             // changed since the command was accepted; either way an operator decides.
             if (recordedTopic is not null && !string.Equals(recordedTopic, command.Topic, StringComparison.Ordinal))
             {
-                metrics.Count("CommandsTopicMismatch");
+                metrics.Count(CommandPublisherMetricNames.TopicMismatch);
                 LogTopicMismatch(command.CommandId, command.DeviceId, recordedTopic, command.Topic);
                 ledger.MarkForParking(i, DeadLetterKind.Rejected,
                     $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published.");
@@ -125,7 +121,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             {
                 case PublishResult.Published:
                     ledger.MarkHandled(i);
-                    metrics.Count("CommandsPublished");
+                    metrics.Count(CommandPublisherMetricNames.Published);
                     LogPublished(command.CommandId, command.DeviceId, command.Topic, command.Qos);
                     break;
                 case PublishResult.Rejected:
@@ -167,7 +163,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             var parked = ledger.Parked(kind);
             if (parked > 0)
             {
-                metrics.Count("CommandsParked." + kind.ToWire(), parked);
+                metrics.Count(CommandPublisherMetricNames.Parked(kind), parked);
             }
         }
     }

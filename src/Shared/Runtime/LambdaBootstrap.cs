@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Queueing.Shared.Logging;
 
 namespace Queueing.Shared.Runtime;
 
@@ -10,14 +11,16 @@ public sealed partial class LambdaBootstrap
     private readonly string _functionName;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly JsonLogWriter _metricsOutput;
 
-    public LambdaBootstrap(IRuntimeApiClient client, IFunctionHandler handler, string functionName, TimeProvider time, ILogger logger)
+    public LambdaBootstrap(IRuntimeApiClient client, IFunctionHandler handler, string functionName, TimeProvider time, ILogger logger, JsonLogWriter metricsOutput)
     {
         _client = client;
         _handler = handler;
         _functionName = functionName;
         _time = time;
         _logger = logger;
+        _metricsOutput = metricsOutput;
     }
 
     public async Task RunAsync(CancellationToken shutdown)
@@ -40,7 +43,7 @@ public sealed partial class LambdaBootstrap
 
     internal async Task InvokeOnceAsync(Invocation invocation, CancellationToken shutdown)
     {
-        var context = new InvocationContext(invocation, _functionName, _time);
+        var context = new InvocationContext(invocation, _functionName, _time, _metricsOutput);
         InvocationContext.CurrentHolder.Value = context;
         // The X-Ray SDK and downstream clients read the trace header from this variable, as in the managed runtimes.
         Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
@@ -49,7 +52,7 @@ public sealed partial class LambdaBootstrap
             byte[] response;
             try
             {
-                response = await _handler.InvokeAsync(invocation.Payload, context, shutdown);
+                response = await context.InvokeAsync(_handler, invocation.Payload, shutdown);
             }
             // Boundary: whatever the handler throws becomes a function error and the loop serves the next event.
             catch (Exception ex)

@@ -104,7 +104,7 @@ internal sealed class IngestStack : IDisposable
             TimeProvider.System,
             loggers.CreateLogger("Queueing.Ingest.Waylay"));
         var parker = new DeadLetterParker(Sqs, DeadLetterQueueUrl, "ingest", loggers.CreateLogger("Queueing.DeadLetters"));
-        return new IngestHandler(settings, client, parker, new RequestChunker(), TimeProvider.System, loggers, loggers.Output);
+        return new IngestHandler(settings, client, parker, new RequestChunker(), TimeProvider.System, loggers);
     }
 
     public string Logs => System.Text.Encoding.UTF8.GetString(_stdout.ToArray());

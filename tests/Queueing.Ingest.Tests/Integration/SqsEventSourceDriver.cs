@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
+using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Ingest.Tests.Integration;
@@ -71,7 +72,8 @@ internal sealed class SqsEventSourceDriver
         var payload = JsonSerializer.SerializeToUtf8Bytes(sqsEvent, SharedJsonContext.Default.SqsEvent);
         var invocation = new Invocation(
             Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.AddSeconds(30), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, payload);
-        var answer = await _function.InvokeAsync(payload, new InvocationContext(invocation, "ingest", TimeProvider.System), CancellationToken.None);
+        var context = new InvocationContext(invocation, "ingest", TimeProvider.System, new JsonLogWriter(Stream.Null));
+        var answer = await context.InvokeAsync(_function, payload, CancellationToken.None);
         var response = JsonSerializer.Deserialize(answer, SharedJsonContext.Default.SqsBatchResponse)!;
         Invocations++;
 

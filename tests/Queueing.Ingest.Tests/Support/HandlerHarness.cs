@@ -18,6 +18,7 @@ internal sealed class HandlerHarness : IDisposable
     public const string Parameter = "/queueing/waylay-credentials";
 
     private readonly MemoryStream _stdout = new();
+    private readonly JsonLogWriter _output;
     private readonly HttpClient _http;
 
     public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null, int maxTelemetryBytes = 4096, int maxConcurrentRequests = 4, TelemetryFormat format = TelemetryFormat.Flat)
@@ -34,11 +35,12 @@ internal sealed class HandlerHarness : IDisposable
             MaxTelemetryBytes = maxTelemetryBytes,
             TelemetryFormat = format,
         };
-        var loggers = new JsonLoggerFactory(new JsonLogWriter(_stdout), LogLevel.Debug, Time);
+        _output = new JsonLogWriter(_stdout);
+        var loggers = new JsonLoggerFactory(_output, LogLevel.Debug, Time);
         Waylay = new WaylayClient(_http, Settings.WaylayDataUrl, Secret, Parameter,
             resilience ?? new WaylayResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 1000, Random = () => 1.0 },
             Time, loggers.CreateLogger("test"));
-        Handler = new IngestHandler(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, loggers.Output, maxConcurrentRequests);
+        Handler = new IngestHandler(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, maxConcurrentRequests);
     }
 
     public TimerAwareTimeProvider Time { get; } = new(new DateTimeOffset(2025, 11, 28, 0, 0, 0, TimeSpan.Zero));
@@ -52,7 +54,8 @@ internal sealed class HandlerHarness : IDisposable
     public InvocationContext Context(TimeSpan? remaining = null) => new(
         new Invocation("req-1", Time.GetUtcNow() + (remaining ?? TimeSpan.FromMinutes(1)), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, ReadOnlyMemory<byte>.Empty),
         "ingest",
-        Time);
+        Time,
+        _output);
 
     public Task<SqsBatchResponse> InvokeAsync(params SqsMessage[] records) =>
         Handler.HandleAsync(TestRecords.Event(records), Context(), CancellationToken.None);
