@@ -17,7 +17,7 @@ namespace Queueing.Bench;
 
 /// <summary>
 /// What the runtime loop calls, per record: a 10,000-record SQS event from 100 devices as the Runtime API hands it
-/// over (JSON bytes) -> the real <see cref="IngestHandler"/> (event reading, parsing, rounds, request bodies, the
+/// over (JSON bytes) -> the real <see cref="IngestFunction"/> (event reading, parsing, rounds, request bodies, the
 /// real HttpClient + Polly pipeline, ledger, metrics and log lines) -> response bytes. The broker answers 200 in
 /// memory at once, so what is left is the function's own CPU and allocations. 100 devices = 100 rounds of one
 /// 100-event request. Results are per record (OperationsPerInvoke).
@@ -49,7 +49,7 @@ public class IngestInvokeBenchmarks
         var loggers = new JsonLoggerFactory(new JsonLogWriter(Stream.Null), LogLevel.Information, TimeProvider.System);
         var waylay = new WaylayClient(new HttpClient(_broker), settings.WaylayDataUrl, new FixedSigningSecret("{\"apiKey\":\"bench\",\"apiSecret\":\"bench\"}"),
             settings.CredentialsParameter, new WaylayResilienceOptions { RequestTimeout = settings.WaylayRequestTimeout }, TimeProvider.System, loggers.CreateLogger("waylay"));
-        _handler = new IngestHandler(settings, waylay, new RefusingParker(), new RequestChunker(), TimeProvider.System, loggers);
+        _handler = new IngestFunction(settings, waylay, new RefusingParker(), new RequestChunker(), TimeProvider.System, loggers);
         _event = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = TelemetryBatch.Create(Records, Devices) }, SharedJsonContext.Default.SqsEvent);
         var invocation = new Invocation("bench", DateTimeOffset.UtcNow.AddYears(1), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, _event);
         _context = new InvocationContext(invocation, "ingest", TimeProvider.System, new JsonLogWriter(Stream.Null));

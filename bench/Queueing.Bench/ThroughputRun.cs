@@ -67,7 +67,7 @@ internal static class ThroughputRun
         var waylay = new WaylayClient(WaylayClient.CreateHttpClient(), brokerUrl, new FixedSecret(), settings.CredentialsParameter,
             new WaylayResilienceOptions { RequestTimeout = settings.WaylayRequestTimeout }, TimeProvider.System, loggers.CreateLogger("waylay"));
         var parker = new CountingParker();
-        IFunctionHandler handler = new IngestHandler(settings, waylay, parker, new RequestChunker(), TimeProvider.System, loggers);
+        IFunctionHandler handler = new IngestFunction(settings, waylay, parker, new RequestChunker(), TimeProvider.System, loggers);
         var payload = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = TelemetryBatch.Create(records, devices) }, SharedJsonContext.Default.SqsEvent);
 
         Console.WriteLine($"Throughput: {records:N0} records from {devices:N0} devices ({payload.Length / 1024.0 / 1024.0:0.0} MiB event), broker latency {latency.TotalMilliseconds} ms, {runs} runs after 1 warm-up, .NET {Environment.Version}, {Environment.ProcessorCount} cores");

@@ -29,7 +29,7 @@ public static class IngestFunctionFactory
             startup.Loggers.CreateLogger("Queueing.Ingest.Waylay"));
         var parker = new DeadLetterParker(
             sqs, settings.DeadLetterQueueUrl, startup.FunctionName, startup.Loggers.CreateLogger("Queueing.DeadLetters"));
-        IFunctionHandler handler = new IngestHandler(settings, waylay, parker, new RequestChunker(), startup.Time, startup.Loggers);
+        IFunctionHandler handler = new IngestFunction(settings, waylay, parker, new RequestChunker(), startup.Time, startup.Loggers);
         return Task.FromResult(handler);
     }
 }

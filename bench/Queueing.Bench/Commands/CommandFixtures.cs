@@ -35,7 +35,7 @@ internal static class CommandFixtures
     /// <summary>Log lines are formatted as in Lambda but written to <see cref="Stream.Null"/> (no stdout syscall).</summary>
     public static JsonLoggerFactory Loggers(TimeProvider time) => new(new JsonLogWriter(Stream.Null), LogLevel.Information, time);
 
-    /// <summary>The command API as <see cref="CommandApiFactory"/> builds it, over the given SQS client.</summary>
+    /// <summary>The command API as <see cref="CommandApiFunctionFactory"/> builds it, over the given SQS client.</summary>
     public static CommandApiFunction Api(Amazon.SQS.IAmazonSQS sqs, TimeProvider time)
     {
         var loggers = Loggers(time);
@@ -148,7 +148,7 @@ internal static class CommandFixtures
         time,
         transport);
 
-    /// <summary>The publisher as <see cref="CommandPublisherFactory"/> builds it; its DLQ is unreachable, so a run
+    /// <summary>The publisher as <see cref="CommandPublisherFunctionFactory"/> builds it; its DLQ is unreachable, so a run
     /// that parks anything shows up as failures rather than passing quietly.</summary>
     public static CommandPublisherFunction PublisherFunction(IotDataPublisher publisher, TimeProvider time)
     {

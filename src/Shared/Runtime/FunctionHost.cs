@@ -24,14 +24,14 @@ public static partial class FunctionHost
             return 2;
         }
 
-        using var client = new RuntimeApiClient(runtimeApi);
+        using var client = new RuntimeApiConnection(runtimeApi);
         return await RunAsync(functions, variables, client, TimeProvider.System, JsonLogWriter.StandardOutput, shutdown.Token);
     }
 
     public static async Task<int> RunAsync(
         IReadOnlyDictionary<string, FunctionFactory> functions,
         IReadOnlyDictionary<string, string> variables,
-        IRuntimeApiClient client,
+        IRuntimeApi client,
         TimeProvider time,
         JsonLogWriter output,
         CancellationToken shutdown)
@@ -77,7 +77,7 @@ public static partial class FunctionHost
             return 1;
         }
 
-        await new LambdaBootstrap(client, handler, functionName, time, logger, output).RunAsync(shutdown);
+        await new InvocationLoop(client, handler, functionName, time, logger, output).RunAsync(shutdown);
         return 0;
     }
 

@@ -9,7 +9,7 @@ using Queueing.Shared.Secrets;
 
 namespace Queueing.Ingest.Tests.Delivery;
 
-public sealed class IngestHandlerTests : IDisposable
+public sealed class IngestFunctionTests : IDisposable
 {
     private readonly HandlerHarness _h = new(maxReceiveCount: 3);
 
@@ -426,7 +426,7 @@ public sealed class IngestHandlerTests : IDisposable
     [InlineData(100, 500)]
     public void SafetyMargin_TenthOfRemainingTime_Clamped(int remainingMs, int marginMs)
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(marginMs), IngestHandler.SafetyMargin(TimeSpan.FromMilliseconds(remainingMs)));
+        Assert.Equal(TimeSpan.FromMilliseconds(marginMs), IngestFunction.SafetyMargin(TimeSpan.FromMilliseconds(remainingMs)));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ internal sealed class HandlerHarness : IDisposable
         Waylay = new WaylayClient(_http, Settings.WaylayDataUrl, Secret, Parameter,
             resilience ?? new WaylayResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 1000, Random = () => 1.0 },
             Time, loggers.CreateLogger("test"));
-        Handler = new IngestHandler(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, maxConcurrentRequests);
+        Handler = new IngestFunction(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, maxConcurrentRequests);
     }
 
     public TimerAwareTimeProvider Time { get; } = new(new DateTimeOffset(2025, 11, 28, 0, 0, 0, TimeSpan.Zero));
@@ -49,7 +49,7 @@ internal sealed class HandlerHarness : IDisposable
     public RecordingParker Parker { get; } = new();
     public IngestSettings Settings { get; }
     public WaylayClient Waylay { get; }
-    public IngestHandler Handler { get; }
+    public IngestFunction Handler { get; }
 
     public InvocationContext Context(TimeSpan? remaining = null) => new(
         new Invocation("req-1", Time.GetUtcNow() + (remaining ?? TimeSpan.FromMinutes(1)), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, ReadOnlyMemory<byte>.Empty),

@@ -22,7 +22,7 @@ internal static class WrittenEvents
 
     /// <summary>The event as bytes through the handler, as the runtime loop runs it (the context flushes the
     /// invocation's metrics after it); its response bytes read back with the model type.</summary>
-    public static async Task<SqsBatchResponse> HandleAsync(this IngestHandler handler, SqsEvent sqsEvent, InvocationContext context, CancellationToken cancellationToken)
+    public static async Task<SqsBatchResponse> HandleAsync(this IngestFunction handler, SqsEvent sqsEvent, InvocationContext context, CancellationToken cancellationToken)
     {
         var response = await context.InvokeAsync(handler, Bytes(sqsEvent), cancellationToken);
         return JsonSerializer.Deserialize(response, SharedJsonContext.Default.SqsBatchResponse)!;

@@ -16,12 +16,12 @@ public sealed class FunctionHostTests : IAsyncLifetime
     private readonly LogCapture _log = new();
     private readonly CancellationTokenSource _shutdown = new();
     private FakeRuntimeApi _api = null!;
-    private RuntimeApiClient _client = null!;
+    private RuntimeApiConnection _client = null!;
 
     public async Task InitializeAsync()
     {
         _api = await FakeRuntimeApi.StartAsync();
-        _client = new RuntimeApiClient(_api.Address);
+        _client = new RuntimeApiConnection(_api.Address);
     }
 
     public async Task DisposeAsync()
