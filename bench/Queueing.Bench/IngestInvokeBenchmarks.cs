@@ -4,7 +4,6 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging;
 using Queueing.Bench.Commands;
 using Queueing.Ingest;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;
@@ -18,7 +17,7 @@ namespace Queueing.Bench;
 
 /// <summary>
 /// What the runtime loop calls, per record: a 10,000-record SQS event from 100 devices as the Runtime API hands it
-/// over (JSON bytes) -> the real <see cref="IngestHandler"/> (event reading, parsing, rounds, request bodies, the
+/// over (JSON bytes) -> the real <see cref="IngestFunction"/> (event reading, parsing, rounds, request bodies, the
 /// real HttpClient + Polly pipeline, ledger, metrics and log lines) -> response bytes. The broker answers 200 in
 /// memory at once, so what is left is the function's own CPU and allocations. 100 devices = 100 rounds of one
 /// 100-event request. Results are per record (OperationsPerInvoke).
@@ -50,10 +49,10 @@ public class IngestInvokeBenchmarks
         var loggers = new JsonLoggerFactory(new JsonLogWriter(Stream.Null), LogLevel.Information, TimeProvider.System);
         var waylay = new WaylayClient(new HttpClient(_broker), settings.WaylayDataUrl, new FixedSigningSecret("{\"apiKey\":\"bench\",\"apiSecret\":\"bench\"}"),
             settings.CredentialsParameter, new WaylayResilienceOptions { RequestTimeout = settings.WaylayRequestTimeout }, TimeProvider.System, loggers.CreateLogger("waylay"));
-        _handler = new IngestHandler(settings, waylay, new RefusingParker(), new RequestChunker(), TimeProvider.System, loggers, loggers.Output);
+        _handler = new IngestFunction(settings, waylay, new RefusingParker(), new RequestChunker(), TimeProvider.System, loggers);
         _event = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = TelemetryBatch.Create(Records, Devices) }, SharedJsonContext.Default.SqsEvent);
         var invocation = new Invocation("bench", DateTimeOffset.UtcNow.AddYears(1), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, _event);
-        _context = new InvocationContext(invocation, "ingest", TimeProvider.System);
+        _context = new InvocationContext(invocation, "ingest", TimeProvider.System, new JsonLogWriter(Stream.Null));
 
         // The path must do what it claims: every record in a request the broker read, no batch item failure.
         _broker.CountEvents = true;
@@ -69,7 +68,7 @@ public class IngestInvokeBenchmarks
     [Benchmark(OperationsPerInvoke = Records)]
     public byte[] EventBytesToRequestBodiesAndResponse() => Invoke();
 
-    private byte[] Invoke() => _handler.InvokeAsync(_event, _context, CancellationToken.None).GetAwaiter().GetResult();
+    private byte[] Invoke() => _context.InvokeAsync(_handler, _event, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Waylay's broker answering every request at once with its 200 (events published).</summary>
     private sealed class InstantWaylay : HttpMessageHandler

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Queueing.Ingest;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;
@@ -68,7 +67,7 @@ internal static class ThroughputRun
         var waylay = new WaylayClient(WaylayClient.CreateHttpClient(), brokerUrl, new FixedSecret(), settings.CredentialsParameter,
             new WaylayResilienceOptions { RequestTimeout = settings.WaylayRequestTimeout }, TimeProvider.System, loggers.CreateLogger("waylay"));
         var parker = new CountingParker();
-        IFunctionHandler handler = new IngestHandler(settings, waylay, parker, new RequestChunker(), TimeProvider.System, loggers, loggers.Output);
+        IFunctionHandler handler = new IngestFunction(settings, waylay, parker, new RequestChunker(), TimeProvider.System, loggers);
         var payload = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = TelemetryBatch.Create(records, devices) }, SharedJsonContext.Default.SqsEvent);
 
         Console.WriteLine($"Throughput: {records:N0} records from {devices:N0} devices ({payload.Length / 1024.0 / 1024.0:0.0} MiB event), broker latency {latency.TotalMilliseconds} ms, {runs} runs after 1 warm-up, .NET {Environment.Version}, {Environment.ProcessorCount} cores");
@@ -102,7 +101,8 @@ internal static class ThroughputRun
     private static async Task<SqsBatchResponse> InvokeAsync(IFunctionHandler handler, byte[] payload)
     {
         var invocation = new Invocation(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.AddMinutes(5), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, payload);
-        var answer = await handler.InvokeAsync(payload, new InvocationContext(invocation, "ingest", TimeProvider.System), CancellationToken.None);
+        var context = new InvocationContext(invocation, "ingest", TimeProvider.System, new JsonLogWriter(Stream.Null));
+        var answer = await context.InvokeAsync(handler, payload, CancellationToken.None);
         return JsonSerializer.Deserialize(answer, SharedJsonContext.Default.SqsBatchResponse)!;
     }
 

@@ -5,6 +5,6 @@ using Queueing.Shared.Runtime;
 // One executable, two functions: the template's Handler (arriving as _HANDLER) picks which one this instance runs.
 return await FunctionHost.RunAsync(new Dictionary<string, FunctionFactory>(StringComparer.Ordinal)
 {
-    [CommandApiFunction.HandlerName] = CommandApiFactory.CreateAsync,
-    [CommandPublisherFunction.HandlerName] = CommandPublisherFactory.CreateAsync,
+    [CommandApiFunction.HandlerName] = CommandApiFunctionFactory.CreateAsync,
+    [CommandPublisherFunction.HandlerName] = CommandPublisherFunctionFactory.CreateAsync,
 });

@@ -1,6 +1,5 @@
 using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;
@@ -28,9 +27,9 @@ public static class IngestFunctionFactory
             new WaylayResilienceOptions { RequestTimeout = settings.WaylayRequestTimeout },
             startup.Time,
             startup.Loggers.CreateLogger("Queueing.Ingest.Waylay"));
-        var parker = new DeadLetterQueueParker(new DeadLetterParker(
-            sqs, settings.DeadLetterQueueUrl, startup.FunctionName, startup.Loggers.CreateLogger("Queueing.DeadLetters")));
-        IFunctionHandler handler = new IngestHandler(settings, waylay, parker, new RequestChunker(), startup.Time, startup.Loggers, startup.Output);
+        var parker = new DeadLetterParker(
+            sqs, settings.DeadLetterQueueUrl, startup.FunctionName, startup.Loggers.CreateLogger("Queueing.DeadLetters"));
+        IFunctionHandler handler = new IngestFunction(settings, waylay, parker, new RequestChunker(), startup.Time, startup.Loggers);
         return Task.FromResult(handler);
     }
 }

@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
+using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Testing;
@@ -114,7 +115,8 @@ public sealed class FakeSqsEventSource
         var payload = JsonSerializer.SerializeToUtf8Bytes(sqsEvent, SharedJsonContext.Default.SqsEvent);
         var invocation = new Invocation(
             Guid.NewGuid().ToString(), _time.GetUtcNow() + InvocationTimeout, "arn:aws:lambda:us-east-1:123456789012:function:test", null, null, null, payload);
-        var answer = await _function.InvokeAsync(payload, new InvocationContext(invocation, "test-function", _time), CancellationToken.None);
+        var context = new InvocationContext(invocation, "test-function", _time, new JsonLogWriter(Stream.Null));
+        var answer = await context.InvokeAsync(_function, payload, CancellationToken.None);
         var response = JsonSerializer.Deserialize(answer, SharedJsonContext.Default.SqsBatchResponse)!;
         Invocations++;
 

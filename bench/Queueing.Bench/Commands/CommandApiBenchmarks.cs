@@ -109,5 +109,5 @@ public class CommandApiBenchmarks
 
     /// <summary>What the Runtime API loop calls: event bytes in (deserialised), response bytes out.</summary>
     [Benchmark]
-    public async Task<int> InvokeSdkInMemory() => (await _apiSdk.InvokeAsync(_event, _context, CancellationToken.None)).Length;
+    public async Task<int> InvokeSdkInMemory() => (await _context.InvokeAsync(_apiSdk, _event, CancellationToken.None)).Length;
 }

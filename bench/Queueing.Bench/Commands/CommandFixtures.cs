@@ -35,7 +35,7 @@ internal static class CommandFixtures
     /// <summary>Log lines are formatted as in Lambda but written to <see cref="Stream.Null"/> (no stdout syscall).</summary>
     public static JsonLoggerFactory Loggers(TimeProvider time) => new(new JsonLogWriter(Stream.Null), LogLevel.Information, time);
 
-    /// <summary>The command API as <see cref="CommandApiFactory"/> builds it, over the given SQS client.</summary>
+    /// <summary>The command API as <see cref="CommandApiFunctionFactory"/> builds it, over the given SQS client.</summary>
     public static CommandApiFunction Api(Amazon.SQS.IAmazonSQS sqs, TimeProvider time)
     {
         var loggers = Loggers(time);
@@ -44,8 +44,7 @@ internal static class CommandFixtures
             new SignatureVerifier(new SigningSecret(new FixedSigningSecret(Secret), "/queueing/bench", time), ReplayWindow.Default, time),
             new CommandQueueWriter(sqs, QueueUrl),
             time,
-            loggers.CreateLogger("Queueing.Actuate.CommandApi"),
-            loggers.Output);
+            loggers.CreateLogger("Queueing.Actuate.CommandApi"));
     }
 
     /// <summary>A signed request with the headers API Gateway passes on (lower-cased, as on AWS).</summary>
@@ -97,7 +96,8 @@ internal static class CommandFixtures
     public static InvocationContext Context(TimeProvider time, string functionName) => new(
         new Invocation(Guid.NewGuid().ToString(), time.GetUtcNow().AddMinutes(5), "arn:aws:lambda:us-east-1:123456789012:function:" + functionName, null, null, null, ReadOnlyMemory<byte>.Empty),
         functionName,
-        time);
+        time,
+        new JsonLogWriter(Stream.Null));
 
     /// <summary>A command as the API enqueues it; <paramref name="payloadJson"/> is what the device receives.</summary>
     public static Command Command(string deviceId, string payloadJson, DateTimeOffset acceptedAt, int ttlSeconds, string deduplicationId) => new(
@@ -148,7 +148,7 @@ internal static class CommandFixtures
         time,
         transport);
 
-    /// <summary>The publisher as <see cref="CommandPublisherFactory"/> builds it; its DLQ is unreachable, so a run
+    /// <summary>The publisher as <see cref="CommandPublisherFunctionFactory"/> builds it; its DLQ is unreachable, so a run
     /// that parks anything shows up as failures rather than passing quietly.</summary>
     public static CommandPublisherFunction PublisherFunction(IotDataPublisher publisher, TimeProvider time)
     {
@@ -162,7 +162,6 @@ internal static class CommandFixtures
             new Queueing.Shared.DeadLetters.DeadLetterParker(deadLetters, "http://127.0.0.1:1/123456789012/CommandDLQ.fifo", "CommandPublisherFunction", loggers.CreateLogger("Queueing.DeadLetters")),
             5,
             time,
-            loggers.CreateLogger("Queueing.Actuate.CommandPublisher"),
-            loggers.Output);
+            loggers.CreateLogger("Queueing.Actuate.CommandPublisher"));
     }
 }

@@ -88,7 +88,7 @@ internal static class CommandThroughputRun
             foreach (var payload in lane)
             {
                 var context = CommandFixtures.Context(TimeProvider.System, "CommandPublisherFunction");
-                var answer = await function.InvokeAsync(payload, context, CancellationToken.None);
+                var answer = await context.InvokeAsync(function, payload, CancellationToken.None);
                 Interlocked.Add(ref failures, JsonSerializer.Deserialize(answer, SharedJsonContext.Default.SqsBatchResponse)!.BatchItemFailures.Count);
             }
         }));

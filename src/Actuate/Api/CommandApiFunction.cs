@@ -29,15 +29,13 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
     private readonly CommandQueueWriter _queue;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly JsonLogWriter _metricsOutput;
 
     public CommandApiFunction(
         CommandApiSettings settings,
         SignatureVerifier verifier,
         CommandQueueWriter queue,
         TimeProvider time,
-        ILogger logger,
-        JsonLogWriter metricsOutput)
+        ILogger logger)
         : base(SharedJsonContext.Default.HttpApiRequest, SharedJsonContext.Default.HttpApiResponse)
     {
         _settings = settings;
@@ -46,25 +44,24 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         _queue = queue;
         _time = time;
         _logger = logger;
-        _metricsOutput = metricsOutput;
     }
 
     public override async Task<HttpApiResponse> HandleAsync(HttpApiRequest request, InvocationContext context, CancellationToken cancellationToken)
     {
         var instance = "urn:queueing:request:" + (request.RequestContext?.RequestId ?? context.RequestId);
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
+        var metrics = context.Metrics;
         try
         {
             using var budget = context.CreateBudget(SafetyMargin, cancellationToken);
             var (accepted, problem) = await AcceptAsync(request, budget.Token);
             if (problem is not null)
             {
-                metrics.Count("CommandsRefused");
+                metrics.Count(CommandApiMetricNames.Refused);
                 LogRefused(problem.Status, problem.Type, problem.Detail);
                 return problem.ToResponse(instance);
             }
 
-            metrics.Count("CommandsAccepted");
+            metrics.Count(CommandApiMetricNames.Accepted);
             return new HttpApiResponse
             {
                 StatusCode = 202,
@@ -76,13 +73,9 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         // so whatever escaped is answered here, and logged with its stack for the operator.
         catch (Exception ex)
         {
-            metrics.Count("CommandApiFaults");
+            metrics.Count(CommandApiMetricNames.Faults);
             LogFault(ex, ex.GetType().Name);
             return Problem.Internal("The command API failed unexpectedly; the command was not accepted.").ToResponse(instance);
-        }
-        finally
-        {
-            metrics.Flush();
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Batches;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
@@ -27,20 +28,18 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
 
     private readonly IotDataPublisher _publisher;
     private readonly CommandTopicTemplate _topics;
-    private readonly DeadLetterParker _parker;
+    private readonly IRecordParker _parker;
     private readonly int _maxReceiveCount;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly JsonLogWriter _metricsOutput;
 
     public CommandPublisherFunction(
         IotDataPublisher publisher,
         CommandTopicTemplate topics,
-        DeadLetterParker parker,
+        IRecordParker parker,
         int maxReceiveCount,
         TimeProvider time,
-        ILogger logger,
-        JsonLogWriter metricsOutput)
+        ILogger logger)
     {
         _publisher = publisher;
         _topics = topics;
@@ -48,7 +47,6 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         _maxReceiveCount = maxReceiveCount;
         _time = time;
         _logger = logger;
-        _metricsOutput = metricsOutput;
     }
 
     /// <summary>The SQS event's bytes in, the partial-batch response's bytes out; an unreadable event is an
@@ -56,36 +54,26 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
     public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
     {
         using var records = SqsEventReader.Read(payload);
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
-        var batch = new BatchProgress(records);
+        var metrics = context.Metrics;
+        var ledger = new BatchLedger(records);
         try
         {
             using (var budget = context.CreateBudget(PublishSafetyMargin, cancellationToken))
             {
-                await PublishInOrderAsync(records, batch, metrics, budget.Token);
+                await PublishInOrderAsync(records, ledger, metrics, budget.Token);
             }
 
-            await ParkAsync(batch, metrics, context, cancellationToken);
+            await ParkAsync(ledger, metrics, context, cancellationToken);
         }
         finally
         {
-            metrics.Count("CommandsRetried", batch.Unfinished.Count);
-            metrics.Flush();
+            metrics.Count(CommandPublisherMetricNames.Retried, ledger.Unfinished);
         }
 
-        var response = new SqsBatchResponseWriter();
-        for (var i = 0; i < records.Count; i++)
-        {
-            if (batch.Unfinished.Contains(records[i].MessageId))
-            {
-                response.AddFailure(records[i].MessageId);
-            }
-        }
-
-        return response.ToBytes();
+        return ledger.WriteResponse(out _);
     }
 
-    private async Task PublishInOrderAsync(SqsRecordBatch records, BatchProgress batch, EmbeddedMetrics metrics, CancellationToken budget)
+    private async Task PublishInOrderAsync(SqsRecordBatch records, BatchLedger ledger, EmbeddedMetrics metrics, CancellationToken budget)
     {
         string? stoppedBecause = null;
         for (var i = 0; i < records.Count; i++)
@@ -98,13 +86,13 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
 
             if (stoppedBecause is not null)
             {
-                Defer(record, batch, $"Not attempted: an earlier command in the batch could not be published ({stoppedBecause})");
+                Defer(ledger, i, record.ReceiveCount, $"Not attempted: an earlier command in the batch could not be published ({stoppedBecause})");
                 continue;
             }
 
             if (!CommandMessage.TryParse(record.Body, _topics, out var command, out var recordedTopic, out var error))
             {
-                batch.Park(new ParkRequest(record, DeadLetterKind.Malformed, error));
+                ledger.MarkForParking(i, DeadLetterKind.Malformed, error);
                 continue;
             }
 
@@ -112,10 +100,10 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             // changed since the command was accepted; either way an operator decides.
             if (recordedTopic is not null && !string.Equals(recordedTopic, command.Topic, StringComparison.Ordinal))
             {
-                metrics.Count("CommandsTopicMismatch");
+                metrics.Count(CommandPublisherMetricNames.TopicMismatch);
                 LogTopicMismatch(command.CommandId, command.DeviceId, recordedTopic, command.Topic);
-                batch.Park(new ParkRequest(record, DeadLetterKind.Rejected,
-                    $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published."));
+                ledger.MarkForParking(i, DeadLetterKind.Rejected,
+                    $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published.");
                 continue;
             }
 
@@ -123,8 +111,8 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             if (now >= command.ExpiresAt)
             {
                 var late = now - command.ExpiresAt;
-                batch.Park(new ParkRequest(record, DeadLetterKind.Expired,
-                    $"Command {command.CommandId} expired at {IsoTime.Format(command.ExpiresAt)}, {late.TotalSeconds:0.###} s before it could be published; it was not published."));
+                ledger.MarkForParking(i, DeadLetterKind.Expired,
+                    $"Command {command.CommandId} expired at {IsoTime.Format(command.ExpiresAt)}, {late.TotalSeconds:0.###} s before it could be published; it was not published.");
                 continue;
             }
 
@@ -132,68 +120,52 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             switch (outcome.Result)
             {
                 case PublishResult.Published:
-                    batch.Done(record.MessageId);
-                    metrics.Count("CommandsPublished");
+                    ledger.MarkHandled(i);
+                    metrics.Count(CommandPublisherMetricNames.Published);
                     LogPublished(command.CommandId, command.DeviceId, command.Topic, command.Qos);
                     break;
                 case PublishResult.Rejected:
-                    batch.Park(new ParkRequest(record, DeadLetterKind.Rejected, outcome.Reason));
+                    ledger.MarkForParking(i, DeadLetterKind.Rejected, outcome.Reason);
                     break;
                 default:
                     stoppedBecause = outcome.Reason;
                     LogStopped(command.CommandId, command.DeviceId, outcome.Reason);
-                    Defer(record, batch, outcome.Reason);
+                    Defer(ledger, i, record.ReceiveCount, outcome.Reason);
                     break;
             }
         }
     }
 
-    /// <summary>Retried on the next receive — unless this was the last one the redrive policy allows.</summary>
-    private void Defer(in SqsRecord record, BatchProgress batch, string reason)
+    /// <summary>Retried on the next receive — unless this was the last one the redrive policy allows: then it is
+    /// parked now, with the reason, rather than moved by SQS's redrive without one.</summary>
+    private void Defer(BatchLedger ledger, int index, int receiveCount, string reason)
     {
-        // Parked now, with the reason, rather than moved by SQS's redrive without one.
-        if (record.ReceiveCount >= _maxReceiveCount)
+        if (receiveCount >= _maxReceiveCount)
         {
-            batch.Park(new ParkRequest(record, DeadLetterKind.Exhausted, $"Receive {record.ReceiveCount} of {_maxReceiveCount}: {reason}"));
+            ledger.ParkIfLastReceive(index, _maxReceiveCount, $"Receive {receiveCount} of {_maxReceiveCount}: {reason}");
         }
     }
 
-    private async Task ParkAsync(BatchProgress batch, EmbeddedMetrics metrics, InvocationContext context, CancellationToken cancellationToken)
+    private async Task ParkAsync(BatchLedger ledger, EmbeddedMetrics metrics, InvocationContext context, CancellationToken cancellationToken)
     {
-        if (batch.ToPark.Count == 0)
+        if (!ledger.HasParking)
         {
             return;
         }
 
-        using var budget = context.CreateBudget(ParkSafetyMargin, cancellationToken);
-        var result = await _parker.ParkAsync(batch.ToPark, budget.Token);
-        foreach (var request in batch.ToPark)
+        using (var budget = context.CreateBudget(ParkSafetyMargin, cancellationToken))
         {
-            if (result.Parked.Contains(request.Record.MessageId))
-            {
-                batch.Done(request.Record.MessageId);
-                metrics.Count("CommandsParked." + request.Kind.ToWire());
-            }
-        }
-    }
-
-    /// <summary>Which records are still unfinished (batch item failures) and which are to be parked.</summary>
-    private sealed class BatchProgress
-    {
-        public BatchProgress(SqsRecordBatch records)
-        {
-            for (var i = 0; i < records.Count; i++)
-            {
-                Unfinished.Add(records[i].MessageId);
-            }
+            await ledger.ParkAsync(_parker, budget.Token);
         }
 
-        public HashSet<string> Unfinished { get; } = new(StringComparer.Ordinal);
-        public List<ParkRequest> ToPark { get; } = [];
-
-        public void Done(string messageId) => Unfinished.Remove(messageId);
-
-        public void Park(ParkRequest request) => ToPark.Add(request);
+        foreach (var kind in Enum.GetValues<DeadLetterKind>())
+        {
+            var parked = ledger.Parked(kind);
+            if (parked > 0)
+            {
+                metrics.Count(CommandPublisherMetricNames.Parked(kind), parked);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published command {CommandId} for {DeviceId} to {Topic} (QoS {Qos})")]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
+using Queueing.Shared.Batches;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Metrics;
 
@@ -127,7 +128,7 @@ public sealed partial class RoundDelivery
             case WaylayAnswerKind.Delivered:
                 foreach (var reading in events)
                 {
-                    _ledger.MarkDelivered(reading.Index);
+                    _ledger.MarkHandled(reading.Index);
                 }
 
                 return null;

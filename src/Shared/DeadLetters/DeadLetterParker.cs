@@ -18,7 +18,7 @@ namespace Queueing.Shared.DeadLetters;
 /// On a FIFO DLQ the message keeps its group and is deduplicated by its original message id, so a retried
 /// parking does not create a second copy.
 /// </summary>
-public sealed partial class DeadLetterParker
+public sealed partial class DeadLetterParker : IRecordParker
 {
     // Room for the reason attributes in the size estimate: names, types and values (the error text is at most
     // MaxErrorLength UTF-16 units, so at most three UTF-8 bytes each).

@@ -155,8 +155,6 @@ public sealed class JsonLoggerFactory : ILoggerFactory
         _time = time;
     }
 
-    public JsonLogWriter Output => _output;
-
     public ILogger CreateLogger(string categoryName) => new JsonLogger(categoryName, _output, _minimum, _time);
 
     public void AddProvider(ILoggerProvider provider) =>

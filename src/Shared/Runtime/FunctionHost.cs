@@ -24,14 +24,14 @@ public static partial class FunctionHost
             return 2;
         }
 
-        using var client = new RuntimeApiClient(runtimeApi);
+        using var client = new RuntimeApiConnection(runtimeApi);
         return await RunAsync(functions, variables, client, TimeProvider.System, JsonLogWriter.StandardOutput, shutdown.Token);
     }
 
     public static async Task<int> RunAsync(
         IReadOnlyDictionary<string, FunctionFactory> functions,
         IReadOnlyDictionary<string, string> variables,
-        IRuntimeApiClient client,
+        IRuntimeApi client,
         TimeProvider time,
         JsonLogWriter output,
         CancellationToken shutdown)
@@ -53,7 +53,7 @@ public static partial class FunctionHost
                 throw new SettingsException([.. settings.Problems]);
             }
 
-            handler = await factory(new FunctionStartup { FunctionName = functionName, Settings = settings, Loggers = loggers, Output = output, Time = time }, shutdown);
+            handler = await factory(new FunctionStartup { FunctionName = functionName, Settings = settings, Loggers = loggers, Time = time }, shutdown);
             settings.ThrowIfInvalid();
         }
         // Boundary: any init failure is reported to Lambda, which records it and retries the init.
@@ -77,7 +77,7 @@ public static partial class FunctionHost
             return 1;
         }
 
-        await new LambdaBootstrap(client, handler, functionName, time, logger).RunAsync(shutdown);
+        await new InvocationLoop(client, handler, functionName, time, logger, output).RunAsync(shutdown);
         return 0;
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Queueing.Shared.Logging;
 using Queueing.Shared.Settings;
 
 namespace Queueing.Shared.Runtime;
@@ -10,8 +9,6 @@ public sealed class FunctionStartup
     public required string FunctionName { get; init; }
     public required SettingsReader Settings { get; init; }
     public required ILoggerFactory Loggers { get; init; }
-    /// <summary>The stream the loggers write to (stdout): where a handler's EMF metric lines go too.</summary>
-    public required JsonLogWriter Output { get; init; }
     public required TimeProvider Time { get; init; }
 }
 

@@ -1,12 +1,17 @@
+using Queueing.Shared.Logging;
+using Queueing.Shared.Metrics;
+
 namespace Queueing.Shared.Runtime;
 
-/// <summary>What a handler knows about the invocation it serves.</summary>
+/// <summary>What a handler knows about the invocation it serves, and the invocation's one set of metrics.</summary>
 public sealed class InvocationContext
 {
     private readonly TimeProvider _time;
 
-    public InvocationContext(Invocation invocation, string functionName, TimeProvider time)
+    /// <param name="metricsOutput">Where this invocation's EMF lines go (stdout), flushed once by <see cref="InvokeAsync"/>.</param>
+    public InvocationContext(Invocation invocation, string functionName, TimeProvider time, JsonLogWriter metricsOutput)
     {
+        Metrics = new EmbeddedMetrics(metricsOutput, time, functionName);
         RequestId = invocation.RequestId;
         Deadline = invocation.Deadline;
         FunctionArn = invocation.FunctionArn;
@@ -20,6 +25,25 @@ public sealed class InvocationContext
     public string FunctionArn { get; }
     public string? TraceId { get; }
     public string FunctionName { get; }
+
+    /// <summary>This invocation's metrics: created with the context, flushed once after the handler returns or throws.</summary>
+    public EmbeddedMetrics Metrics { get; }
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> for this invocation, then flushes <see cref="Metrics"/> whether it returned
+    /// or threw. The runtime loop invokes every handler this way (and so may a test that plays the loop).
+    /// </summary>
+    public async Task<byte[]> InvokeAsync(IFunctionHandler handler, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await handler.InvokeAsync(payload, this, cancellationToken);
+        }
+        finally
+        {
+            Metrics.Flush();
+        }
+    }
 
     public TimeSpan RemainingTime
     {

@@ -205,11 +205,11 @@ public sealed class CommandApiRefusalTests
     public async Task HandleAsync_Refused_CountsItInTheInvocationsEmfLine()
     {
         using var stdout = new MemoryStream();
-        var api = Harness.OfflineApi(_time, output: new JsonLogWriter(stdout));
+        var api = Harness.OfflineApi(_time);
         var request = Signed();
         request.Headers!.Remove("x-queueing-signature");
 
-        ProblemAssert.IsProblem(await api.InvokeAsync(request, _time), 401);
+        ProblemAssert.IsProblem(await api.InvokeAsync(request, _time, new JsonLogWriter(stdout)), 401);
 
         var emf = System.Text.Json.JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray())).RootElement;
         Assert.Equal("test-function", emf.GetProperty("FunctionName").GetString());

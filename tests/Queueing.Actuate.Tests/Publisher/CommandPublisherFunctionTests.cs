@@ -40,7 +40,10 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     private Task<SqsBatchResponse> HandleAsync(params SqsMessage[] records) => HandleAsync(Function(), records);
 
     private Task<SqsBatchResponse> HandleAsync(CommandPublisherFunction function, params SqsMessage[] records) =>
-        function.HandleAsync(new SqsEvent { Records = [.. records] }, Invocations.Context(_time), CancellationToken.None);
+        HandleAsync(function, null, records);
+
+    private Task<SqsBatchResponse> HandleAsync(CommandPublisherFunction function, JsonLogWriter? output, params SqsMessage[] records) =>
+        function.HandleAsync(new SqsEvent { Records = [.. records] }, Invocations.Context(_time, output: output), CancellationToken.None);
 
     private Command Command(string deviceId, string payload = "1", int ttlSeconds = 300) => TestCommands.For(deviceId, payload, _time.GetUtcNow(), ttlSeconds);
 
@@ -104,11 +107,11 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     public async Task HandleAsync_PublishedAndExpired_CountedInTheInvocationsEmfLine()
     {
         using var stdout = new MemoryStream();
-        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time, new JsonLogWriter(stdout));
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time);
         var expired = Command("lamp-1", ttlSeconds: 60);
         _time.Advance(TimeSpan.FromSeconds(61));
 
-        await HandleAsync(function, TestCommands.Record(expired), TestCommands.Record(Command("lamp-1")));
+        await HandleAsync(function, new JsonLogWriter(stdout), TestCommands.Record(expired), TestCommands.Record(Command("lamp-1")));
 
         var emf = JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray())).RootElement;
         Assert.Equal("test-function", emf.GetProperty("FunctionName").GetString());
@@ -185,9 +188,9 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     public async Task HandleAsync_TopicMismatch_CountedInTheInvocationsEmfLine()
     {
         using var stdout = new MemoryStream();
-        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time, new JsonLogWriter(stdout));
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time);
 
-        await HandleAsync(function, TestCommands.Record(HandWritten("lamp-1", "devices/lamp-2/commands")), TestCommands.Record(Command("lamp-1")));
+        await HandleAsync(function, new JsonLogWriter(stdout), TestCommands.Record(HandWritten("lamp-1", "devices/lamp-2/commands")), TestCommands.Record(Command("lamp-1")));
 
         var emf = JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray())).RootElement;
         Assert.Equal(1, emf.GetProperty("CommandsTopicMismatch").GetInt32());

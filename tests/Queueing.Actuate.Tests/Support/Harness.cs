@@ -5,11 +5,13 @@ using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using System.Text.Json;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
+using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Secrets;
 using Queueing.Testing;
@@ -31,17 +33,16 @@ internal static class Harness
     public static CommandApiSettings ApiSettings(string queueUrl, int ttlDefault = 300, int ttlMax = 3600) =>
         new(new Uri(queueUrl), SecretParameter, Topics, ttlDefault, ttlMax, ReplayWindow.Default);
 
-    public static CommandApiFunction Api(IAmazonSQS sqs, string queueUrl, ISecret secret, TimeProvider time, int ttlDefault = 300, int ttlMax = 3600, JsonLogWriter? output = null) =>
+    public static CommandApiFunction Api(IAmazonSQS sqs, string queueUrl, ISecret secret, TimeProvider time, int ttlDefault = 300, int ttlMax = 3600) =>
         new(ApiSettings(queueUrl, ttlDefault, ttlMax),
             new SignatureVerifier(new SigningSecret(secret, SecretParameter, time), ReplayWindow.Default, time),
             new CommandQueueWriter(sqs, queueUrl),
             time,
-            NullLogger.Instance,
-            output ?? new JsonLogWriter(Stream.Null));
+            NullLogger.Instance);
 
     /// <summary>An API whose queue is unreachable: a test expecting a refusal fails (503) if it ever tries to enqueue.</summary>
-    public static CommandApiFunction OfflineApi(TimeProvider time, ISecret? secret = null, int ttlDefault = 300, int ttlMax = 3600, JsonLogWriter? output = null) =>
-        Api(Unreachable(), "http://127.0.0.1:1/123456789012/nowhere.fifo", secret ?? new FakeSecret(Secret), time, ttlDefault, ttlMax, output);
+    public static CommandApiFunction OfflineApi(TimeProvider time, ISecret? secret = null, int ttlDefault = 300, int ttlMax = 3600) =>
+        Api(Unreachable(), "http://127.0.0.1:1/123456789012/nowhere.fifo", secret ?? new FakeSecret(Secret), time, ttlDefault, ttlMax);
 
     public static AmazonSQSClient Unreachable() => new(
         new BasicAWSCredentials("testing", "testing"),
@@ -60,19 +61,24 @@ internal static class Harness
         new(endpoint, new BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey), RegionEndpoint.USEast1, timeout ?? TimeSpan.FromSeconds(5), time);
 
     public static CommandPublisherFunction PublisherFunction(
-        IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time, JsonLogWriter? output = null, CommandTopicTemplate? topics = null) =>
+        IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time, CommandTopicTemplate? topics = null) =>
         new(publisher,
             topics ?? Topics,
             new DeadLetterParker(sqs, deadLetterQueueUrl, "CommandPublisherFunction", NullLogger.Instance),
             maxReceiveCount,
             time,
-            NullLogger.Instance,
-            output ?? new JsonLogWriter(Stream.Null));
+            NullLogger.Instance);
 
     public static FakeTimeProvider Clock() => new(Start);
 
-    public static Task<HttpApiResponse> InvokeAsync(this CommandApiFunction api, HttpApiRequest request, TimeProvider time) =>
-        api.HandleAsync(request, Invocations.Context(time), CancellationToken.None);
+    /// <summary>As the runtime loop does: the request's JSON bytes through a context that runs the function and then
+    /// flushes the invocation's metrics (to <paramref name="output"/>, nowhere by default).</summary>
+    public static async Task<HttpApiResponse> InvokeAsync(this CommandApiFunction api, HttpApiRequest request, TimeProvider time, JsonLogWriter? output = null)
+    {
+        var context = Invocations.Context(time, output: output);
+        var response = await context.InvokeAsync(api, JsonSerializer.SerializeToUtf8Bytes(request, SharedJsonContext.Default.HttpApiRequest), CancellationToken.None);
+        return JsonSerializer.Deserialize(response, SharedJsonContext.Default.HttpApiResponse)!;
+    }
 
     /// <summary>Lambda's event source mapping on the command queue, invoking <paramref name="function"/> on <paramref name="time"/>'s clock.</summary>
     public static FakeSqsEventSource EventSource(IAmazonSQS sqs, CommandQueues queues, CommandPublisherFunction function, TimeProvider time) =>

@@ -1,11 +1,13 @@
+using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Actuate.Tests.Support;
 
 internal static class Invocations
 {
-    /// <summary>An invocation with <paramref name="remaining"/> left before its deadline, on <paramref name="time"/>'s clock.</summary>
-    public static InvocationContext Context(TimeProvider time, TimeSpan? remaining = null) =>
+    /// <summary>An invocation with <paramref name="remaining"/> left before its deadline, on <paramref name="time"/>'s clock;
+    /// its EMF lines go to <paramref name="output"/> (nowhere by default).</summary>
+    public static InvocationContext Context(TimeProvider time, TimeSpan? remaining = null, JsonLogWriter? output = null) =>
         new(new Invocation(
                 "req-" + Guid.NewGuid().ToString("N")[..8],
                 time.GetUtcNow() + (remaining ?? TimeSpan.FromMinutes(5)),
@@ -15,5 +17,6 @@ internal static class Invocations
                 null,
                 ReadOnlyMemory<byte>.Empty),
             "test-function",
-            time);
+            time,
+            output ?? new JsonLogWriter(Stream.Null));
 }

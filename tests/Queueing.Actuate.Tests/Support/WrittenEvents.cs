@@ -14,7 +14,8 @@ internal static class WrittenEvents
 {
     public static async Task<SqsBatchResponse> HandleAsync(this CommandPublisherFunction function, SqsEvent sqsEvent, InvocationContext context, CancellationToken cancellationToken)
     {
-        var response = await function.InvokeAsync(JsonSerializer.SerializeToUtf8Bytes(sqsEvent, SharedJsonContext.Default.SqsEvent), context, cancellationToken);
+        // As the runtime loop does: the context runs the function and flushes the invocation's metrics after it.
+        var response = await context.InvokeAsync(function, JsonSerializer.SerializeToUtf8Bytes(sqsEvent, SharedJsonContext.Default.SqsEvent), cancellationToken);
         return JsonSerializer.Deserialize(response, SharedJsonContext.Default.SqsBatchResponse)!;
     }
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Queueing.Ingest.Parking;
+using Queueing.Shared.DeadLetters;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Telemetry;
@@ -19,6 +19,7 @@ internal sealed class HandlerHarness : IDisposable
     public const string Parameter = "/queueing/waylay-credentials";
 
     private readonly MemoryStream _stdout = new();
+    private readonly JsonLogWriter _output;
     private readonly HttpClient _http;
 
     public HandlerHarness(int maxReceiveCount = 3, int maxEventsPerRequest = 100, WaylayResilienceOptions? resilience = null, IRecordParker? parker = null, int maxTelemetryBytes = 4096, int maxConcurrentRequests = 4, TelemetryFormat format = TelemetryFormat.Flat)
@@ -35,11 +36,12 @@ internal sealed class HandlerHarness : IDisposable
             MaxTelemetryBytes = maxTelemetryBytes,
             TelemetryFormat = format,
         };
-        var loggers = new JsonLoggerFactory(new JsonLogWriter(_stdout), LogLevel.Debug, Time);
+        _output = new JsonLogWriter(_stdout);
+        var loggers = new JsonLoggerFactory(_output, LogLevel.Debug, Time);
         Waylay = new WaylayClient(_http, Settings.WaylayDataUrl, Secret, Parameter,
             resilience ?? new WaylayResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 1000, Random = () => 1.0 },
             Time, loggers.CreateLogger("test"));
-        Handler = new IngestHandler(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, loggers.Output, maxConcurrentRequests);
+        Handler = new IngestFunction(Settings, Waylay, parker ?? Parker, new RequestChunker(maxEventsPerRequest), Time, loggers, maxConcurrentRequests);
     }
 
     public TimerAwareTimeProvider Time { get; } = new(new DateTimeOffset(2025, 11, 28, 0, 0, 0, TimeSpan.Zero));
@@ -48,12 +50,13 @@ internal sealed class HandlerHarness : IDisposable
     public RecordingParker Parker { get; } = new();
     public IngestSettings Settings { get; }
     public WaylayClient Waylay { get; }
-    public IngestHandler Handler { get; }
+    public IngestFunction Handler { get; }
 
     public InvocationContext Context(TimeSpan? remaining = null) => new(
         new Invocation("req-1", Time.GetUtcNow() + (remaining ?? TimeSpan.FromMinutes(1)), "arn:aws:lambda:us-east-1:123456789012:function:ingest", null, null, null, ReadOnlyMemory<byte>.Empty),
         "ingest",
-        Time);
+        Time,
+        _output);
 
     public Task<SqsBatchResponse> InvokeAsync(params SqsMessage[] records) =>
         Handler.HandleAsync(TestRecords.Event(records), Context(), CancellationToken.None);

@@ -4,7 +4,6 @@ using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;
@@ -84,7 +83,7 @@ internal sealed class IngestStack : IDisposable
     };
 
     /// <summary>The ingest handler as the factory builds it, with short retry delays and clients bound to moto.</summary>
-    public IngestHandler Handler(Uri waylay)
+    public IngestFunction Handler(Uri waylay)
     {
         var settings = Settings(waylay);
         var loggers = new JsonLoggerFactory(new JsonLogWriter(_stdout), LogLevel.Debug, TimeProvider.System);
@@ -104,8 +103,8 @@ internal sealed class IngestStack : IDisposable
             },
             TimeProvider.System,
             loggers.CreateLogger("Queueing.Ingest.Waylay"));
-        var parker = new DeadLetterQueueParker(new DeadLetterParker(Sqs, DeadLetterQueueUrl, "ingest", loggers.CreateLogger("Queueing.DeadLetters")));
-        return new IngestHandler(settings, client, parker, new RequestChunker(), TimeProvider.System, loggers, loggers.Output);
+        var parker = new DeadLetterParker(Sqs, DeadLetterQueueUrl, "ingest", loggers.CreateLogger("Queueing.DeadLetters"));
+        return new IngestFunction(settings, client, parker, new RequestChunker(), TimeProvider.System, loggers);
     }
 
     public string Logs => System.Text.Encoding.UTF8.GetString(_stdout.ToArray());

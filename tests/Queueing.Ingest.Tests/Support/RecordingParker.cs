@@ -1,4 +1,3 @@
-using Queueing.Ingest.Parking;
 using Queueing.Shared.DeadLetters;
 
 namespace Queueing.Ingest.Tests.Support;

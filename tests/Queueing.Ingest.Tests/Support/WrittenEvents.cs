@@ -20,10 +20,11 @@ internal static class WrittenEvents
 
     public static TelemetryParseResult Parse(this TelemetryParser parser, SqsMessage record, int index) => parser.Parse(Read(record), index);
 
-    /// <summary>The event as bytes through the handler; its response bytes read back with the model type.</summary>
-    public static async Task<SqsBatchResponse> HandleAsync(this IngestHandler handler, SqsEvent sqsEvent, InvocationContext context, CancellationToken cancellationToken)
+    /// <summary>The event as bytes through the handler, as the runtime loop runs it (the context flushes the
+    /// invocation's metrics after it); its response bytes read back with the model type.</summary>
+    public static async Task<SqsBatchResponse> HandleAsync(this IngestFunction handler, SqsEvent sqsEvent, InvocationContext context, CancellationToken cancellationToken)
     {
-        var response = await handler.InvokeAsync(Bytes(sqsEvent), context, cancellationToken);
+        var response = await context.InvokeAsync(handler, Bytes(sqsEvent), cancellationToken);
         return JsonSerializer.Deserialize(response, SharedJsonContext.Default.SqsBatchResponse)!;
     }
 }

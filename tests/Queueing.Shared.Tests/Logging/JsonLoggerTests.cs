@@ -40,8 +40,8 @@ public sealed partial class JsonLoggerTests
         var logger = Logger();
         var invocation = new Invocation("req-42", Now.AddSeconds(30), "arn", "Root=1-xyz", null, null, "{}"u8.ToArray());
 
-        // What LambdaBootstrap does around each invocation (the loop itself is covered in FunctionHostTests).
-        InvocationContext.CurrentHolder.Value = new InvocationContext(invocation, "f", _time);
+        // What InvocationLoop does around each invocation (the loop itself is covered in FunctionHostTests).
+        InvocationContext.CurrentHolder.Value = new InvocationContext(invocation, "f", _time, new JsonLogWriter(Stream.Null));
         try
         {
             logger.LogInformation("inside");

@@ -17,12 +17,12 @@ public sealed class FunctionHostTests : IAsyncLifetime
     private readonly LogCapture _log = new();
     private readonly CancellationTokenSource _shutdown = new();
     private FakeRuntimeApi _api = null!;
-    private RuntimeApiClient _client = null!;
+    private RuntimeApiConnection _client = null!;
 
     public async Task InitializeAsync()
     {
         _api = await FakeRuntimeApi.StartAsync();
-        _client = new RuntimeApiClient(_api.Address);
+        _client = new RuntimeApiConnection(_api.Address);
     }
 
     public async Task DisposeAsync()
@@ -162,16 +162,39 @@ public sealed class FunctionHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_FactoryWritesMetricsToStartupOutput_LinesReachTheHostsOutput()
+    public async Task RunAsync_HandlerCountsIntoItsInvocationsMetrics_OneLinePerInvocationFlushedByTheLoop()
     {
         var functions = new Dictionary<string, FunctionFactory>(StringComparer.Ordinal)
         {
-            ["echo"] = (startup, _) => Task.FromResult<IFunctionHandler>(new DelegateHandler((_, context, _) =>
+            ["echo"] = (_, _) => Task.FromResult<IFunctionHandler>(new DelegateHandler((payload, context, _) =>
             {
-                var metrics = new EmbeddedMetrics(startup.Output, startup.Time, context.FunctionName);
-                metrics.Count("Echoed");
-                metrics.Flush();
+                // No flush here: the loop owns the invocation's metrics and flushes them after the handler.
+                context.Metrics.Count("Echoed", payload.Length);
                 return Task.FromResult("{}"u8.ToArray());
+            })),
+        };
+        var run = RunAsync(functions, Variables());
+
+        _api.Enqueue("req-1", "{}", Now.AddSeconds(30));
+        await _api.OutcomeAsync("req-1");
+        _api.Enqueue("req-2", "{\"a\":1}", Now.AddSeconds(30));
+        await _api.OutcomeAsync("req-2");
+
+        var emf = _log.Documents.Where(d => d.TryGetProperty("_aws", out _)).ToList();
+        Assert.Equal([2, 7], emf.Select(d => d.GetProperty("Echoed").GetInt32()));
+        Assert.All(emf, d => Assert.Equal("queueing-test", d.GetProperty("FunctionName").GetString()));
+        Assert.Equal(0, await StopAsync(run));
+    }
+
+    [Fact]
+    public async Task RunAsync_HandlerThrowsAfterCounting_ItsMetricsAreStillFlushed()
+    {
+        var functions = new Dictionary<string, FunctionFactory>(StringComparer.Ordinal)
+        {
+            ["echo"] = (_, _) => Task.FromResult<IFunctionHandler>(new DelegateHandler((_, context, _) =>
+            {
+                context.Metrics.Count("BeforeTheFault");
+                throw new InvalidOperationException("boom");
             })),
         };
         var run = RunAsync(functions, Variables());
@@ -180,8 +203,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
         await _api.OutcomeAsync("req-1");
 
         var emf = Assert.Single(_log.Documents, d => d.TryGetProperty("_aws", out _));
-        Assert.Equal(1, emf.GetProperty("Echoed").GetInt32());
-        Assert.Equal("queueing-test", emf.GetProperty("FunctionName").GetString());
+        Assert.Equal(1, emf.GetProperty("BeforeTheFault").GetInt32());
         Assert.Equal(0, await StopAsync(run));
     }
 

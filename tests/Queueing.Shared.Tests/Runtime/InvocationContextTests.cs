@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Shared.Tests.Runtime;
@@ -9,7 +10,7 @@ public sealed class InvocationContextTests
     private readonly FakeTimeProvider _time = new(Now);
 
     private InvocationContext Context(TimeSpan left) =>
-        new(new Invocation("req-1", Now + left, "arn:aws:lambda:us-east-1:123456789012:function:f", "Root=1-a", null, null, ReadOnlyMemory<byte>.Empty), "f", _time);
+        new(new Invocation("req-1", Now + left, "arn:aws:lambda:us-east-1:123456789012:function:f", "Root=1-a", null, null, ReadOnlyMemory<byte>.Empty), "f", _time, new JsonLogWriter(Stream.Null));
 
     [Fact]
     public void RemainingTime_PastDeadline_IsZero()

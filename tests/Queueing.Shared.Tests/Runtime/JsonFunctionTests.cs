@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
+using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Shared.Tests.Runtime;
@@ -9,7 +10,7 @@ namespace Queueing.Shared.Tests.Runtime;
 public sealed class JsonFunctionTests
 {
     private static readonly InvocationContext Context = new(
-        new Invocation("req-1", DateTimeOffset.UnixEpoch.AddDays(1), "arn", null, null, null, ReadOnlyMemory<byte>.Empty), "f", new FakeTimeProvider());
+        new Invocation("req-1", DateTimeOffset.UnixEpoch.AddDays(1), "arn", null, null, null, ReadOnlyMemory<byte>.Empty), "f", new FakeTimeProvider(), new JsonLogWriter(Stream.Null));
 
     [Fact]
     public async Task InvokeAsync_ValidEvent_ReturnsSerialisedResponse()

@@ -96,7 +96,7 @@ public static class ExportCommand
                 return ExitCodes.PartialFailure;
             }
 
-            return report.Interrupted ? ExitCodes.PartialFailure : ExitCodes.Ok;
+            return report.Interrupted ? ExitCodes.PartialFailure : ExitCodes.Success;
         });
         return command;
     }

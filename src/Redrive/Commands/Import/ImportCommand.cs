@@ -85,7 +85,7 @@ public static class ImportCommand
                 }
             }
 
-            return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
+            return failures.Count == 0 ? ExitCodes.Success : ExitCodes.PartialFailure;
         });
         return command;
     }

@@ -80,7 +80,7 @@ public static class ListCommand
                 cli.Console.Note("Note: the oldest age was measured by receiving messages (each one's ApproximateReceiveCount grew by one; they were returned at once). --no-age skips it.");
             }
 
-            return ExitCodes.Ok;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -63,7 +63,7 @@ public static class PeekCommand
                 return ExitCodes.PartialFailure;
             }
 
-            return report.Interrupted ? ExitCodes.PartialFailure : ExitCodes.Ok;
+            return report.Interrupted ? ExitCodes.PartialFailure : ExitCodes.Success;
         });
         return command;
     }

@@ -41,7 +41,7 @@ public static class PurgeCommand
             }
 
             cli.Console.Out.WriteLine($"Purged {dlq.Name}: about {Format.Number(count)} message(s) deleted. SQS may take up to 60 seconds to finish a purge.");
-            return ExitCodes.Ok;
+            return ExitCodes.Success;
         });
         return command;
     }

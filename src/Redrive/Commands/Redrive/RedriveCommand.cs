@@ -64,7 +64,7 @@ public static class RedriveCommand
             var result = await ProgressBar.RunAsync(cli.Console.Err, $"{verb} {dlq.Name}", dlq.Visible, progress => redriver.RunAsync(plan, progress, cancellationToken));
 
             RedriveReport.Write(cli.Console, dlq, result, parse.GetValue(json));
-            return result.Complete ? ExitCodes.Ok : ExitCodes.PartialFailure;
+            return result.Complete ? ExitCodes.Success : ExitCodes.PartialFailure;
         });
         return command;
     }
@@ -123,7 +123,7 @@ public static class RedriveCommand
             cli.Console.Out.WriteLine($"Follow it: queueing-dlq redrive status {dlq.Name}    Stop it: queueing-dlq redrive cancel {handle}");
         }
 
-        return ExitCodes.Ok;
+        return ExitCodes.Success;
     }
 
     private static Command StatusCommand(CliContext cli)
@@ -145,13 +145,13 @@ public static class RedriveCommand
                     cli.Console.WriteJsonLine(JsonSerializer.Serialize(task, DlqJsonContext.Default.MoveTaskLine));
                 }
 
-                return ExitCodes.Ok;
+                return ExitCodes.Success;
             }
 
             if (tasks.Count == 0)
             {
                 cli.Console.Out.WriteLine($"No server-side move task for {dlq.Name}.");
-                return ExitCodes.Ok;
+                return ExitCodes.Success;
             }
 
             var table = Format.Table("Status", "Moved", "To move", "Rate", "Started", "Destination", "Task handle", "Failure");
@@ -169,7 +169,7 @@ public static class RedriveCommand
             }
 
             cli.Console.Out.Write(table);
-            return ExitCodes.Ok;
+            return ExitCodes.Success;
         });
         return command;
     }
@@ -184,7 +184,7 @@ public static class RedriveCommand
             var sqs = cli.CreateClient(parse);
             var moved = await new ServerMoves(sqs, cli.Connection).CancelAsync(parse.GetValue(handle)!, cancellationToken);
             cli.Console.Out.WriteLine($"Cancelled. About {moved} message(s) had been moved.");
-            return ExitCodes.Ok;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -5,8 +5,12 @@ using Queueing.Shared.Json;
 
 namespace Queueing.Shared.Runtime;
 
-/// <summary>HTTP client of the Lambda Runtime API at <c>AWS_LAMBDA_RUNTIME_API</c> (host:port).</summary>
-public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
+/// <summary>
+/// Our connection to the Lambda Runtime API at <c>AWS_LAMBDA_RUNTIME_API</c> (host:port): one HTTP client and one
+/// event buffer kept across invocations. Named apart from aws-lambda-dotnet's <c>RuntimeApiClient</c>, whose
+/// members differ (<c>GetNextInvocationAsync</c>, ...), so no reader expects that API here.
+/// </summary>
+public sealed class RuntimeApiConnection : IRuntimeApi, IDisposable
 {
     private const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
     private readonly HttpClient _http;
@@ -15,7 +19,7 @@ public sealed class RuntimeApiClient : IRuntimeApiClient, IDisposable
     // into memory that stays, instead of buffered and then copied into two new large-object arrays per invocation.
     private byte[] _payload = [];
 
-    public RuntimeApiClient(string runtimeApiAddress, HttpMessageHandler? handler = null)
+    public RuntimeApiConnection(string runtimeApiAddress, HttpMessageHandler? handler = null)
     {
         _http = new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false }, disposeHandler: true)
         {

@@ -7,7 +7,7 @@ using Queueing.Shared.Runtime;
 namespace Queueing.Actuate.Publisher;
 
 /// <summary>Init of the <c>command-publisher</c> handler: settings, AWS clients, the function.</summary>
-public static class CommandPublisherFactory
+public static class CommandPublisherFunctionFactory
 {
     public static Task<IFunctionHandler> CreateAsync(FunctionStartup startup, CancellationToken cancellationToken)
     {
@@ -32,8 +32,7 @@ public static class CommandPublisherFactory
             parker,
             settings.MaxReceiveCount,
             startup.Time,
-            startup.Loggers.CreateLogger("Queueing.Actuate.CommandPublisher"),
-            startup.Output);
+            startup.Loggers.CreateLogger("Queueing.Actuate.CommandPublisher"));
         return Task.FromResult(function);
     }
 }

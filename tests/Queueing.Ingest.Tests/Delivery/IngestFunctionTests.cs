@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
@@ -11,7 +10,7 @@ using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Delivery;
 
-public sealed class IngestHandlerTests : IDisposable
+public sealed class IngestFunctionTests : IDisposable
 {
     private readonly HandlerHarness _h = new(maxReceiveCount: 3);
 
@@ -428,7 +427,7 @@ public sealed class IngestHandlerTests : IDisposable
     [InlineData(100, 500)]
     public void SafetyMargin_TenthOfRemainingTime_Clamped(int remainingMs, int marginMs)
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(marginMs), IngestHandler.SafetyMargin(TimeSpan.FromMilliseconds(remainingMs)));
+        Assert.Equal(TimeSpan.FromMilliseconds(marginMs), IngestFunction.SafetyMargin(TimeSpan.FromMilliseconds(remainingMs)));
     }
 
     [Fact]

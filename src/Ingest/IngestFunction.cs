@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Queueing.Ingest.Delivery;
-using Queueing.Ingest.Parking;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
+using Queueing.Shared.Batches;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
@@ -19,7 +19,7 @@ namespace Queueing.Ingest;
 /// to Waylay in rounds; refused events are parked as rejected; what could not be sent is retried by SQS, or parked
 /// as exhausted on its last allowed receive.
 /// </summary>
-public sealed partial class IngestHandler : IFunctionHandler
+public sealed partial class IngestFunction : IFunctionHandler
 {
     // Time kept back from the Waylay work to park records and answer Lambda before the deadline.
     private static readonly TimeSpan MinSafetyMargin = TimeSpan.FromMilliseconds(500);
@@ -32,18 +32,16 @@ public sealed partial class IngestHandler : IFunctionHandler
     private readonly IRecordParker _parker;
     private readonly RequestChunker _chunker;
     private readonly TimeProvider _time;
-    private readonly JsonLogWriter _metricsOutput;
     private readonly ILogger _logger;
     private readonly int _maxConcurrentRequests;
 
-    public IngestHandler(
+    public IngestFunction(
         IngestSettings settings,
         WaylayClient waylay,
         IRecordParker parker,
         RequestChunker chunker,
         TimeProvider time,
         ILoggerFactory loggers,
-        JsonLogWriter metricsOutput,
         int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests)
     {
         _maxConcurrentRequests = maxConcurrentRequests;
@@ -52,7 +50,6 @@ public sealed partial class IngestHandler : IFunctionHandler
         _parker = parker;
         _chunker = chunker;
         _time = time;
-        _metricsOutput = metricsOutput;
         _logger = loggers.CreateLogger("Queueing.Ingest");
     }
 
@@ -61,15 +58,7 @@ public sealed partial class IngestHandler : IFunctionHandler
     public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, InvocationContext context, CancellationToken cancellationToken)
     {
         using var records = SqsEventReader.Read(payload);
-        var metrics = new EmbeddedMetrics(_metricsOutput, _time, context.FunctionName);
-        try
-        {
-            return await HandleBatchAsync(records, context, metrics, cancellationToken);
-        }
-        finally
-        {
-            metrics.Flush();
-        }
+        return await HandleBatchAsync(records, context, context.Metrics, cancellationToken);
     }
 
     private async Task<byte[]> HandleBatchAsync(
@@ -105,14 +94,13 @@ public sealed partial class IngestHandler : IFunctionHandler
         var stop = readings.Count == 0 ? null : await DeliverAsync(readings, ledger, context, metrics, cancellationToken);
         if (stop is not null)
         {
-            ParkExhausted(records, ledger, stop);
+            ParkExhausted(ledger, stop);
         }
 
-        var toPark = ledger.ParkRequests();
-        if (toPark.Count > 0)
+        if (ledger.HasParking)
         {
             using var parking = context.CreateBudget(ResponseMargin, cancellationToken);
-            ledger.Apply(await _parker.ParkAsync(toPark, parking.Token));
+            await ledger.ParkAsync(_parker, parking.Token);
         }
 
         var response = ledger.WriteResponse(out var failed);
@@ -140,7 +128,7 @@ public sealed partial class IngestHandler : IFunctionHandler
         }
     }
 
-    private void ParkExhausted(SqsRecordBatch records, BatchLedger ledger, DeliveryStop stop)
+    private void ParkExhausted(BatchLedger ledger, DeliveryStop stop)
     {
         var unhandled = ledger.Unhandled().ToList();
         var exhausted = 0;
@@ -148,9 +136,8 @@ public sealed partial class IngestHandler : IFunctionHandler
         {
             // On the last receive the queue's redrive would move the record to the DLQ without a reason: park it
             // ourselves with the error that kept it from being delivered.
-            if (records[index].ReceiveCount >= _settings.MaxReceiveCount)
+            if (ledger.ParkIfLastReceive(index, _settings.MaxReceiveCount, stop.Reason))
             {
-                ledger.MarkForParking(index, DeadLetterKind.Exhausted, stop.Reason);
                 exhausted++;
             }
         }
@@ -170,13 +157,13 @@ public sealed partial class IngestHandler : IFunctionHandler
         var malformed = ledger.Parked(DeadLetterKind.Malformed);
         var rejected = ledger.Parked(DeadLetterKind.Rejected);
         var exhausted = ledger.Parked(DeadLetterKind.Exhausted);
-        metrics.Count(IngestMetricNames.Delivered, ledger.Delivered);
+        metrics.Count(IngestMetricNames.Delivered, ledger.Handled);
         metrics.Count(IngestMetricNames.ParkedMalformed, malformed);
         metrics.Count(IngestMetricNames.ParkedRejected, rejected);
         metrics.Count(IngestMetricNames.ParkedExhausted, exhausted);
         metrics.Count(IngestMetricNames.ParkingFailed, ledger.ParkingFailed);
         metrics.Count(IngestMetricNames.Failed, failed);
-        LogBatch(received, ledger.Delivered, malformed, rejected, exhausted, failed);
+        LogBatch(received, ledger.Handled, malformed, rejected, exhausted, failed);
     }
 
     internal static TimeSpan SafetyMargin(TimeSpan remaining)

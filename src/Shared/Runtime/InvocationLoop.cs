@@ -1,23 +1,27 @@
 using Microsoft.Extensions.Logging;
+using Queueing.Shared.Logging;
 
 namespace Queueing.Shared.Runtime;
 
-/// <summary>The invocation loop: next -> invoke -> response or error, until shutdown.</summary>
-public sealed partial class LambdaBootstrap
+/// <summary>The invocation loop: next -> invoke -> response or error, until shutdown. Ours, not aws-lambda-dotnet's
+/// <c>LambdaBootstrap</c> (hence the name): one <see cref="IFunctionHandler"/>, one <see cref="IRuntimeApi"/>.</summary>
+public sealed partial class InvocationLoop
 {
-    private readonly IRuntimeApiClient _client;
+    private readonly IRuntimeApi _client;
     private readonly IFunctionHandler _handler;
     private readonly string _functionName;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly JsonLogWriter _metricsOutput;
 
-    public LambdaBootstrap(IRuntimeApiClient client, IFunctionHandler handler, string functionName, TimeProvider time, ILogger logger)
+    public InvocationLoop(IRuntimeApi client, IFunctionHandler handler, string functionName, TimeProvider time, ILogger logger, JsonLogWriter metricsOutput)
     {
         _client = client;
         _handler = handler;
         _functionName = functionName;
         _time = time;
         _logger = logger;
+        _metricsOutput = metricsOutput;
     }
 
     public async Task RunAsync(CancellationToken shutdown)
@@ -52,7 +56,7 @@ public sealed partial class LambdaBootstrap
 
     internal async Task InvokeOnceAsync(Invocation invocation, CancellationToken shutdown)
     {
-        var context = new InvocationContext(invocation, _functionName, _time);
+        var context = new InvocationContext(invocation, _functionName, _time, _metricsOutput);
         InvocationContext.CurrentHolder.Value = context;
         // The X-Ray SDK and downstream clients read the trace header from this variable, as in the managed runtimes.
         Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
@@ -61,7 +65,7 @@ public sealed partial class LambdaBootstrap
             byte[] response;
             try
             {
-                response = await _handler.InvokeAsync(invocation.Payload, context, shutdown);
+                response = await context.InvokeAsync(_handler, invocation.Payload, shutdown);
             }
             // Boundary: whatever the handler throws becomes a function error and the loop serves the next event.
             catch (Exception ex)
@@ -82,7 +86,7 @@ public sealed partial class LambdaBootstrap
     // The outcome is posted even when shutdown was requested meanwhile: the work is done and Lambda should know.
     // A refused post (413 for a response over the payload limit, 400 for an expired request id) is Lambda's
     // verdict on this one invocation; the loop logs it and serves the next event instead of crashing the process.
-    private async Task ReportAsync(string requestId, Func<IRuntimeApiClient, Task> post)
+    private async Task ReportAsync(string requestId, Func<IRuntimeApi, Task> post)
     {
         try
         {

@@ -5,13 +5,13 @@ using Queueing.Testing;
 
 namespace Queueing.Shared.Tests.Runtime;
 
-public sealed class RuntimeApiClientTests
+public sealed class RuntimeApiConnectionTests
 {
     [Fact]
     public void Constructor_Always_DisablesHttpClientTimeoutForTheLongPoll()
     {
         // HttpClient's default is 100 s; a next call waits as long as no event arrives (hours on a quiet queue).
-        using var client = new RuntimeApiClient("127.0.0.1:9001");
+        using var client = new RuntimeApiConnection("127.0.0.1:9001");
 
         Assert.Equal(Timeout.InfiniteTimeSpan, client.RequestTimeout);
         Assert.NotEqual(new HttpClient().Timeout, client.RequestTimeout);
@@ -31,7 +31,7 @@ public sealed class RuntimeApiClientTests
             http.Response.Headers["Lambda-Runtime-Cognito-Identity"] = """{"cognitoIdentityId":"x"}""";
             await http.Response.WriteAsync("""{"Records":[]}""");
         });
-        using var client = new RuntimeApiClient(server.BaseAddress.Authority);
+        using var client = new RuntimeApiConnection(server.BaseAddress.Authority);
 
         var invocation = await client.NextAsync(CancellationToken.None);
 
@@ -79,7 +79,7 @@ public sealed class RuntimeApiClientTests
                 await http.Response.Body.WriteAsync(body);
             }
         });
-        using var client = new RuntimeApiClient(server.BaseAddress.Authority);
+        using var client = new RuntimeApiConnection(server.BaseAddress.Authority);
 
         foreach (var (body, _) in events)
         {
@@ -121,7 +121,7 @@ public sealed class RuntimeApiClientTests
 
             await http.Response.WriteAsync("{}");
         });
-        using var client = new RuntimeApiClient(server.BaseAddress.Authority);
+        using var client = new RuntimeApiConnection(server.BaseAddress.Authority);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.NextAsync(CancellationToken.None));
 
@@ -141,7 +141,7 @@ public sealed class RuntimeApiClientTests
             body = await reader.ReadToEndAsync();
             http.Response.StatusCode = 202;
         });
-        using var client = new RuntimeApiClient(server.BaseAddress.Authority);
+        using var client = new RuntimeApiConnection(server.BaseAddress.Authority);
 
         await client.SendErrorAsync("req/1", new RuntimeError { ErrorType = "Function.Kaput", ErrorMessage = "it broke", StackTrace = ["at A", "at B"] }, CancellationToken.None);
 
@@ -162,7 +162,7 @@ public sealed class RuntimeApiClientTests
             http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             return Task.CompletedTask;
         });
-        using var client = new RuntimeApiClient(server.BaseAddress.Authority);
+        using var client = new RuntimeApiConnection(server.BaseAddress.Authority);
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendResponseAsync("req-1", [1, 2, 3], CancellationToken.None));
 
