@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Queueing.AotBench.Accounting;
 
-/// <summary>What the runtime loop reports for one invocation at Debug (src/Shared/Runtime/LambdaBootstrap.cs).</summary>
+/// <summary>What the runtime loop reports for one invocation at Debug (src/Shared/Runtime/InvocationLoop.cs).</summary>
 internal sealed record InvocationCost(long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, double GcPauseMs, double CpuMs);
 
 /// <summary>

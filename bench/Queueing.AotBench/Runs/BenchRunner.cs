@@ -110,7 +110,7 @@ internal sealed class BenchRunner(FunctionDefinition function, FunctionLaunch la
         {
             throw new BenchFailure(
                 $"{what}: the function wrote no cost line for {result.RequestId} within {CostLineTimeout.TotalSeconds} s. " +
-                "It writes one per invocation at LOG_LEVEL Debug (src/Shared/Runtime/LambdaBootstrap.cs); is the executable older than that?");
+                "It writes one per invocation at LOG_LEVEL Debug (src/Shared/Runtime/InvocationLoop.cs); is the executable older than that?");
         }
 
         if (tap.Errors.Count > 0)
