@@ -56,32 +56,33 @@ public sealed class SqsMessage
         attribute.BinaryListValues ??= [];
         return attribute;
     }
+}
 
-    // The helpers below are derived from "attributes"; [JsonIgnore] keeps them off the wire, where Lambda has no
-    // such members.
+/// <summary>
+/// What a record's <c>attributes</c> say, as extension members: Lambda's record has no such members, so they are not
+/// part of the model (nor of its JSON), and the official model could stand in for ours without them.
+/// </summary>
+public static class SqsMessageAttributeReadings
+{
+    extension(SqsMessage message)
+    {
+        /// <summary><c>ApproximateReceiveCount</c>; 1 when absent (first delivery).</summary>
+        public int ReceiveCount =>
+            message.Attributes.TryGetValue(SqsAttributeNames.ApproximateReceiveCount, out var v) && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1;
 
-    /// <summary><c>ApproximateReceiveCount</c>; 1 when absent (first delivery).</summary>
-    [JsonIgnore]
-    public int ReceiveCount =>
-        Attributes.TryGetValue(SqsAttributeNames.ApproximateReceiveCount, out var v) && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1;
+        public DateTimeOffset? FirstReceiveTime => message.Timestamp(SqsAttributeNames.ApproximateFirstReceiveTimestamp);
 
-    [JsonIgnore]
-    public DateTimeOffset? FirstReceiveTime => Timestamp(SqsAttributeNames.ApproximateFirstReceiveTimestamp);
+        public DateTimeOffset? SentTime => message.Timestamp(SqsAttributeNames.SentTimestamp);
 
-    [JsonIgnore]
-    public DateTimeOffset? SentTime => Timestamp(SqsAttributeNames.SentTimestamp);
+        public string? MessageGroupId => message.Attributes.GetValueOrDefault(SqsAttributeNames.MessageGroupId);
 
-    [JsonIgnore]
-    public string? MessageGroupId => Attributes.GetValueOrDefault(SqsAttributeNames.MessageGroupId);
+        public string? MessageDeduplicationId => message.Attributes.GetValueOrDefault(SqsAttributeNames.MessageDeduplicationId);
 
-    [JsonIgnore]
-    public string? MessageDeduplicationId => Attributes.GetValueOrDefault(SqsAttributeNames.MessageDeduplicationId);
+        public string? SequenceNumber => message.Attributes.GetValueOrDefault(SqsAttributeNames.SequenceNumber);
 
-    [JsonIgnore]
-    public string? SequenceNumber => Attributes.GetValueOrDefault(SqsAttributeNames.SequenceNumber);
-
-    private DateTimeOffset? Timestamp(string name) =>
-        Attributes.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        private DateTimeOffset? Timestamp(string name) =>
+            message.Attributes.TryGetValue(name, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
 }
 
 public sealed class SqsMessageAttribute
