@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Queueing.Shared.Json;
 
 namespace Queueing.Ingest.Telemetry;
 
@@ -158,16 +159,7 @@ internal static class JsonFields
         return found;
     }
 
-    public static string Describe(JsonTokenType token) => token switch
-    {
-        JsonTokenType.StartArray => "array",
-        JsonTokenType.StartObject => "object",
-        JsonTokenType.String => "string",
-        JsonTokenType.Number => "number",
-        JsonTokenType.True or JsonTokenType.False => "boolean",
-        JsonTokenType.Null => "null",
-        _ => token.ToString(),
-    };
+    public static string Describe(JsonTokenType token) => JsonTokenKinds.Describe(token);
 
     // Names are compared unescaped, case-sensitively: "DeviceId" is an ordinary field.
     private static FieldName NameOf(ref Utf8JsonReader reader) =>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Queueing.Shared.Json;
 using System.Text.Unicode;
 using Queueing.Shared.Runtime;
 
@@ -425,16 +426,7 @@ public static class SqsEventReader
     private static InvalidEventException Invalid(string path, JsonTokenType found, string expected) =>
         new($"{Refused}{path} must be {expected}, got a JSON {Describe(found)}.");
 
-    private static string Describe(JsonTokenType token) => token switch
-    {
-        JsonTokenType.StartArray => "array",
-        JsonTokenType.StartObject => "object",
-        JsonTokenType.String => "string",
-        JsonTokenType.Number => "number",
-        JsonTokenType.True or JsonTokenType.False => "boolean",
-        JsonTokenType.Null => "null",
-        _ => token.ToString(),
-    };
+    private static string Describe(JsonTokenType token) => JsonTokenKinds.Describe(token);
 
     /// <summary>The records read so far, in a rented array, and the rented buffer the escaped bodies are undone into.</summary>
     private sealed class BatchBuilder(ReadOnlyMemory<byte> payload)
