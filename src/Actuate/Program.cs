@@ -1,3 +1,5 @@
+// Owns: the command API (signed HTTP -> CommandQueue.fifo) and the command publisher (CommandQueue.fifo -> IoT Data Publish).
+// May reference: Queueing.Shared, Queueing.Contracts.
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Publisher;
 using Queueing.Shared.Runtime;

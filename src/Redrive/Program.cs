@@ -1,3 +1,5 @@
+// Owns: the dead-letter CLI: list, peek, export, import, redrive, purge.
+// May reference: Queueing.Contracts, System.CommandLine, Spectre.Console, AWSSDK.SQS; not the function runtime, not SSM.
 using Queueing.Redrive.Aws;
 using Queueing.Redrive.Cli;
 

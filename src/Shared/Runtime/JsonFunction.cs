@@ -34,10 +34,3 @@ public abstract class JsonFunction<TRequest, TResponse> : IFunctionHandler
 
     public abstract Task<TResponse> HandleAsync(TRequest request, InvocationContext context, CancellationToken cancellationToken);
 }
-
-/// <summary>The event itself cannot be read: a function error, reported to the Runtime API.</summary>
-public sealed class InvalidEventException : Exception
-{
-    public InvalidEventException(string message) : base(message) { }
-    public InvalidEventException(string message, Exception inner) : base(message, inner) { }
-}

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Queueing.Shared.Json;
 
 namespace Queueing.Shared.Runtime;
 
@@ -114,7 +113,7 @@ public sealed class RuntimeApiConnection : IRuntimeApi, IDisposable
 
     private async Task PostErrorAsync(string path, RuntimeError error, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, SharedJsonContext.Default.RuntimeError));
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, RuntimeJsonContext.Default.RuntimeError));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         request.Headers.TryAddWithoutValidation(ErrorTypeHeader, error.ErrorType);

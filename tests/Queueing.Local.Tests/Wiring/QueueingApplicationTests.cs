@@ -3,6 +3,7 @@ using Queueing.Local.IoT.Broker;
 using Queueing.Local.Lambda;
 using Queueing.Local.Template;
 using Queueing.Local.Waylay;
+using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Wiring;
 
@@ -31,6 +32,15 @@ public sealed class QueueingApplicationTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(allowed, ours);
+    }
+
+    [Fact]
+    public void Tool_ReferencesTheContracts_NotTheFunctionRuntime()
+    {
+        var references = AssemblyReferences.Closure(typeof(QueueingApplication).Assembly);
+
+        Assert.Contains("Queueing.Contracts", references);
+        Assert.DoesNotContain("Queueing.Shared", references);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Queueing.Shared.DeadLetters;
 /// event model reads them (a missing <c>dataType</c> is "String", a repeated name or member: the last one wins). The
 /// list members are left out: SQS has never accepted them.
 /// </summary>
-internal static class ParkedMessageAttributes
+public static class ParkedMessageAttributes
 {
     /// <summary>Every attribute of <paramref name="json"/> except the reason attributes parking writes itself.</summary>
     public static Dictionary<string, MessageAttributeValue> Read(ReadOnlySpan<byte> json)
