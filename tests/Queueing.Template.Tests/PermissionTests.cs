@@ -9,6 +9,10 @@ public sealed class PermissionTests
     private const string RegionAccount = $"{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}";
     private const string KeyArn = $"arn:aws:kms:{TemplateEvaluator.Region}:{TemplateEvaluator.AccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
+    // What active tracing needs from a function's role (SAM adds AWSXRayDaemonWriteAccess only to roles it makes;
+    // the sampling reads of that policy serve the X-Ray SDK, which the functions do not ship).
+    private static readonly string[] XRayWrites = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
+
     private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
 
     [Fact]
@@ -42,6 +46,13 @@ public sealed class PermissionTests
             foreach (var statement in PolicyStatements.Resolved(_template, evaluator).Where(s => s.Statement["Principal"] is null))
             {
                 Assert.NotEmpty(statement.Resources);
+                if (statement.Actions.Order().SequenceEqual(XRayWrites))
+                {
+                    // X-Ray's write actions have no resource types: "*" is the only resource they can be granted on.
+                    Assert.Equal(["*"], statement.Resources);
+                    continue;
+                }
+
                 Assert.All(statement.Resources, r => Assert.NotEqual("*", r));
             }
         }
@@ -72,13 +83,13 @@ public sealed class PermissionTests
             ["IngestFunctionRole"] =
             [
                 "logs:CreateLogStream", "logs:PutLogEvents", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                "sqs:ReceiveMessage", "sqs:SendMessage", "ssm:GetParameter",
+                "sqs:ReceiveMessage", "sqs:SendMessage", "ssm:GetParameter", .. XRayWrites,
             ],
-            ["CommandApiFunctionRole"] = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "ssm:GetParameter"],
+            ["CommandApiFunctionRole"] = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "ssm:GetParameter", .. XRayWrites],
             ["CommandPublisherFunctionRole"] =
             [
                 "iot:Publish", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
-                "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage",
+                "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage", .. XRayWrites,
             ],
             ["TelemetryRuleRole"] = ["sqs:SendMessage"],
             ["TelemetryRuleErrorRole"] = ["sqs:SendMessage"],
@@ -94,6 +105,20 @@ public sealed class PermissionTests
         {
             Assert.Equal(actions.Order(), granted[role]);
         }
+    }
+
+    [Fact]
+    public void Functions_ActiveTracing_TheirRoleMayWriteTracesAndNothingElseDoes()
+    {
+        var functions = _template.ResourcesOfType(ServerlessTemplate.FunctionType).ToList();
+        var writers = PolicyStatements.Resolved(_template, Defaults())
+            .Where(s => s.Actions.Any(a => a.StartsWith("xray:", StringComparison.Ordinal)))
+            .ToList();
+
+        Assert.Equal(3, functions.Count);
+        Assert.All(functions, id => Assert.Equal("Active", _template.Properties(id)["Tracing"]!.GetValue<string>()));
+        Assert.Equal(functions.Select(id => $"{id}Role").Order(), writers.Select(s => s.Owner).Order());
+        Assert.All(writers, s => Assert.Equal(XRayWrites, s.Actions.Order()));
     }
 
     [Fact]

@@ -38,6 +38,10 @@ public sealed class MotoServer : IAsyncLifetime
 
     public AmazonSQSClient CreateSqs() => new(Credentials, new AmazonSQSConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = Region });
 
+    /// <summary>A client whose requests <paramref name="log"/> records on their way to moto.</summary>
+    public AmazonSQSClient CreateSqs(SqsRequestLog log) =>
+        new(Credentials, new AmazonSQSConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = Region, HttpClientFactory = log });
+
     public AmazonSimpleSystemsManagementClient CreateSsm() =>
         new(Credentials, new AmazonSimpleSystemsManagementConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = Region });
 

@@ -53,7 +53,7 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         try
         {
             using var budget = context.CreateBudget(SafetyMargin, cancellationToken);
-            var (accepted, problem) = await AcceptAsync(request, budget.Token);
+            var (accepted, problem) = await AcceptAsync(request, context.TraceId, budget.Token);
             if (problem is not null)
             {
                 metrics.Count(CommandApiMetricNames.Refused);
@@ -79,7 +79,7 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         }
     }
 
-    private async Task<(CommandAccepted?, Problem?)> AcceptAsync(HttpApiRequest request, CancellationToken cancellationToken)
+    private async Task<(CommandAccepted?, Problem?)> AcceptAsync(HttpApiRequest request, string? traceHeader, CancellationToken cancellationToken)
     {
         if (RouteProblem(request) is { } routeProblem)
         {
@@ -123,7 +123,7 @@ public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, Ht
         // The replay window assumes an accepted request reaches SQS within ReplayWindow.EnqueueBound of its check.
         using var enqueueBudget = new CancellationTokenSource(ReplayWindow.EnqueueBound, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enqueueBudget.Token);
-        var queueProblem = await _queue.EnqueueAsync(command, deduplicationId, linked.Token);
+        var queueProblem = await _queue.EnqueueAsync(command, deduplicationId, traceHeader, linked.Token);
         if (queueProblem is not null)
         {
             return (null, queueProblem);

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;
 using Queueing.Shared.Time;
 
@@ -20,7 +21,9 @@ public sealed class CommandQueueWriter
     }
 
     /// <summary>Null once SQS confirmed the message; otherwise the problem to answer (nothing was accepted).</summary>
-    public async Task<Problem?> EnqueueAsync(Command command, string deduplicationId, CancellationToken cancellationToken)
+    /// <param name="traceHeader">The invocation's X-Ray trace header (<c>Lambda-Runtime-Trace-Id</c>): sent as the
+    /// message's <c>AWSTraceHeader</c>, so the publisher's invocation joins the command's trace. Null: none sent.</param>
+    public async Task<Problem?> EnqueueAsync(Command command, string deduplicationId, string? traceHeader, CancellationToken cancellationToken)
     {
         var request = new SendMessageRequest
         {
@@ -35,6 +38,14 @@ public sealed class CommandQueueWriter
                 [CommandAttributes.ExpiresAt] = SqsMessageAttributes.Text(IsoTime.Format(command.ExpiresAt)),
             },
         };
+        if (!string.IsNullOrEmpty(traceHeader))
+        {
+            // The one system attribute SQS takes on a send; it does not count toward the message's size.
+            request.MessageSystemAttributes = new Dictionary<string, MessageSystemAttributeValue>(StringComparer.Ordinal)
+            {
+                [SqsAttributeNames.AwsTraceHeader] = new() { DataType = "String", StringValue = traceHeader },
+            };
+        }
 
         try
         {

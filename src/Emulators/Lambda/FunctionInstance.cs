@@ -60,7 +60,12 @@ public sealed class FunctionInstance : IAsyncDisposable
         }
     }
 
-    public async Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        InvokeAsync(payload, traceHeader: null, cancellationToken);
+
+    /// <param name="traceHeader">The trace the event source passes (an SQS record's <c>AWSTraceHeader</c>): the
+    /// invocation's <c>Lambda-Runtime-Trace-Id</c> joins it. Null: the invocation starts a new trace.</param>
+    public async Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> payload, string? traceHeader, CancellationToken cancellationToken)
     {
         await _busy.WaitAsync(cancellationToken);
         try
@@ -72,7 +77,7 @@ public sealed class FunctionInstance : IAsyncDisposable
                 return failure;
             }
 
-            return await RunAsync(requestId, payload, initDuration, cancellationToken);
+            return await RunAsync(requestId, payload, traceHeader, initDuration, cancellationToken);
         }
         finally
         {
@@ -144,11 +149,12 @@ public sealed class FunctionInstance : IAsyncDisposable
         return (failure, null);
     }
 
-    private async Task<InvocationResult> RunAsync(string requestId, ReadOnlyMemory<byte> payload, TimeSpan? initDuration, CancellationToken cancellationToken)
+    private async Task<InvocationResult> RunAsync(string requestId, ReadOnlyMemory<byte> payload, string? traceHeader, TimeSpan? initDuration, CancellationToken cancellationToken)
     {
         var process = _process!;
         var now = _time.GetUtcNow();
-        var invocation = new PendingInvocation(requestId, payload, now + _function.Timeout, _function.Arn, TraceIds.New(now));
+        var trace = traceHeader is null ? TraceIds.New(now) : TraceIds.Continue(traceHeader, now);
+        var invocation = new PendingInvocation(requestId, payload, now + _function.Timeout, _function.Arn, trace);
         var started = Stopwatch.GetTimestamp();
         _sandbox.Dispatch(invocation);
 

@@ -44,8 +44,13 @@ public sealed class FunctionRuntime : IAsyncDisposable
         return new FunctionRuntime(function, server, new InstancePool(instances));
     }
 
+    /// <summary>Invokes with the trace an event source passed on this flow (<see cref="InvocationTrace"/>), if any.</summary>
     public Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        _pool.InvokeAsync(payload, cancellationToken);
+        _pool.InvokeAsync(payload, InvocationTrace.Current, cancellationToken);
+
+    /// <param name="traceHeader">The trace the invocation joins (same root, new parent); null starts a new one.</param>
+    public Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> payload, string? traceHeader, CancellationToken cancellationToken) =>
+        _pool.InvokeAsync(payload, traceHeader, cancellationToken);
 
     public Task<IReadOnlyList<InvocationResult>> WarmUpAsync(CancellationToken cancellationToken) =>
         _pool.WarmUpAsync(cancellationToken);

@@ -22,12 +22,12 @@ internal sealed class InstancePool : IAsyncDisposable
 
     public IReadOnlyList<FunctionInstance> Instances { get; }
 
-    public async Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public async Task<InvocationResult> InvokeAsync(ReadOnlyMemory<byte> payload, string? traceHeader, CancellationToken cancellationToken)
     {
         var instance = await _free.Reader.ReadAsync(cancellationToken);
         try
         {
-            return await instance.InvokeAsync(payload, cancellationToken);
+            return await instance.InvokeAsync(payload, traceHeader, cancellationToken);
         }
         finally
         {

@@ -401,7 +401,11 @@ internal sealed partial class SqsPoller : IAsyncDisposable
         InvocationResult result;
         try
         {
-            result = await _invoke(payload, _abandon.Token);
+            // As Lambda's event source: the invocation joins the trace of the batch's first record, when it has one.
+            using (InvocationTrace.Pass(records[0].Attributes.GetValueOrDefault(SqsAttributeNames.AwsTraceHeader)))
+            {
+                result = await _invoke(payload, _abandon.Token);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_abandon.IsCancellationRequested)
         {

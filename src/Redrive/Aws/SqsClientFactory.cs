@@ -9,15 +9,21 @@ namespace Queueing.Redrive.Aws;
 /// <summary>
 /// Builds the SQS client from the global options. Without options the SDK's own resolution applies
 /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL(_SQS), the default credential chain). Tests pass fixed credentials
-/// because moto accepts any and the test process has none of its own.
+/// because moto accepts any and the test process has none of its own, and may record the requests on the wire
+/// (<paramref name="httpClients"/>) to check what moto does not keep.
 /// </summary>
-public sealed class SqsClientFactory(AWSCredentials? fixedCredentials)
+public sealed class SqsClientFactory(AWSCredentials? fixedCredentials, HttpClientFactory? httpClients = null)
 {
     public static SqsClientFactory DefaultChain { get; } = new(null);
 
     public IAmazonSQS Create(ConnectionOptions options)
     {
         var config = new AmazonSQSConfig();
+        if (httpClients is not null)
+        {
+            config.HttpClientFactory = httpClients;
+        }
+
         if (options.Profile is not null)
         {
             if (!new CredentialProfileStoreChain().TryGetProfile(options.Profile, out _))

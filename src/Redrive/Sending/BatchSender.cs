@@ -5,6 +5,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Redrive.Aws;
 using Queueing.Redrive.Queues;
+using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Sending;
@@ -85,6 +86,15 @@ public sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
                 MessageBody = message.Body,
                 MessageAttributes = message.Attributes,
             };
+            if (!string.IsNullOrEmpty(message.TraceHeader))
+            {
+                // The one system attribute SQS takes on a send: the message keeps its trace.
+                entry.MessageSystemAttributes = new Dictionary<string, MessageSystemAttributeValue>(StringComparer.Ordinal)
+                {
+                    [SqsAttributeNames.AwsTraceHeader] = new() { DataType = "String", StringValue = message.TraceHeader },
+                };
+            }
+
             if (target.IsFifo)
             {
                 entry.MessageGroupId = message.GroupId;

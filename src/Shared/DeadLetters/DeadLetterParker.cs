@@ -161,6 +161,15 @@ public sealed partial class DeadLetterParker : IRecordParker
             MessageBody = record.BodyText(),
             MessageAttributes = attributes,
         };
+        // The message keeps the trace it came with: AWSTraceHeader is the one system attribute SQS takes on a send.
+        if (record.TraceHeader is { Length: > 0 } trace)
+        {
+            entry.MessageSystemAttributes = new Dictionary<string, MessageSystemAttributeValue>(StringComparer.Ordinal)
+            {
+                [SqsAttributeNames.AwsTraceHeader] = new() { DataType = "String", StringValue = trace },
+            };
+        }
+
         if (_fifo)
         {
             entry.MessageGroupId = record.MessageGroupId ?? "parked";

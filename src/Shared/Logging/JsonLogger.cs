@@ -6,8 +6,11 @@ using Queueing.Shared.Runtime;
 namespace Queueing.Shared.Logging;
 
 /// <summary>
-/// Structured log lines: <c>{"timestamp","level","category","message","requestId","traceId",...fields,"exception"}</c>.
-/// Message-template fields become JSON properties, so CloudWatch Logs Insights can query them.
+/// Structured log lines: <c>{"timestamp","level","category","message","function_request_id","xray_trace_id",...fields,"exception"}</c>.
+/// The invocation's ids carry the keys Powertools for AWS Lambda writes (<c>function_request_id</c>, and
+/// <c>xray_trace_id</c> holding the trace header's <c>Root</c>), so queries written for Powertools logs work here;
+/// message-template fields become camelCase JSON properties (<c>messageId</c>, <c>deviceId</c>, <c>commandId</c>:
+/// the names the records and commands use themselves), so CloudWatch Logs Insights can query them.
 /// </summary>
 public sealed class JsonLogger : ILogger
 {
@@ -57,10 +60,10 @@ public sealed class JsonLogger : ILogger
             writer.WriteString("message", Message);
             if (Invocation is not null)
             {
-                writer.WriteString("requestId", Invocation.RequestId);
-                if (Invocation.TraceId is not null)
+                writer.WriteString(RequestIdKey, Invocation.RequestId);
+                if (Invocation.XRayTraceId is not null)
                 {
-                    writer.WriteString("traceId", Invocation.TraceId);
+                    writer.WriteString(TraceIdKey, Invocation.XRayTraceId);
                 }
             }
 
@@ -102,9 +105,15 @@ public sealed class JsonLogger : ILogger
         }
     }
 
+    /// <summary>Powertools' key for the Lambda request id of the invocation a line was written in.</summary>
+    public const string RequestIdKey = "function_request_id";
+
+    /// <summary>Powertools' key for the X-Ray trace id (the <c>Root</c>) of the invocation a line was written in.</summary>
+    public const string TraceIdKey = "xray_trace_id";
+
     private static readonly HashSet<string> StandardNames = new(StringComparer.Ordinal)
     {
-        "timestamp", "level", "category", "message", "requestId", "traceId", "exception",
+        "timestamp", "level", "category", "message", RequestIdKey, TraceIdKey, "exception",
     };
 
     internal static void WriteValue(Utf8JsonWriter writer, object? value)

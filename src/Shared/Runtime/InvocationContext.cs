@@ -16,6 +16,7 @@ public sealed class InvocationContext
         Deadline = invocation.Deadline;
         FunctionArn = invocation.FunctionArn;
         TraceId = invocation.TraceId;
+        XRayTraceId = RootOf(invocation.TraceId);
         FunctionName = functionName;
         _time = time;
     }
@@ -23,7 +24,15 @@ public sealed class InvocationContext
     public string RequestId { get; }
     public DateTimeOffset Deadline { get; }
     public string FunctionArn { get; }
+    /// <summary>The invocation's X-Ray trace header (<c>Lambda-Runtime-Trace-Id</c>: <c>Root=...;Parent=...;Sampled=...</c>).</summary>
     public string? TraceId { get; }
+
+    /// <summary>
+    /// The trace's id, the header's <c>Root</c> (<c>1-5759e988-bd862e3fe1be46a994272793</c>): the same on every hop
+    /// of a message, what X-Ray's console opens, and what log lines carry as <c>xray_trace_id</c> (Powertools' key).
+    /// </summary>
+    public string? XRayTraceId { get; }
+
     public string FunctionName { get; }
 
     /// <summary>This invocation's metrics: created with the context, flushed once after the handler returns or throws.</summary>
@@ -86,6 +95,26 @@ public sealed class InvocationContext
 
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>The <c>Root</c> field of an X-Ray trace header; null when there is none.</summary>
+    internal static string? RootOf(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return null;
+        }
+
+        foreach (var range in header.AsSpan().Split(';'))
+        {
+            var field = header.AsSpan(range).Trim();
+            if (field.StartsWith("Root=", StringComparison.Ordinal) && field.Length > 5)
+            {
+                return field[5..].ToString();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The invocation running on this async flow (log lines carry its request and trace ids).</summary>

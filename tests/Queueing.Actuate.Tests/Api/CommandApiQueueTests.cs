@@ -60,6 +60,21 @@ public sealed class CommandApiQueueTests : IClassFixture<MotoServer>
     }
 
     [Fact]
+    public async Task HandleAsync_InvocationHasATrace_TheMessageCarriesItAsAWSTraceHeader()
+    {
+        const string Trace = "Root=1-692f8c00-0123456789abcdef01234567;Parent=89abcdef01234567;Sampled=1";
+        var (api, queues) = await ApiAsync();
+
+        var traced = await api.InvokeAsync(SignedRequests.Post(Body, Harness.Secret, _time.GetUtcNow().ToUnixTimeSeconds()), _time, traceId: Trace);
+        var untraced = await api.InvokeAsync(SignedRequests.Post(Body.Replace("lamp-1", "lamp-2", StringComparison.Ordinal), Harness.Secret, _time.GetUtcNow().ToUnixTimeSeconds()), _time);
+
+        Assert.Equal((202, 202), (traced.StatusCode, untraced.StatusCode));
+        var messages = await CommandQueues.PeekAllAsync(_sqs, queues.QueueUrl);
+        Assert.Equal(Trace, messages.Single(m => m.Attributes["MessageGroupId"] == "lamp-1").Attributes[SqsAttributeNames.AwsTraceHeader]);
+        Assert.False(messages.Single(m => m.Attributes["MessageGroupId"] == "lamp-2").Attributes.ContainsKey(SqsAttributeNames.AwsTraceHeader));
+    }
+
+    [Fact]
     public async Task HandleAsync_TtlAndQosGiven_CarriedIntoTheMessage()
     {
         var (api, queues) = await ApiAsync();

@@ -73,9 +73,9 @@ internal static class Harness
 
     /// <summary>As the runtime loop does: the request's JSON bytes through a context that runs the function and then
     /// flushes the invocation's metrics (to <paramref name="output"/>, nowhere by default).</summary>
-    public static async Task<HttpApiResponse> InvokeAsync(this CommandApiFunction api, HttpApiRequest request, TimeProvider time, JsonLogWriter? output = null)
+    public static async Task<HttpApiResponse> InvokeAsync(this CommandApiFunction api, HttpApiRequest request, TimeProvider time, JsonLogWriter? output = null, string? traceId = null)
     {
-        var context = Invocations.Context(time, output: output);
+        var context = Invocations.Context(time, output: output, traceId: traceId);
         var response = await context.InvokeAsync(api, JsonSerializer.SerializeToUtf8Bytes(request, SharedJsonContext.Default.HttpApiRequest), CancellationToken.None);
         return JsonSerializer.Deserialize(response, SharedJsonContext.Default.HttpApiResponse)!;
     }

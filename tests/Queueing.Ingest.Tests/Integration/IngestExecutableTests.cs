@@ -133,7 +133,7 @@ public sealed class IngestExecutableTests : IClassFixture<MotoServer>
         Assert.Equal(8, emf.GetProperty("Received").GetInt32());
         Assert.Equal(3, emf.GetProperty("Delivered").GetInt32());
         Assert.Equal(5, emf.GetProperty("ParkedMalformed").GetInt32());
-        Assert.Contains("\"requestId\":\"req-1\"", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"function_request_id\":\"req-1\"", stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

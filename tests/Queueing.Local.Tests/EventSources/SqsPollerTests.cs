@@ -72,6 +72,39 @@ public sealed class SqsPollerTests(MotoServer moto) : IClassFixture<MotoServer>
     }
 
     [Fact]
+    public async Task TracedMessage_ItsRecordCarriesAWSTraceHeader_AndTheInvocationJoinsThatTrace()
+    {
+        const string Trace = "Root=1-692f8c00-0123456789abcdef01234567;Parent=89abcdef01234567;Sampled=1";
+        using var sqs = moto.CreateSqs();
+        var queue = await CreateQueueAsync(sqs, "traced");
+        await SendAsync(sqs, queue, 2, i => new SendMessageRequest
+        {
+            MessageBody = "m-" + i,
+            MessageSystemAttributes = i == 0
+                ? new() { [SqsAttributeNames.AwsTraceHeader] = new MessageSystemAttributeValue { DataType = "String", StringValue = Trace } }
+                : null,
+        });
+        var passed = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>();
+        var function = new RecordingFunction(e =>
+        {
+            passed[e.Records[0].Body] = Queueing.Local.Lambda.InvocationTrace.Current;
+            return RecordingFunction.Response("""{"batchItemFailures":[]}""");
+        });
+        await using var poller = Poller(sqs, queue, Source(queue, batchSize: 1, reportBatchItemFailures: true), function);
+
+        await poller.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => poller.Counters.Deleted >= 2, () => poller.Counters.ToString());
+        await poller.StopAsync(CancellationToken.None);
+
+        var records = function.Events.SelectMany(e => e.Event.Records).ToDictionary(r => r.Body);
+        Assert.Equal(Trace, records["m-0"].Attributes[SqsAttributeNames.AwsTraceHeader]);
+        Assert.False(records["m-1"].Attributes.ContainsKey(SqsAttributeNames.AwsTraceHeader));
+        Assert.Equal(Trace, passed["m-0"]);
+        Assert.Null(passed["m-1"]);
+        Assert.Null(Queueing.Local.Lambda.InvocationTrace.Current);
+    }
+
+    [Fact]
     public async Task PartialBatchFailure_ExactlyTheReportedMessagesStay_TheOthersAreDeleted()
     {
         using var sqs = moto.CreateSqs();

@@ -165,6 +165,61 @@ public sealed class FunctionRuntimeTests
     }
 
     [Fact]
+    public async Task InvokeAsync_NoTracePassed_EachInvocationStartsItsOwnXRayTrace()
+    {
+        await using var runtime = await StartAsync(TestFunctionBinary.Function("sleep", timeoutSeconds: 5));
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        var first = Json(await runtime.InvokeAsync(Sleep(0), CancellationToken.None))["traceId"]!.ToString();
+        var second = Json(await runtime.InvokeAsync(Sleep(0), CancellationToken.None))["traceId"]!.ToString();
+
+        foreach (var trace in new[] { first, second })
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(trace, "^Root=1-([0-9a-f]{8})-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$");
+            Assert.True(match.Success, trace);
+            // The root's first part is the trace's start, in epoch seconds (X-Ray rejects roots far from now).
+            Assert.InRange(long.Parse(match.Groups[1].Value, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture), before - 1, before + 60);
+        }
+
+        Assert.NotEqual(Root(first), Root(second));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_TracePassedBySource_InvocationJoinsItsRootWithItsOwnParent()
+    {
+        const string Passed = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        await using var runtime = await StartAsync(TestFunctionBinary.Function("sleep", timeoutSeconds: 5));
+
+        string explicitTrace;
+        string ambientTrace;
+        explicitTrace = Json(await runtime.InvokeAsync(Sleep(0), Passed, CancellationToken.None))["traceId"]!.ToString();
+        using (InvocationTrace.Pass("Root=1-5759e988-00000000000000000000000a;Sampled=0"))
+        {
+            ambientTrace = Json(await runtime.InvokeAsync(Sleep(0), CancellationToken.None))["traceId"]!.ToString();
+        }
+
+        var afterScope = Json(await runtime.InvokeAsync(Sleep(0), CancellationToken.None))["traceId"]!.ToString();
+
+        Assert.Matches("^Root=1-5759e988-bd862e3fe1be46a994272793;Parent=[0-9a-f]{16};Sampled=1$", explicitTrace);
+        Assert.DoesNotContain("53995c3f42cd8ad8", explicitTrace, StringComparison.Ordinal);
+        Assert.Matches("^Root=1-5759e988-00000000000000000000000a;Parent=[0-9a-f]{16};Sampled=0$", ambientTrace);
+        Assert.DoesNotContain("5759e988", afterScope, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_PassedHeaderWithoutRoot_StartsANewTrace()
+    {
+        await using var runtime = await StartAsync(TestFunctionBinary.Function("sleep", timeoutSeconds: 5));
+
+        var trace = Json(await runtime.InvokeAsync(Sleep(0), "Parent=53995c3f42cd8ad8;Sampled=1", CancellationToken.None))["traceId"]!.ToString();
+
+        Assert.Matches("^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$", trace);
+        Assert.DoesNotContain("53995c3f42cd8ad8", trace, StringComparison.Ordinal);
+    }
+
+    private static string Root(string trace) => trace.Split(';')[0];
+
+    [Fact]
     public async Task InvokeAsync_Environment_IsTheLambdaOneWithoutHostLeaks()
     {
         var function = TestFunctionBinary.Function("env", environment: new Dictionary<string, string> { ["FROM_TEMPLATE"] = "yes" });

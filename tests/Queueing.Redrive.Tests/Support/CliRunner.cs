@@ -6,7 +6,7 @@ using Queueing.Testing;
 namespace Queueing.Redrive.Tests.Support;
 
 /// <summary>Runs queueing-dlq in-process through its real entry point, against moto, and captures what it wrote.</summary>
-internal sealed class CliRunner(MotoServer moto, TimeProvider? time = null)
+internal sealed class CliRunner(MotoServer moto, TimeProvider? time = null, SqsRequestLog? requests = null)
 {
     public Task<CliResult> RunAsync(params string[] args) =>
         RunAgainstAsync(moto.Endpoint, CancellationToken.None, args);
@@ -26,7 +26,7 @@ internal sealed class CliRunner(MotoServer moto, TimeProvider? time = null)
         var code = await DlqCli.RunAsync(
             all,
             CliConsole.ForWriters(output, error),
-            new SqsClientFactory(moto.Credentials),
+            new SqsClientFactory(moto.Credentials, requests),
             time ?? TimeProvider.System,
             cancellationToken);
         return new CliResult(code, output.ToString(), error.ToString());

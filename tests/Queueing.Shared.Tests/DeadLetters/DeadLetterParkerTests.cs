@@ -17,9 +17,20 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
     private static readonly DateTimeOffset FirstReceive = new(2025, 11, 28, 10, 0, 0, 456, TimeSpan.Zero);
     private readonly AmazonSQSClient _sqs;
 
-    public DeadLetterParkerTests(MotoServer moto) => _sqs = moto.CreateSqs();
+    private readonly SqsRequestLog _requests = new();
+    private readonly AmazonSQSClient _logged;
 
-    public void Dispose() => _sqs.Dispose();
+    public DeadLetterParkerTests(MotoServer moto)
+    {
+        _sqs = moto.CreateSqs();
+        _logged = moto.CreateSqs(_requests);
+    }
+
+    public void Dispose()
+    {
+        _sqs.Dispose();
+        _logged.Dispose();
+    }
 
     private async Task<string> CreateQueueAsync(bool fifo = false, int? maximumMessageSize = null)
     {
@@ -41,7 +52,7 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
     private DeadLetterParker Parker(string queueUrl) => new(_sqs, queueUrl, "queueing-ingest", NullLogger.Instance);
 
     /// <summary>A record written with the model, as the function reads it (the lean reader over the event's JSON).</summary>
-    private static SqsRecord Record(string id, string body, int receiveCount = 3, string? groupId = null, Dictionary<string, SqsMessageAttribute>? attributes = null)
+    private static SqsRecord Record(string id, string body, int receiveCount = 3, string? groupId = null, Dictionary<string, SqsMessageAttribute>? attributes = null, string? traceHeader = null)
     {
         var record = new SqsMessage
         {
@@ -59,6 +70,11 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
         if (groupId is not null)
         {
             record.Attributes[SqsAttributeNames.MessageGroupId] = groupId;
+        }
+
+        if (traceHeader is not null)
+        {
+            record.Attributes[SqsAttributeNames.AwsTraceHeader] = traceHeader;
         }
 
         return WrittenEvents.Read(record);
@@ -90,6 +106,34 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
                 await _sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ParkAsync_RecordWithATrace_SendsItsAWSTraceHeaderWithTheParkedMessage(bool fifo)
+    {
+        const string Trace = "Root=1-692f8c00-0123456789abcdef01234567;Parent=89abcdef01234567;Sampled=1";
+        var dlq = await CreateQueueAsync(fifo);
+        var parker = new DeadLetterParker(_logged, dlq, "queueing-ingest", NullLogger.Instance);
+        var group = fifo ? "lamp-1" : null;
+        ParkRequest[] requests =
+        [
+            new(Record("traced", "{}", groupId: group, traceHeader: Trace), DeadLetterKind.Malformed, "bad"),
+            new(Record("untraced", "{}", groupId: group), DeadLetterKind.Malformed, "bad"),
+        ];
+
+        var result = await parker.ParkAsync(requests, CancellationToken.None);
+
+        Assert.Equal(["traced", "untraced"], result.Parked.Order());
+        Assert.Equal(2, (await DrainAsync(dlq)).Count);
+        // moto's SendMessageBatch drops system attributes (its SendMessage keeps them), so the request says what
+        // SQS would keep: the entry of the traced record carries the header, the other none.
+        var entries = Assert.Single(_requests.Of("SendMessageBatch"))["Entries"]!.AsArray();
+        Assert.Equal(2, entries.Count);
+        var traced = entries[0]!["MessageSystemAttributes"]!["AWSTraceHeader"]!;
+        Assert.Equal(("String", Trace), (traced["DataType"]!.ToString(), traced["StringValue"]!.ToString()));
+        Assert.Null(entries[1]!["MessageSystemAttributes"]);
     }
 
     [Fact]

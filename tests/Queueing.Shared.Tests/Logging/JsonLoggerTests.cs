@@ -30,7 +30,7 @@ public sealed partial class JsonLoggerTests
         Assert.Equal(3, line.GetProperty("eventCount").GetInt32());
         Assert.Equal(12.5, line.GetProperty("elapsed").GetDouble());
         Assert.True(line.GetProperty("firstAttempt").GetBoolean());
-        Assert.False(line.TryGetProperty("requestId", out _));
+        Assert.False(line.TryGetProperty("function_request_id", out _));
         Assert.False(line.TryGetProperty("{OriginalFormat}", out _));
     }
 
@@ -38,7 +38,7 @@ public sealed partial class JsonLoggerTests
     public void Log_InsideInvocation_CarriesRequestAndTraceId()
     {
         var logger = Logger();
-        var invocation = new Invocation("req-42", Now.AddSeconds(30), "arn", "Root=1-xyz", null, null, "{}"u8.ToArray());
+        var invocation = new Invocation("req-42", Now.AddSeconds(30), "arn", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1", null, null, "{}"u8.ToArray());
 
         // What InvocationLoop does around each invocation (the loop itself is covered in FunctionHostTests).
         InvocationContext.CurrentHolder.Value = new InvocationContext(invocation, "f", _time, new JsonLogWriter(Stream.Null));
@@ -54,10 +54,13 @@ public sealed partial class JsonLoggerTests
         logger.LogInformation("after");
 
         var lines = _log.Documents;
-        Assert.Equal("req-42", lines[0].GetProperty("requestId").GetString());
-        Assert.Equal("Root=1-xyz", lines[0].GetProperty("traceId").GetString());
-        Assert.False(lines[1].TryGetProperty("requestId", out _));
-        Assert.False(lines[1].TryGetProperty("traceId", out _));
+        // Powertools' keys; the trace id is the header's Root, the same on every hop (the Parent is per segment).
+        Assert.Equal("req-42", lines[0].GetProperty("function_request_id").GetString());
+        Assert.Equal("1-5759e988-bd862e3fe1be46a994272793", lines[0].GetProperty("xray_trace_id").GetString());
+        Assert.False(lines[0].TryGetProperty("requestId", out _));
+        Assert.False(lines[0].TryGetProperty("traceId", out _));
+        Assert.False(lines[1].TryGetProperty("function_request_id", out _));
+        Assert.False(lines[1].TryGetProperty("xray_trace_id", out _));
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal(OutcomeKind.Response, next.Kind);
         Assert.Equal("\"ok\"", next.Text);
         Assert.Contains(_log.Documents, d => d.GetProperty("level").GetString() == "ERROR"
-            && d.GetProperty("requestId").GetString() == "req-bad"
+            && d.GetProperty("function_request_id").GetString() == "req-bad"
             && d.GetProperty("exception").GetString()!.Contains("the device exploded", StringComparison.Ordinal));
         Assert.Equal(0, await StopAsync(run));
     }
@@ -301,8 +301,8 @@ public sealed class FunctionHostTests : IAsyncLifetime
         Assert.Equal("queueing-test", context.Function);
         Assert.True(context.IsCurrent);
         var line = Assert.Single(_log.Documents, d => d.GetProperty("category").GetString() == "Test.Handler");
-        Assert.Equal("8476a536-e9f4-11e8-9739-2dfe598c3fcd", line.GetProperty("requestId").GetString());
-        Assert.Equal(trace, line.GetProperty("traceId").GetString());
+        Assert.Equal("8476a536-e9f4-11e8-9739-2dfe598c3fcd", line.GetProperty("function_request_id").GetString());
+        Assert.Equal("1-5759e988-bd862e3fe1be46a994272793", line.GetProperty("xray_trace_id").GetString());
         Assert.Equal("lamp-1", line.GetProperty("deviceId").GetString());
         Assert.Equal(0, await StopAsync(run));
     }

@@ -6,6 +6,7 @@ using Queueing.Redrive.Messages;
 using Queueing.Redrive.Output;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
+using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Commands.Import;
@@ -71,7 +72,7 @@ public static class ImportFile
             }
 
             var attributes = exported.MessageAttributes.ToDictionary(a => a.Key, a => SqsMessageAttributes.ToSdk(a.Value), StringComparer.Ordinal);
-            messages.Add(new OutgoingMessage(key, exported.Body, attributes, group, deduplicationId));
+            messages.Add(new OutgoingMessage(key, exported.Body, attributes, group, deduplicationId, exported.Attributes.GetValueOrDefault(SqsAttributeNames.AwsTraceHeader)));
         }
 
         if (problems.Count > 0)

@@ -5,6 +5,7 @@ using Queueing.Redrive.Messages;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Scanning;
 using Queueing.Redrive.Sending;
+using Queueing.Shared.Events;
 
 namespace Queueing.Redrive.Commands.Redrive;
 
@@ -133,13 +134,14 @@ public sealed class Redriver(IAmazonSQS sqs, QueueDirectory directory, RedriveTa
     public static OutgoingMessage ToOutgoing(DeadLetter letter, SqsQueue target)
     {
         var attributes = MessageAttributesCopy.ForRedrive(letter.Message.MessageAttributes, letter.RedriveCount);
+        var trace = letter.Message.Attributes?.GetValueOrDefault(SqsAttributeNames.AwsTraceHeader);
         if (!target.IsFifo)
         {
-            return new OutgoingMessage(letter.MessageId, letter.Body, attributes, null, null);
+            return new OutgoingMessage(letter.MessageId, letter.Body, attributes, null, null, trace);
         }
 
         var group = letter.GroupId ?? letter.Device ?? "redrive";
         var deduplicationId = $"redrive-{letter.MessageId}-{letter.RedriveCount + 1}";
-        return new OutgoingMessage(letter.MessageId, letter.Body, attributes, group, deduplicationId);
+        return new OutgoingMessage(letter.MessageId, letter.Body, attributes, group, deduplicationId, trace);
     }
 }
