@@ -20,7 +20,11 @@ internal static class QueueingApplication
     public const string IngestQueueName = StackName + "-IngestQueue";
     public const string CommandQueueName = StackName + "-CommandQueue.fifo";
 
-    /// <summary>The Waylay side of the repository, beside the template: <c>templates/</c>, <c>plugins/</c>, <c>schemas/</c>.</summary>
+    /// <summary>The Waylay side of the repository, beside the template: <c>templates/</c>, <c>plugins/</c>, <c>schemas/</c>.
+    /// The sandbox runs every template there as a task per device: <c>light-threshold</c> (commands from light values)
+    /// and <c>command-ack-watch</c> (an alarm when a published command's <c>ackDue</c> comes before its
+    /// acknowledgement), with the plugs <c>queueingCommand</c> (the vault entries below) and <c>queueingAlarm</c>
+    /// (the sandbox's alarm service, through the plugs' Waylay client: no vault entry).</summary>
     public const string WaylayFolder = "waylay";
 
     /// <summary>A host that never resolves (RFC 2606 .invalid): a function that calls it fails clearly, nothing leaves the machine.</summary>

@@ -1,3 +1,4 @@
+using Queueing.Local.Waylay.Alarms;
 using Queueing.Local.Waylay.Broker;
 using Queueing.Local.Waylay.Rules;
 using Queueing.Local.Waylay.Plugs;
@@ -5,26 +6,42 @@ using Queueing.Local.Waylay.Plugs;
 namespace Queueing.Local.Waylay;
 
 /// <summary>The sandbox's counters at one moment, for the live view and the run summary.</summary>
-public sealed record WaylaySandboxSnapshot(BrokerSnapshot Broker, RuleEngineSnapshot Rules);
+public sealed record WaylaySandboxSnapshot(BrokerSnapshot Broker, RuleEngineSnapshot Rules, AlarmsSnapshot Alarms)
+{
+    /// <summary>How many times the rules raised an alarm (create calls the alarm service accepted, a repeat of an
+    /// open alarm included).</summary>
+    public long AlarmsRaised => Alarms.Raised;
+
+    /// <summary>The same, per resource the alarm is about (<c>source.id</c>).</summary>
+    public IReadOnlyDictionary<string, long> AlarmsRaisedByResource => Alarms.RaisedByResource;
+}
 
 /// <summary>
 /// A Waylay tenant on one machine: the broker API that data is posted to (<see cref="DataUrl"/>), the rule engine
-/// running the templates of <c>templates/</c> as a reactive task per resource, and the plugs of <c>plugins/</c>
-/// under Node.js, which the actuators execute with the tenant's vault.
+/// running the templates of <c>templates/</c> as a reactive task per resource, the plugs of <c>plugins/</c>
+/// under Node.js, which the actuators execute with the tenant's vault, and the alarm service the plugs raise alarms
+/// on (<see cref="AlarmsUrl"/>).
 /// </summary>
 public sealed class WaylaySandbox : IAsyncDisposable
 {
     private bool _stopped;
 
-    private WaylaySandbox(BrokerServer broker, RuleEngine rules, PlugHost plugs)
+    private WaylaySandbox(BrokerServer broker, RuleEngine rules, PlugHost plugs, AlarmsServer alarms)
     {
         Broker = broker;
         Rules = rules;
         Plugs = plugs;
+        Alarms = alarms;
     }
 
     /// <summary>The broker API's base URL (<c>http://127.0.0.1:port/</c>), where data is posted.</summary>
     public Uri DataUrl => Broker.BaseAddress;
+
+    /// <summary>The alarm service's base URL (<c>http://127.0.0.1:port/</c>; the API under <c>alarms/v1/</c>), with
+    /// the same HTTP Basic credentials as the broker.</summary>
+    public Uri AlarmsUrl => Alarms.BaseAddress;
+
+    internal AlarmsServer Alarms { get; }
 
     internal BrokerServer Broker { get; }
 
@@ -48,16 +65,32 @@ public sealed class WaylaySandbox : IAsyncDisposable
         var context = TemplateContext.ForWaylayDirectory(options.WaylayDirectory);
         var templates = TemplateLoader.LoadDirectory(Path.Combine(options.WaylayDirectory, "templates"), context);
 
-        var plugs = await PlugHost.StartAsync(
-            new PlugHostOptions
-            {
-                Plugs = context.Plugs,
-                Vault = options.Vault,
-                NodeExecutable = options.NodeExecutable,
-                PlugTimeout = options.PlugTimeout,
-                Loggers = options.Loggers,
-            },
+        var alarms = await AlarmsServer.StartAsync(
+            new AlarmsOptions { ApiKey = options.ApiKey, ApiSecret = options.ApiSecret, Time = options.Time, Loggers = options.Loggers },
             cancellationToken);
+        PlugHost plugs;
+        try
+        {
+            plugs = await PlugHost.StartAsync(
+                new PlugHostOptions
+                {
+                    Plugs = context.Plugs,
+                    Vault = options.Vault,
+                    AlarmsUrl = alarms.BaseAddress,
+                    ApiKey = options.ApiKey,
+                    ApiSecret = options.ApiSecret,
+                    NodeExecutable = options.NodeExecutable,
+                    PlugTimeout = options.PlugTimeout,
+                    Loggers = options.Loggers,
+                },
+                cancellationToken);
+        }
+        catch
+        {
+            await alarms.DisposeAsync();
+            throw;
+        }
+
         RuleEngine? rules = null;
         try
         {
@@ -80,7 +113,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
                 },
                 rules,
                 cancellationToken);
-            return new WaylaySandbox(broker, rules, plugs);
+            return new WaylaySandbox(broker, rules, plugs, alarms);
         }
         catch
         {
@@ -90,18 +123,19 @@ public sealed class WaylaySandbox : IAsyncDisposable
             }
 
             await plugs.DisposeAsync();
+            await alarms.DisposeAsync();
             throw;
         }
     }
 
-    public WaylaySandboxSnapshot Snapshot() => new(Broker.Counters.Snapshot(), Rules.Counters.Snapshot());
+    public WaylaySandboxSnapshot Snapshot() => new(Broker.Counters.Snapshot(), Rules.Counters.Snapshot(), Alarms.Store.Snapshot());
 
     /// <summary>Completes when every forwarded event has been evaluated and its actuators have answered.</summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default) => Rules.WhenIdleAsync(cancellationToken);
 
     /// <summary>
     /// Stops taking requests, lets the rule engine finish what was forwarded (until
-    /// <paramref name="cancellationToken"/> fires), then stops the plugs.
+    /// <paramref name="cancellationToken"/> fires), then stops the plugs and the alarm service.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -115,6 +149,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
         await Rules.StopAsync(cancellationToken);
         await Rules.DisposeAsync();
         await Plugs.DisposeAsync();
+        await Alarms.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(new CancellationToken(canceled: true));

@@ -6,15 +6,21 @@ namespace Queueing.Local.Tests.Waylay;
 public sealed class PlugCatalogTests
 {
     [Fact]
-    public void Load_RepositoryPlugins_HasTheQueueingCommandActuatorWithItsInterface()
+    public void Load_RepositoryPlugins_HasTheCommandAndAlarmActuatorsWithTheirInterfaces()
     {
         var catalog = PlugCatalog.Load(RepositoryRoot.File("waylay", "plugins"), TestPlugs.Registry);
 
-        var plug = Assert.Single(catalog.Plugs);
+        Assert.Equal(["queueingAlarm", "queueingCommand"], catalog.Plugs.Select(p => p.Name).Order(StringComparer.Ordinal));
+        var plug = catalog.Find("queueingCommand", "1.0.0")!;
         Assert.Equal(("queueingCommand", "1.0.0", "actuator"), (plug.Name, plug.Version, plug.Type));
         Assert.Equal(["deviceId", "payload", "ttlSeconds", "qos", "idempotencyKey"], plug.Inputs);
         Assert.Equal(["deviceId", "payload"], plug.MandatoryInputs);
         Assert.Equal("index.js", PlugCatalog.MainOf(plug.Directory));
+        var alarm = catalog.Find("queueingAlarm", "1.0.0")!;
+        Assert.Equal("actuator", alarm.Type);
+        Assert.Equal(["resource", "type", "severity", "text"], alarm.Inputs);
+        Assert.Equal(["resource", "type", "severity", "text"], alarm.MandatoryInputs);
+        Assert.Equal("index.js", PlugCatalog.MainOf(alarm.Directory));
     }
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed class TemplateLoaderTests
         { "state-change", "stateChangeTrigger.stateTo 'Hot'" },
         { "sensor-to-sensor", "sensor-to-sensor triggers" },
         { "actuator-source", "sourceLabel 'lightOn' is not a sensor of the template (actuators cannot trigger)" },
-        { "actuator-plugin", "actuator 'lightOff': plug 'debugDialog' cannot run in the sandbox: it runs the plugs of waylay/plugins/ (queueingCommand 1.0.0)" },
+        { "actuator-plugin", "actuator 'lightOff': plug 'debugDialog' cannot run in the sandbox: it runs the plugs of waylay/plugins/ (queueingAlarm 1.0.0, queueingCommand 1.0.0)" },
         { "plug-version", "actuator 'lightOff': plug queueingCommand 2.0.0 is not in waylay/plugins/ (shipped: 1.0.0)" },
         { "binding", "properties.payload: ${...} bindings are not supported" },
         { "unknown-input", "property 'url' is not an input of queueingCommand" },

@@ -76,7 +76,10 @@ public sealed class WaylaySandboxTests
 
         var snapshot = sandbox.Snapshot();
         Assert.Equal((18L, 18L, 18L), (snapshot.Broker.EventsReceived, snapshot.Broker.EventsForwarded, snapshot.Rules.EventsEvaluated));
-        Assert.Equal((3L, 12L, 12L), (snapshot.Rules.TasksCreated, snapshot.Rules.RulesFired, snapshot.Rules.CommandsSent));
+        // A task per template (light-threshold, command-ack-watch) and device; light values fire the light rule only.
+        Assert.Equal((6L, 12L, 12L), (snapshot.Rules.TasksCreated, snapshot.Rules.RulesFired, snapshot.Rules.CommandsSent));
+        Assert.Equal((18L, 18L), (snapshot.Rules.SensorExecutions, snapshot.Rules.SensorFailures));
+        Assert.Equal(0, snapshot.AlarmsRaised);
         Assert.Equal(new Dictionary<string, long> { ["202"] = 12 }, snapshot.Rules.AnswersByStatus);
         Assert.Equal(new ResourceRuleState("lamp-2", "Above", "lightOff", "202", 1764288005000), snapshot.Rules.Resources["lamp-2"]);
         Assert.Contains("\"lightValue\":360", snapshot.Broker.LastEvents["lamp-3"].EventJson);

@@ -85,6 +85,12 @@ public sealed partial class PlugHost : IAsyncDisposable
             ["directory"] = Path.GetFullPath(p.Directory),
             ["main"] = PlugCatalog.MainOf(p.Directory),
         }).ToArray()).ToJsonString();
+        if (options.AlarmsUrl is { } alarms)
+        {
+            start.Environment[PlugHostScript.AlarmsUrlVariable] = alarms.AbsoluteUri;
+            start.Environment[PlugHostScript.ApiAuthVariable] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.ApiKey}:{options.ApiSecret}"));
+        }
+
         start.Environment[PlugHostScript.TimeoutVariable] = ((long)options.PlugTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
         Process process;

@@ -14,6 +14,17 @@ public sealed record PlugHostOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> Vault { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The tenant's alarm service (its base URL) that <c>waylay.alarms.create</c> posts to; null: a plug that raises
+    /// an alarm fails with a clear error.
+    /// </summary>
+    public Uri? AlarmsUrl { get; init; }
+
+    /// <summary>The tenant's API key and secret, with which <c>waylay.alarms</c> calls the alarm service.</summary>
+    public string ApiKey { get; init; } = "";
+
+    public string ApiSecret { get; init; } = "";
+
     /// <summary>The Node.js executable (18 or later).</summary>
     public string NodeExecutable { get; init; } = "node";
 

@@ -5,19 +5,24 @@ namespace Queueing.Local.Waylay.Plugs;
 /// module exporting <c>function (options, send)</c>, the form of Waylay's published plugs), and executes them the
 /// way the rules engine does (Waylay, "Writing custom sensors and actuators"): <c>options.requiredProperties</c> is
 /// the actuator's properties (placeholders already filled in by the rule engine), <c>options.globalSettings</c> the
-/// tenant's global settings (none here), <c>send(err, result)</c> ends the execution, and the global
-/// <c>waylay.vault.get(key)</c> reads the tenant's vault (Waylay, "Vault": a promise of the value). It serves
+/// tenant's global settings (none here), <c>send(err, result)</c> ends the execution, the global
+/// <c>waylay.vault.get(key)</c> reads the tenant's vault (Waylay, "Vault": a promise of the value) and
+/// <c>waylay.alarms.create(alarm)</c> raises an alarm on the sandbox's alarm service as the tenant (Waylay's
+/// JavaScript client <c>@waylay/client</c>, <c>alarms.create</c>: a promise of the created alarm). It serves
 /// Waylay's documented plug execution call on a loopback port:
 /// <c>POST /rules/v1/actions/{name}/versions/{version}</c> with <c>{"properties", "resource"}</c>, answering 200
 /// <c>{"result": true, "rawData"}</c> or 400 <c>{"result": false, "error"}</c> (the rules OpenAPI's
 /// <c>ActuatorExecutionResult</c>), and prints <c>{"port": N}</c> when listening. Plugs log to stderr; stdout
-/// carries only that line. The vault arrives in an environment variable that is removed before any plug loads.
+/// carries only that line. The vault and the API credentials arrive in environment variables that are removed before
+/// any plug loads.
 /// </summary>
 internal static class PlugHostScript
 {
     public const string VaultVariable = "WAYLAY_SANDBOX_VAULT";
     public const string PluginsVariable = "WAYLAY_SANDBOX_PLUGINS";
     public const string TimeoutVariable = "WAYLAY_SANDBOX_PLUG_TIMEOUT_MS";
+    public const string AlarmsUrlVariable = "WAYLAY_SANDBOX_ALARMS_URL";
+    public const string ApiAuthVariable = "WAYLAY_SANDBOX_API_AUTH";
 
     public const string Source = """
         'use strict'
@@ -29,13 +34,45 @@ internal static class PlugHostScript
         const vault = JSON.parse(process.env.WAYLAY_SANDBOX_VAULT || '{}')
         const plugins = JSON.parse(process.env.WAYLAY_SANDBOX_PLUGINS || '[]')
         const timeoutMs = Number(process.env.WAYLAY_SANDBOX_PLUG_TIMEOUT_MS || 50000)
+        const alarmsUrl = process.env.WAYLAY_SANDBOX_ALARMS_URL || ''
+        const apiAuth = process.env.WAYLAY_SANDBOX_API_AUTH || ''
         delete process.env.WAYLAY_SANDBOX_VAULT
         delete process.env.WAYLAY_SANDBOX_PLUGINS
         delete process.env.WAYLAY_SANDBOX_PLUG_TIMEOUT_MS
+        delete process.env.WAYLAY_SANDBOX_ALARMS_URL
+        delete process.env.WAYLAY_SANDBOX_API_AUTH
 
         const plugConsole = new Console(process.stderr, process.stderr)
         globalThis.console = plugConsole
-        // The Waylay client the sandbox gives plugs: only the vault, which is what the shipped plugs use.
+        // POST of a JSON body to one of the tenant's services, authenticated as the tenant (as Waylay's client in a
+        // plug is); resolves with the parsed answer, rejects as that client (axios) does on a status outside 2xx:
+        // "Request failed with status code N", with response.status and response.data.
+        function postJson (base, path, body) {
+          return new Promise((resolve, reject) => {
+            const data = Buffer.from(JSON.stringify(body), 'utf8')
+            const request = http.request(new URL(path, base), {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'content-length': data.length, authorization: `Basic ${apiAuth}` }
+            }, response => {
+              const chunks = []
+              response.on('data', c => chunks.push(c))
+              response.on('end', () => {
+                const text = Buffer.concat(chunks).toString('utf8')
+                let parsed = text
+                try { parsed = JSON.parse(text) } catch (err) { }
+                if (response.statusCode >= 200 && response.statusCode < 300) return resolve(parsed)
+                reject(Object.assign(new Error(`Request failed with status code ${response.statusCode}`),
+                  { response: { status: response.statusCode, data: parsed } }))
+              })
+              response.on('error', reject)
+            })
+            request.on('error', reject)
+            request.end(data)
+          })
+        }
+
+        // The Waylay client the sandbox gives plugs: the vault and the alarm service's create call, which is what
+        // the shipped plugs use.
         globalThis.waylay = Object.freeze({
           vault: Object.freeze({
             get: async key => {
@@ -43,6 +80,12 @@ internal static class PlugHostScript
                 throw Object.assign(new Error(`Request failed with status code 404 (vault key ${key} not found)`), { status: 404 })
               }
               return vault[key]
+            }
+          }),
+          alarms: Object.freeze({
+            create: async alarm => {
+              if (!alarmsUrl) throw new Error('the Waylay sandbox runs no alarm service for this plug host')
+              return postJson(alarmsUrl, 'alarms/v1/alarms', alarm)
             }
           })
         })

@@ -122,6 +122,7 @@ internal sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
     private async Task EvaluateAsync(BrokerEvent message)
     {
         var now = _options.Time.GetUtcNow();
+        Counters.EventEvaluated();
         foreach (var template in _templates)
         {
             var task = _tasks.GetOrAdd((template.Name, message.Resource), key =>
@@ -132,7 +133,12 @@ internal sealed partial class RuleEngine : IRuleEngineInbox, IAsyncDisposable
             });
 
             var evaluation = task.Evaluate(message, now);
-            var state = template.Sensors.Select(s => task.StateOf(s.Label, now)).FirstOrDefault(s => s is not null);
+            // The state this event brought: none when no sensor of this template could read the event (a status
+            // event for the light rule, telemetry for the acknowledgement watch), so one template does not show
+            // another's state as the resource's last.
+            var state = evaluation.SensorsExecuted > 0
+                ? template.Sensors.Select(s => task.StateOf(s.Label, now)).FirstOrDefault(s => s is not null)
+                : null;
             Counters.Evaluated(message.Resource, evaluation, state, message.Timestamp);
             foreach (var actuation in evaluation.Actuations)
             {

@@ -21,8 +21,9 @@ public sealed record RuleEngineSnapshot(
 }
 
 /// <summary>
-/// Counts what the rule engine did. "Rules fired" counts actuator firings; "commands sent" counts the plug executions
-/// made for them; answers are counted by outcome: the HTTP status the plug reported on success (in
+/// Counts what the rule engine did. "Events evaluated" counts forwarded events (once, whatever the number of
+/// templates); sensor executions and failures count per template's task. "Rules fired" counts actuator firings;
+/// "commands sent" counts the plug executions made for them (every plug's, an alarm plug's too); answers are counted by outcome: the HTTP status the plug reported on success (in
 /// <c>rawData.status</c>), "ok" for a success without one, "failed" when the plug sent an error or timed out.
 /// </summary>
 internal sealed class RuleEngineCounters
@@ -38,9 +39,12 @@ internal sealed class RuleEngineCounters
 
     internal void TaskCreated() => Interlocked.Increment(ref _tasksCreated);
 
+    /// <summary>One forwarded event evaluated (by every template: counted once).</summary>
+    internal void EventEvaluated() => Interlocked.Increment(ref _eventsEvaluated);
+
+    /// <summary>One template's task evaluated an event: its sensors' executions and failures, the state it brought.</summary>
     internal void Evaluated(string resource, TaskEvaluation evaluation, string? state, long timestamp)
     {
-        Interlocked.Increment(ref _eventsEvaluated);
         Interlocked.Add(ref _sensorExecutions, evaluation.SensorsExecuted);
         Interlocked.Add(ref _sensorFailures, evaluation.SensorsFailed);
         if (state is not null)

@@ -82,6 +82,41 @@ public sealed class DeployTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deploy_CommandAckWatch_UploadsTheAlarmPlugBeforeTheTemplate_TasksKeepTheirObservations()
+    {
+        var run = await DeployAsync(["--template", RepositoryRoot.File("waylay", "templates", "command-ack-watch.json")], resources: ["lamp-1", "lamp-2"]);
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.Empty(_tenant.Violations);
+        // The plug the template's actuator names, and only that one.
+        Assert.Equal(["queueingAlarm@1.0.0"], _tenant.Plugs.Keys);
+        Assert.Equal(["plug.json", "package.json", "index.js"], _tenant.Plugs["queueingAlarm@1.0.0"].Assets);
+        var template = JsonNode.Parse(File.ReadAllText(RepositoryRoot.File("waylay", "templates", "command-ack-watch.json")));
+        Assert.True(JsonNode.DeepEquals(template, _tenant.Templates["command-ack-watch"]));
+        Assert.All(_tenant.Tasks.Values, t => Assert.Equal(
+            ("command-ack-watch", "reactive", true, false),
+            ((string?)t["template"], (string?)t["type"], (bool)t["start"]!, (bool)t["resetObservations"]!)));
+        Assert.Equal(["lamp-1", "lamp-2"], _tenant.Tasks.Values.Select(t => (string)t["resource"]!).Order());
+        var requests = _tenant.Requests.ToList();
+        Assert.True(requests.FindIndex(r => r.StartsWith("POST /registry/v2/plugs/", StringComparison.Ordinal)) < requests.FindIndex(r => r.StartsWith("POST /rules/v1/templates", StringComparison.Ordinal)));
+        Assert.Contains("2. plug queueingAlarm 1.0.0", run.Output);
+        Assert.Contains("done: 2 task(s) run command-ack-watch.", run.Output);
+    }
+
+    [Fact]
+    public async Task Deploy_BothTemplates_EachPlugOnceTheVaultTwice_TwoTasksPerDevice()
+    {
+        var light = await DeployAsync(resources: ["lamp-1"]);
+        var watch = await DeployAsync(["--template", RepositoryRoot.File("waylay", "templates", "command-ack-watch.json")], resources: ["lamp-1"]);
+
+        Assert.Equal((0, 0), (light.ExitCode, watch.ExitCode));
+        Assert.Empty(_tenant.Violations);
+        Assert.Equal(["queueingAlarm@1.0.0", "queueingCommand@1.0.0"], _tenant.Plugs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, _tenant.Requests.Count(r => r.StartsWith("POST /registry/v2/plugs/", StringComparison.Ordinal)));
+        Assert.Equal(["command-ack-watch", "light-threshold"], _tenant.Tasks.Values.Select(t => (string)t["template"]!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Deploy_SecondRun_ReplacesTheTemplateAndCreatesNothingTwice()
     {
         var first = await DeployAsync(resources: ["lamp-1"]);
