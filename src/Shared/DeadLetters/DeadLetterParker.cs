@@ -97,7 +97,7 @@ public sealed partial class DeadLetterParker : IRecordParker
                 reported[index] = true;
                 var request = chunk[index];
                 parked.Add(request.Record.MessageId);
-                LogParked(request.Record.MessageId, request.Kind.ToWire(), request.Error);
+                LogParked(request.Record.MessageId, RecordDevice.Of(request.Record.Body.Span, request.Record.MessageGroupId), request.Kind.ToWire(), request.Error);
             }
         }
 
@@ -108,7 +108,7 @@ public sealed partial class DeadLetterParker : IRecordParker
                 reported[index] = true;
                 var request = chunk[index];
                 failed[request.Record.MessageId] = $"{error.Code}: {error.Message}";
-                LogParkingFailed(1, $"{error.Code}: {error.Message}");
+                LogEntryNotParked(request.Record.MessageId, RecordDevice.Of(request.Record.Body.Span, request.Record.MessageGroupId), $"{error.Code}: {error.Message}");
             }
         }
 
@@ -241,8 +241,11 @@ public sealed partial class DeadLetterParker : IRecordParker
     private static int EstimatedBytes(ParkRequest request) =>
         request.Record.Body.Length + request.Record.MessageAttributesJson.Length + ReasonBytes;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {MessageId} as {Kind}: {Reason}")]
-    private partial void LogParked(string messageId, string kind, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {MessageId} of device {DeviceId} as {Kind}: {Reason}")]
+    private partial void LogParked(string messageId, string deviceId, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not park {MessageId} of device {DeviceId}; it stays a batch item failure: {Error}")]
+    private partial void LogEntryNotParked(string messageId, string deviceId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not park {Count} message(s); they stay batch item failures: {Error}")]
     private partial void LogParkingFailed(int count, string error);
