@@ -93,7 +93,7 @@ public class CommandApiBenchmarks
     {
         var deduplicationId = CommandIdentity.DeduplicationId(_parsed.DeviceId, new SignedRequest(_timestamp, "POST", "/commands", null, _body));
         var command = CommandFixtures.Command(_parsed.DeviceId, _parsed.PayloadJson, _clock.GetUtcNow(), _parsed.TtlSeconds, deduplicationId);
-        var sent = _writer.EnqueueAsync(command, deduplicationId, CancellationToken.None);
+        var sent = _writer.EnqueueAsync(command, deduplicationId, traceHeader: null, CancellationToken.None);
         return sent.IsCompletedSuccessfully ? sent.Result : throw new InvalidOperationException("The instant send should complete synchronously.");
     }
 
