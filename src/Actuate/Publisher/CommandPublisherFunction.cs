@@ -72,7 +72,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         {
             using (var budget = context.CreateBudget(PublishSafetyMargin, cancellationToken))
             {
-                await PublishInOrderAsync(records, ledger, fates, metrics, budget.Token);
+                await PublishInOrderAsync(records, ledger, fates, metrics, context.TraceId, budget.Token);
             }
 
             await ParkAsync(ledger, metrics, context, cancellationToken);
@@ -90,7 +90,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         return ledger.WriteResponse(out _);
     }
 
-    private async Task PublishInOrderAsync(SqsRecordBatch records, BatchLedger ledger, Fates fates, EmbeddedMetrics metrics, CancellationToken budget)
+    private async Task PublishInOrderAsync(SqsRecordBatch records, BatchLedger ledger, Fates fates, EmbeddedMetrics metrics, string? invocationTrace, CancellationToken budget)
     {
         string? stoppedBecause = null;
         for (var i = 0; i < records.Count; i++)
@@ -118,7 +118,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             if (recordedTopic is not null && !string.Equals(recordedTopic, command.Topic, StringComparison.Ordinal))
             {
                 metrics.Count(CommandPublisherMetricNames.TopicMismatch);
-                LogTopicMismatch(command.CommandId, command.DeviceId, recordedTopic, command.Topic);
+                LogTopicMismatch(command.CommandId, command.DeviceId, record.MessageId, recordedTopic, command.Topic);
                 var mismatch = $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published.";
                 ledger.MarkForParking(i, DeadLetterKind.Rejected, mismatch);
                 fates.Parking(i, command, CommandStatusKind.Rejected, mismatch);
@@ -135,14 +135,16 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
                 continue;
             }
 
-            var outcome = await _publisher.PublishAsync(command, budget);
+            // Each command's publish joins its own trace (its message's AWSTraceHeader, from the API request that
+            // accepted it); the invocation's trace is only the first record's.
+            var outcome = await _publisher.PublishAsync(command, budget, record.TraceHeader ?? invocationTrace);
             switch (outcome.Result)
             {
                 case PublishResult.Published:
                     ledger.MarkHandled(i);
                     fates.Published(command, _time.GetUtcNow());
                     metrics.Count(CommandPublisherMetricNames.Published);
-                    LogPublished(command.CommandId, command.DeviceId, command.Topic, command.Qos);
+                    LogPublished(command.CommandId, command.DeviceId, record.MessageId, command.Topic, command.Qos);
                     break;
                 case PublishResult.Rejected:
                     ledger.MarkForParking(i, DeadLetterKind.Rejected, outcome.Reason);
@@ -150,7 +152,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
                     break;
                 default:
                     stoppedBecause = outcome.Reason;
-                    LogStopped(command.CommandId, command.DeviceId, outcome.Reason);
+                    LogStopped(command.CommandId, command.DeviceId, record.MessageId, outcome.Reason);
                     Defer(ledger, i, record.ReceiveCount, outcome.Reason);
                     break;
             }
@@ -222,12 +224,12 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Published command {CommandId} for {DeviceId} to {Topic} (QoS {Qos})")]
-    private partial void LogPublished(string commandId, string deviceId, string topic, int qos);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published command {CommandId} for {DeviceId} to {Topic} (QoS {Qos}), message {MessageId}")]
+    private partial void LogPublished(string commandId, string deviceId, string messageId, string topic, int qos);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {CommandId} for {DeviceId} names topic {RecordedTopic}, not its derived topic {DerivedTopic}: parked as rejected, not published")]
-    private partial void LogTopicMismatch(string commandId, string deviceId, string recordedTopic, string derivedTopic);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {CommandId} for {DeviceId} (message {MessageId}) names topic {RecordedTopic}, not its derived topic {DerivedTopic}: parked as rejected, not published")]
+    private partial void LogTopicMismatch(string commandId, string deviceId, string messageId, string recordedTopic, string derivedTopic);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped the batch at command {CommandId} for {DeviceId}; it and the rest are retried: {Reason}")]
-    private partial void LogStopped(string commandId, string deviceId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped the batch at command {CommandId} for {DeviceId} (message {MessageId}); it and the rest are retried: {Reason}")]
+    private partial void LogStopped(string commandId, string deviceId, string messageId, string reason);
 }

@@ -19,6 +19,9 @@ public sealed class IotDataPublisher : IDisposable
 {
     public const string SigningService = "iotdata";
 
+    /// <summary>The HTTP header AWS services read an X-Ray trace from.</summary>
+    public const string TraceHeaderName = "X-Amzn-Trace-Id";
+
     // IoT Core's ceiling for messageExpiry (the broker keeps a message for a persistent session at most 7 days).
     private const long MaxMessageExpirySeconds = 7 * 24 * 3600;
     private const int MaxReasonBodyChars = 300;
@@ -55,7 +58,9 @@ public sealed class IotDataPublisher : IDisposable
         return new Uri(_endpoint, string.Create(CultureInfo.InvariantCulture, $"topics/{Uri.EscapeDataString(command.Topic)}?qos={command.Qos}&messageExpiry={expiry}"));
     }
 
-    public async Task<PublishOutcome> PublishAsync(Command command, CancellationToken budget)
+    /// <param name="traceHeader">The X-Ray trace the publish belongs to, sent as <c>X-Amzn-Trace-Id</c> (the header
+    /// every AWS service reads a trace from, and the AWS SDKs send from inside a traced Lambda function).</param>
+    public async Task<PublishOutcome> PublishAsync(Command command, CancellationToken budget, string? traceHeader = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, PublishUri(command))
         {
@@ -66,6 +71,10 @@ public sealed class IotDataPublisher : IDisposable
         request.Headers.TryAddWithoutValidation(
             MqttUserProperties.Header,
             MqttUserProperties.Encode([new("commandId", command.CommandId), new("acceptedAt", IsoTime.Format(command.AcceptedAt))]));
+        if (!string.IsNullOrEmpty(traceHeader))
+        {
+            request.Headers.TryAddWithoutValidation(TraceHeaderName, traceHeader);
+        }
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(budget);
         attempt.CancelAfter(_timeout);

@@ -126,9 +126,16 @@ public sealed partial class RoundDelivery
         switch (answer.Kind)
         {
             case WaylayAnswerKind.Delivered:
+                // A line per delivered record at Debug (LOG_LEVEL=Debug): "follow one device" then sees its
+                // deliveries too; at Information the batch's summary line is all, so volume stays per invocation.
+                var lineEach = _logger.IsEnabled(LogLevel.Debug);
                 foreach (var reading in events)
                 {
                     _ledger.MarkHandled(reading.Index);
+                    if (lineEach)
+                    {
+                        LogDelivered(_ledger.MessageIdOf(reading.Index), reading.Resource);
+                    }
                 }
 
                 return null;
@@ -199,6 +206,9 @@ public sealed partial class RoundDelivery
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Waylay request of {EventCount} events: {Answer} (HTTP {StatusCode}, {Retries} retries)")]
     private partial void LogAnswer(int eventCount, WaylayAnswerKind answer, int? statusCode, int retries);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered {MessageId} of device {DeviceId} to Waylay")]
+    private partial void LogDelivered(string messageId, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Waylay rejected a request of {EventCount} events ({Error}); splitting it to find the refused ones")]
     private partial void LogBisecting(int eventCount, string error);

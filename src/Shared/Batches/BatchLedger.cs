@@ -36,6 +36,9 @@ public sealed class BatchLedger
 
     public int Count => _states.Length;
 
+    /// <summary>The SQS message id of the record at <paramref name="index"/> (for the log line about it).</summary>
+    public string MessageIdOf(int index) => _records[index].MessageId;
+
     /// <summary>Records marked handled (delivered, published); parked ones not included.</summary>
     public int Handled => Volatile.Read(ref _handled);
 

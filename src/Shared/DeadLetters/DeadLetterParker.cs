@@ -30,6 +30,10 @@ public sealed partial class DeadLetterParker : IRecordParker
     private readonly ILogger _logger;
     private readonly bool _fifo;
 
+    // A command's id, as the command API sets it on the message (Actuate's CommandAttributes.CommandId): the parked
+    // line carries it, so "follow one command" finds where the command ended.
+    private const string CommandIdAttribute = "Queueing.CommandId";
+
     public DeadLetterParker(IAmazonSQS sqs, string deadLetterQueueUrl, string functionName, ILogger logger)
     {
         _sqs = sqs;
@@ -54,9 +58,11 @@ public sealed partial class DeadLetterParker : IRecordParker
     private async Task SendChunkAsync(List<ParkRequest> chunk, HashSet<string> parked, Dictionary<string, string> failed, CancellationToken cancellationToken)
     {
         var entries = new List<SendMessageBatchRequestEntry>(chunk.Count);
+        // The command ids (null where a record is no command), for the lines that say what was parked.
+        var commandIds = new string?[chunk.Count];
         for (var i = 0; i < chunk.Count; i++)
         {
-            entries.Add(ToEntry(i, chunk[i]));
+            entries.Add(ToEntry(i, chunk[i], out commandIds[i]));
         }
 
         SendMessageBatchResponse response;
@@ -97,7 +103,15 @@ public sealed partial class DeadLetterParker : IRecordParker
                 reported[index] = true;
                 var request = chunk[index];
                 parked.Add(request.Record.MessageId);
-                LogParked(request.Record.MessageId, request.Kind.ToWire(), request.Error);
+                var device = RecordDevice.Of(request.Record.Body.Span, request.Record.MessageGroupId);
+                if (commandIds[index] is { } commandId)
+                {
+                    LogParkedCommand(request.Record.MessageId, device, commandId, request.Kind.ToWire(), request.Error);
+                }
+                else
+                {
+                    LogParked(request.Record.MessageId, device, request.Kind.ToWire(), request.Error);
+                }
             }
         }
 
@@ -108,7 +122,7 @@ public sealed partial class DeadLetterParker : IRecordParker
                 reported[index] = true;
                 var request = chunk[index];
                 failed[request.Record.MessageId] = $"{error.Code}: {error.Message}";
-                LogParkingFailed(1, $"{error.Code}: {error.Message}");
+                LogEntryNotParked(request.Record.MessageId, RecordDevice.Of(request.Record.Body.Span, request.Record.MessageGroupId), $"{error.Code}: {error.Message}");
             }
         }
 
@@ -144,10 +158,11 @@ public sealed partial class DeadLetterParker : IRecordParker
             && index < count;
     }
 
-    private SendMessageBatchRequestEntry ToEntry(int index, ParkRequest request)
+    private SendMessageBatchRequestEntry ToEntry(int index, ParkRequest request, out string? commandId)
     {
         var record = request.Record;
         var attributes = ParkedMessageAttributes.Read(record.MessageAttributesJson.Span);
+        commandId = attributes.TryGetValue(CommandIdAttribute, out var command) ? command.StringValue : null;
         attributes[DeadLetterAttributes.Kind] = Text(request.Kind.ToWire());
         attributes[DeadLetterAttributes.Error] = Text(Truncate(SqsText(string.IsNullOrWhiteSpace(request.Error) ? "(no error text)" : request.Error)));
         attributes[DeadLetterAttributes.SourceQueue] = Text(string.IsNullOrEmpty(record.EventSourceArn) ? "unknown" : SqsText(record.EventSourceArn));
@@ -241,8 +256,14 @@ public sealed partial class DeadLetterParker : IRecordParker
     private static int EstimatedBytes(ParkRequest request) =>
         request.Record.Body.Length + request.Record.MessageAttributesJson.Length + ReasonBytes;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {MessageId} as {Kind}: {Reason}")]
-    private partial void LogParked(string messageId, string kind, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {MessageId} of device {DeviceId} as {Kind}: {Reason}")]
+    private partial void LogParked(string messageId, string deviceId, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {MessageId} of device {DeviceId}, command {CommandId}, as {Kind}: {Reason}")]
+    private partial void LogParkedCommand(string messageId, string deviceId, string commandId, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not park {MessageId} of device {DeviceId}; it stays a batch item failure: {Error}")]
+    private partial void LogEntryNotParked(string messageId, string deviceId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not park {Count} message(s); they stay batch item failures: {Error}")]
     private partial void LogParkingFailed(int count, string error);

@@ -109,6 +109,34 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
     }
 
     [Fact]
+    public async Task Flow_EachCommandsPublish_CarriesTheTraceOfTheApiInvocationThatAcceptedIt()
+    {
+        // Two API invocations with their own traces, then one publisher batch holding both commands: each publish
+        // joins its own command's trace (its message's AWSTraceHeader), not the batch's first.
+        string[] traces =
+        [
+            "Root=1-692f8c00-00000000000000000000000a;Parent=1111111111111111;Sampled=1",
+            "Root=1-692f8c00-00000000000000000000000b;Parent=2222222222222222;Sampled=1",
+        ];
+        var commandIds = new List<string>();
+        for (var i = 0; i < traces.Length; i++)
+        {
+            var body = JsonSerializer.Serialize(new Dictionary<string, object?> { ["deviceId"] = "lamp-t", ["payload"] = i });
+            var response = await _api.InvokeAsync(SignedRequests.Post(body, Harness.Secret, _time.GetUtcNow()), _time, traceId: traces[i]);
+            Assert.Equal(202, response.StatusCode);
+            using var answer = JsonDocument.Parse(response.Body!);
+            commandIds.Add(answer.RootElement.GetProperty("commandId").GetString()!);
+            _accepted.Add((commandIds[^1], "lamp-t"));
+        }
+
+        await _source.DrainAsync();
+
+        Assert.Equal(commandIds, _iot.Delivered.Select(d => d.CommandId));
+        Assert.Equal(traces, _iot.Delivered.Select(d => d.TraceHeader));
+        await AssertEveryCommandAccountedForAsync();
+    }
+
+    [Fact]
     public async Task Flow_ThrottledRepeatedly_OrderKeptAcrossRedeliveries()
     {
         for (var i = 1; i <= 5; i++)

@@ -13,7 +13,8 @@ internal sealed record IotPublish(
     long? MessageExpiry,
     string Payload,
     IReadOnlyList<KeyValuePair<string, string>> UserProperties,
-    int AnsweredStatus)
+    int AnsweredStatus,
+    string? TraceHeader = null)
 {
     public string? CommandId => UserProperties.FirstOrDefault(p => p.Key == "commandId").Value;
 }
@@ -102,7 +103,8 @@ internal sealed class FakeIotData : IAsyncDisposable
             long.TryParse(context.Request.Query["messageExpiry"], out var expiry) ? expiry : null,
             Encoding.UTF8.GetString(body),
             DecodeUserProperties(headers.GetValueOrDefault("x-amz-mqtt5-user-properties")),
-            0);
+            0,
+            headers.GetValueOrDefault("x-amzn-trace-id"));
         int status;
         lock (_gate)
         {

@@ -31,6 +31,8 @@ public sealed partial class UpCliRunTests
         var parked = ExhaustedParking().Matches(await File.ReadAllTextAsync(log));
         Assert.Equal(6, parked.Count);
         Assert.All(parked, m => Assert.Contains("Waylay", m.Groups["reason"].Value));
+        // The line names the device (the body's deviceId, set by the IoT rule), for "follow one device".
+        Assert.All(parked, m => Assert.NotEqual("unknown", m.Groups["device"].Value));
     }
 
     [Fact]
@@ -90,7 +92,7 @@ public sealed partial class UpCliRunTests
 
     private static string[] Lines(string text) => [.. text.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r'))];
 
-    [GeneratedRegex(@"Parked [0-9a-f-]+ as exhausted: (?<reason>[^""]+)")]
+    [GeneratedRegex(@"Parked [0-9a-f-]+ of device (?<device>[^ ]+) as exhausted: (?<reason>[^""]+)")]
     private static partial Regex ExhaustedParking();
 
     [GeneratedRegex(@"^(?<flow>telemetry|commands): sent (?<sent>\d+), delivered (?<delivered>\d+), dead-lettered 0, lost 0$")]

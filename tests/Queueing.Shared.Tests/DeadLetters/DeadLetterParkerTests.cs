@@ -137,6 +137,34 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
     }
 
     [Fact]
+    public async Task ParkAsync_LogLines_NameTheMessageItsDeviceAndACommandsId()
+    {
+        var dlq = await CreateQueueAsync(fifo: true);
+        var log = new LogCapture();
+        var logger = new Queueing.Shared.Logging.JsonLoggerFactory(log.Writer, Microsoft.Extensions.Logging.LogLevel.Information, TimeProvider.System).CreateLogger("Test.Parker");
+        var parker = new DeadLetterParker(_sqs, dlq, "queueing-command-publisher", logger);
+        var command = new Dictionary<string, SqsMessageAttribute> { ["Queueing.CommandId"] = new() { DataType = "String", StringValue = "c-42" } };
+        ParkRequest[] requests =
+        [
+            new(Record("telemetry", "{\"lightValue\":1,\"deviceId\":\"lamp-7\"}", groupId: "g"), DeadLetterKind.Rejected, "refused"),
+            new(Record("command", "not json", groupId: "lamp-8", attributes: command), DeadLetterKind.Expired, "too late"),
+            new(Record("neither", "[1,2]"), DeadLetterKind.Malformed, "an array"),
+        ];
+
+        var result = await parker.ParkAsync(requests, CancellationToken.None);
+
+        Assert.Equal(3, result.Parked.Count);
+        var lines = log.Documents.ToDictionary(d => d.GetProperty("messageId").GetString()!);
+        Assert.Equal("lamp-7", lines["telemetry"].GetProperty("deviceId").GetString());
+        Assert.False(lines["telemetry"].TryGetProperty("commandId", out _));
+        // Not JSON: the device is the command's FIFO group (the API's group is the device).
+        Assert.Equal("lamp-8", lines["command"].GetProperty("deviceId").GetString());
+        Assert.Equal("c-42", lines["command"].GetProperty("commandId").GetString());
+        Assert.Equal("WARN", lines["command"].GetProperty("level").GetString());
+        Assert.Equal("unknown", lines["neither"].GetProperty("deviceId").GetString());
+    }
+
+    [Fact]
     public async Task ParkAsync_StandardDlq_KeepsBodyAndOriginalAttributesExactlyAndAddsTheReason()
     {
         var dlq = await CreateQueueAsync();

@@ -2,3 +2,9 @@ namespace Queueing.Local.IoT.Data;
 
 /// <summary>A snapshot of the IoT Data endpoint's answers since start.</summary>
 public sealed record IotDataCounters(long Published, long Forbidden, long BadRequests, long TooLarge);
+
+/// <summary>
+/// One accepted publish as the endpoint saw it: the topic and the X-Ray trace header (<c>X-Amzn-Trace-Id</c>) it
+/// came with, if any. IoT Core does not trace; this is what a test reads to follow a command's trace to the publish.
+/// </summary>
+public sealed record IotDataPublish(string Topic, string? TraceHeader);

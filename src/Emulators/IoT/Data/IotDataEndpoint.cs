@@ -22,6 +22,8 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
     public const string Service = "iotdata";
     private const string TopicsPrefix = "/topics/";
     private const string UserPropertiesHeader = "x-amz-mqtt5-user-properties";
+    private const string TraceHeader = "X-Amzn-Trace-Id";
+    private const int KeptPublishes = 256;
 
     // Publish parameters AWS accepts that the local broker does not carry; refused rather than silently dropped.
     private static readonly string[] NotEmulatedParameters = ["contentType", "responseTopic"];
@@ -35,6 +37,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
     private long _forbidden;
     private long _badRequests;
     private long _tooLarge;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IotDataPublish> _recent = new();
 
     public IotDataEndpoint(IotDataEndpointOptions options, MqttBroker broker, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
@@ -46,6 +49,9 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
 
     /// <summary><c>http://127.0.0.1:port/</c> after start: the endpoint to give a publisher.</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The last publishes accepted (at most 256), oldest first.</summary>
+    public IReadOnlyList<IotDataPublish> RecentPublishes => [.. _recent];
 
     public IotDataCounters Counters => new(
         Interlocked.Read(ref _published),
@@ -134,6 +140,12 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
 
         await _broker.PublishAsync(topic, body, qos, userProperties, retain, context.RequestAborted, messageExpiry);
         Interlocked.Increment(ref _published);
+        var trace = request.Headers[TraceHeader].ToString();
+        _recent.Enqueue(new IotDataPublish(topic, trace.Length == 0 ? null : trace));
+        while (_recent.Count > KeptPublishes && _recent.TryDequeue(out _))
+        {
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, new PublishAnswer("OK", Guid.NewGuid().ToString()), IotDataJsonContext.Default.PublishAnswer, context.RequestAborted);
