@@ -121,7 +121,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
                 LogTopicMismatch(command.CommandId, command.DeviceId, record.MessageId, recordedTopic, command.Topic);
                 var mismatch = $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published.";
                 ledger.MarkForParking(i, DeadLetterKind.Rejected, mismatch);
-                fates.Parking(i, command, CommandStatusKind.Rejected, mismatch);
+                fates.Parking(i, command, CommandStatusKind.Rejected, mismatch, record.TraceHeader ?? invocationTrace);
                 continue;
             }
 
@@ -131,24 +131,25 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
                 var late = now - command.ExpiresAt;
                 var expired = $"Command {command.CommandId} expired at {IsoTime.Format(command.ExpiresAt)}, {late.TotalSeconds:0.###} s before it could be published; it was not published.";
                 ledger.MarkForParking(i, DeadLetterKind.Expired, expired);
-                fates.Parking(i, command, CommandStatusKind.Expired, expired);
+                fates.Parking(i, command, CommandStatusKind.Expired, expired, record.TraceHeader ?? invocationTrace);
                 continue;
             }
 
             // Each command's publish joins its own trace (its message's AWSTraceHeader, from the API request that
             // accepted it); the invocation's trace is only the first record's.
-            var outcome = await _publisher.PublishAsync(command, budget, record.TraceHeader ?? invocationTrace);
+            var trace = record.TraceHeader ?? invocationTrace;
+            var outcome = await _publisher.PublishAsync(command, budget, trace);
             switch (outcome.Result)
             {
                 case PublishResult.Published:
                     ledger.MarkHandled(i);
-                    fates.Published(command, _time.GetUtcNow());
+                    fates.Published(command, _time.GetUtcNow(), trace);
                     metrics.Count(CommandPublisherMetricNames.Published);
                     LogPublished(command.CommandId, command.DeviceId, record.MessageId, command.Topic, command.Qos);
                     break;
                 case PublishResult.Rejected:
                     ledger.MarkForParking(i, DeadLetterKind.Rejected, outcome.Reason);
-                    fates.Parking(i, command, CommandStatusKind.Rejected, outcome.Reason);
+                    fates.Parking(i, command, CommandStatusKind.Rejected, outcome.Reason, record.TraceHeader ?? invocationTrace);
                     break;
                 default:
                     stoppedBecause = outcome.Reason;
@@ -195,28 +196,28 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
     private sealed class Fates
     {
         private readonly List<CommandStatus> _published = [];
-        private readonly List<(int Index, Command Command, CommandStatusKind Kind, string Reason)> _parking = [];
+        private readonly List<(int Index, Command Command, CommandStatusKind Kind, string Reason, string? Trace)> _parking = [];
 
         /// <summary>IoT Core accepted it at <paramref name="at"/>: <c>published</c> now, <c>ackDue</c> when it expires.</summary>
-        public void Published(Command command, DateTimeOffset at)
+        public void Published(Command command, DateTimeOffset at, string? trace)
         {
-            _published.Add(new CommandStatus(new CommandStatusMessage(CommandStatusKind.Published, command.DeviceId, command.CommandId, command.AcceptedAt, at)));
+            _published.Add(new CommandStatus(new CommandStatusMessage(CommandStatusKind.Published, command.DeviceId, command.CommandId, command.AcceptedAt, at), TraceHeader: trace));
             var (delay, dueAt) = CommandStatusSender.AckDue(at, command.ExpiresAt);
-            _published.Add(new CommandStatus(new CommandStatusMessage(CommandStatusKind.AckDue, command.DeviceId, command.CommandId, command.AcceptedAt, dueAt), delay));
+            _published.Add(new CommandStatus(new CommandStatusMessage(CommandStatusKind.AckDue, command.DeviceId, command.CommandId, command.AcceptedAt, dueAt), delay, trace));
         }
 
         /// <summary>Marked for parking; reported only if the parking is confirmed.</summary>
-        public void Parking(int index, Command command, CommandStatusKind kind, string reason) => _parking.Add((index, command, kind, reason));
+        public void Parking(int index, Command command, CommandStatusKind kind, string reason, string? trace) => _parking.Add((index, command, kind, reason, trace));
 
         /// <summary>Every status to send: the published ones, and each parked one that SQS confirmed.</summary>
         public List<CommandStatus> Statuses(BatchLedger ledger, DateTimeOffset parkedAt)
         {
             var statuses = new List<CommandStatus>(_published);
-            foreach (var (index, command, kind, reason) in _parking)
+            foreach (var (index, command, kind, reason, trace) in _parking)
             {
                 if (ledger.IsParked(index))
                 {
-                    statuses.Add(new CommandStatus(new CommandStatusMessage(kind, command.DeviceId, command.CommandId, command.AcceptedAt, parkedAt, reason)));
+                    statuses.Add(new CommandStatus(new CommandStatusMessage(kind, command.DeviceId, command.CommandId, command.AcceptedAt, parkedAt, reason), TraceHeader: trace));
                 }
             }
 

@@ -8,8 +8,10 @@ using Queueing.Shared.Metrics;
 
 namespace Queueing.Actuate.Publisher;
 
-/// <summary>One status message to send, and how long SQS holds it back (the <c>ackDue</c> timer; 0 for the others).</summary>
-public readonly record struct CommandStatus(CommandStatusMessage Message, int DelaySeconds = 0);
+/// <summary>One status message to send, how long SQS holds it back (the <c>ackDue</c> timer; 0 for the others), and
+/// the X-Ray trace of the command it reports on (sent as <c>AWSTraceHeader</c>, so Ingest's delivery of the status joins
+/// the command's trace).</summary>
+public readonly record struct CommandStatus(CommandStatusMessage Message, int DelaySeconds = 0, string? TraceHeader = null);
 
 /// <summary>
 /// Sends the command publisher's status messages to IngestQueue (<c>STATUS_QUEUE_URL</c>) with SendMessageBatch, at
@@ -27,6 +29,7 @@ public sealed partial class CommandStatusSender
     public const int MaxDelaySeconds = 900;
 
     private const int Attempts = 2;
+    private const string TraceHeaderAttribute = "AWSTraceHeader";
 
     private readonly IAmazonSQS _sqs;
     private readonly string _queueUrl;
@@ -85,12 +88,21 @@ public sealed partial class CommandStatusSender
         var entries = new List<SendMessageBatchRequestEntry>(chunk.Length);
         for (var i = 0; i < chunk.Length; i++)
         {
-            entries.Add(new SendMessageBatchRequestEntry
+            var entry = new SendMessageBatchRequestEntry
             {
                 Id = "s" + i.ToString(CultureInfo.InvariantCulture),
                 MessageBody = chunk[i].Message.ToJson(),
                 DelaySeconds = chunk[i].DelaySeconds,
-            });
+            };
+            if (!string.IsNullOrEmpty(chunk[i].TraceHeader))
+            {
+                entry.MessageSystemAttributes = new()
+                {
+                    [TraceHeaderAttribute] = new MessageSystemAttributeValue { DataType = "String", StringValue = chunk[i].TraceHeader },
+                };
+            }
+
+            entries.Add(entry);
         }
 
         SendMessageBatchResponse response;

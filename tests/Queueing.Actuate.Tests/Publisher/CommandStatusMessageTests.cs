@@ -115,6 +115,44 @@ public sealed class CommandStatusMessageTests : IClassFixture<MotoServer>, IAsyn
     }
 
     [Fact]
+    public async Task HandleAsync_CommandsWithTraces_EachStatusCarriesItsCommandsTraceAsAWSTraceHeader()
+    {
+        // moto's SendMessageBatch drops MessageSystemAttributes: what the publisher sent is read off the wire.
+        var requests = new SqsRequestLog();
+        using var logged = _moto.CreateSqs(requests);
+        var traced = Command("lamp-1");
+        var untraced = Command("lamp-2");
+        var refused = Command("lamp-3");
+        _iot.Script(200, 200, 403);
+        const string commandTrace = "Root=1-6750a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
+        const string refusedTrace = "Root=1-6750a1b2-aaaaaaaaaaaaaaaaaaaaaaaa;Parent=1111111111111111;Sampled=1";
+        const string invocationTrace = "Root=1-6750a1b2-ffffffffffffffffffffffff;Parent=2222222222222222;Sampled=1";
+        var first = TestCommands.Record(traced);
+        first.Attributes["AWSTraceHeader"] = commandTrace;
+        var third = TestCommands.Record(refused);
+        third.Attributes["AWSTraceHeader"] = refusedTrace;
+
+        await Function(sqs: logged).HandleAsync(
+            new SqsEvent { Records = [first, TestCommands.Record(untraced), third] },
+            Invocations.Context(_time, traceId: invocationTrace),
+            CancellationToken.None);
+
+        var entries = requests.Of("SendMessageBatch").Where(r => (string?)r["QueueUrl"] == _queues.StatusQueueUrl)
+            .SelectMany(r => r["Entries"]!.AsArray()).ToList();
+        string? TraceOf(Command command, string kind) => (string?)entries.Single(e =>
+            e!["MessageBody"]!.GetValue<string>().Contains(command.CommandId, StringComparison.Ordinal)
+            && e["MessageBody"]!.GetValue<string>().Contains($"\"commandEvent\":\"{kind}\"", StringComparison.Ordinal))!
+            ["MessageSystemAttributes"]?["AWSTraceHeader"]?["StringValue"];
+        Assert.Equal(5, entries.Count);
+        Assert.Equal(commandTrace, TraceOf(traced, "published"));
+        Assert.Equal(commandTrace, TraceOf(traced, "ackDue"));
+        // A record without its own trace: the invocation's, as for its IoT publish.
+        Assert.Equal(invocationTrace, TraceOf(untraced, "published"));
+        Assert.Equal(invocationTrace, TraceOf(untraced, "ackDue"));
+        Assert.Equal(refusedTrace, TraceOf(refused, "rejected"));
+    }
+
+    [Fact]
     public async Task HandleAsync_Published_TheDeviceGetsTheCommandIdAndAcceptedAtAsUserProperties()
     {
         var command = Command("lamp-1");
