@@ -8,7 +8,7 @@ using Queueing.Shared.Time;
 namespace Queueing.Actuate.Api;
 
 /// <summary>Enqueues an accepted command into <c>CommandQueue.fifo</c>, its FIFO group being the device.</summary>
-public sealed class CommandQueueWriter
+internal sealed class CommandQueueWriter
 {
     private readonly IAmazonSQS _sqs;
     private readonly string _queueUrl;

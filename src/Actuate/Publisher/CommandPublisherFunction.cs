@@ -18,7 +18,7 @@ namespace Queueing.Actuate.Publisher;
 /// is derived from the device id with the topic template, never read from the message: a message whose own
 /// <c>topic</c> says otherwise (written by hand, edited and imported, redriven) is parked as rejected.
 /// </summary>
-public sealed partial class CommandPublisherFunction : IFunctionHandler
+internal sealed partial class CommandPublisherFunction : IFunctionHandler
 {
     public const string HandlerName = "command-publisher";
 

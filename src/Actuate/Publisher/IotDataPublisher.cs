@@ -14,7 +14,7 @@ namespace Queueing.Actuate.Publisher;
 /// <see cref="SigV4SigningHandler"/> for service <c>iotdata</c> (there is no AWSSDK.IotData package here). The
 /// MQTT payload is the command's payload as sent; the command id rides along as an MQTT 5 user property.
 /// </summary>
-public sealed class IotDataPublisher : IDisposable
+internal sealed class IotDataPublisher : IDisposable
 {
     public const string SigningService = "iotdata";
 

@@ -11,7 +11,7 @@ namespace Queueing.Redrive.Aws;
 /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL(_SQS), the default credential chain). Tests pass fixed credentials
 /// because moto accepts any and the test process has none of its own.
 /// </summary>
-public sealed class SqsClientFactory(AWSCredentials? fixedCredentials)
+internal sealed class SqsClientFactory(AWSCredentials? fixedCredentials)
 {
     public static SqsClientFactory DefaultChain { get; } = new(null);
 

@@ -3,7 +3,7 @@ using Amazon.SQS.Model;
 namespace Queueing.Redrive.Sending;
 
 /// <summary>A message to send: <paramref name="Key"/> is the caller's id for it (the DLQ message id, a file line).</summary>
-public sealed record OutgoingMessage(
+internal sealed record OutgoingMessage(
     string Key,
     string Body,
     Dictionary<string, MessageAttributeValue> Attributes,
@@ -11,7 +11,7 @@ public sealed record OutgoingMessage(
     string? DeduplicationId);
 
 /// <summary>The result of one send: the new message id, or why it was not sent.</summary>
-public sealed record SendOutcome(string Key, string? MessageId, string? Error)
+internal sealed record SendOutcome(string Key, string? MessageId, string? Error)
 {
     public bool Sent => MessageId is not null;
 }

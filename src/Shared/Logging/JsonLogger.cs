@@ -9,7 +9,7 @@ namespace Queueing.Shared.Logging;
 /// Structured log lines: <c>{"timestamp","level","category","message","requestId","traceId",...fields,"exception"}</c>.
 /// Message-template fields become JSON properties, so CloudWatch Logs Insights can query them.
 /// </summary>
-public sealed class JsonLogger : ILogger
+internal sealed class JsonLogger : ILogger
 {
     private readonly string _category;
     private readonly JsonLogWriter _output;

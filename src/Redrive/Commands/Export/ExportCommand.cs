@@ -11,7 +11,7 @@ using Queueing.Shared.Sqs;
 namespace Queueing.Redrive.Commands.Export;
 
 /// <summary><c>export &lt;queue&gt; --out FILE</c>: every matching message as a JSON line; nothing is deleted.</summary>
-public static class ExportCommand
+internal static class ExportCommand
 {
     private const int DefaultVisibilityTimeout = 300;
 

@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Commands.Peek;
 
 /// <summary><c>peek &lt;queue&gt;</c>: show messages and why they are there; every message goes back at once.</summary>
-public static class PeekCommand
+internal static class PeekCommand
 {
     private const int DefaultMax = 20;
     // Peek stops at --max, so its scan is short; a short timeout also means a killed peek hides little for long.

@@ -12,7 +12,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Commands.Redrive;
 
 /// <summary><c>redrive &lt;dlq&gt;</c> (client-side, filtered) or <c>redrive &lt;dlq&gt; --server</c>, plus <c>status</c> and <c>cancel</c>.</summary>
-public static class RedriveCommand
+internal static class RedriveCommand
 {
     // A redrive scans the whole DLQ while holding what it does not move: the timeout must outlast the scan.
     private const int DefaultVisibilityTimeout = 300;
