@@ -8,16 +8,10 @@ using Queueing.Shared.Time;
 namespace Queueing.Actuate.Api;
 
 /// <summary>Enqueues an accepted command into <c>CommandQueue.fifo</c>, its FIFO group being the device.</summary>
-internal sealed class CommandQueueWriter
+internal sealed class CommandQueueWriter(IAmazonSQS sqs, string queueUrl)
 {
-    private readonly IAmazonSQS _sqs;
-    private readonly string _queueUrl;
-
-    public CommandQueueWriter(IAmazonSQS sqs, string queueUrl)
-    {
-        _sqs = sqs;
-        _queueUrl = queueUrl;
-    }
+    private readonly IAmazonSQS _sqs = sqs;
+    private readonly string _queueUrl = queueUrl;
 
     /// <summary>Null once SQS confirmed the message; otherwise the problem to answer (nothing was accepted).</summary>
     public async Task<Problem?> EnqueueAsync(Command command, string deduplicationId, CancellationToken cancellationToken)
