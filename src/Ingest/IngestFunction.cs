@@ -19,7 +19,7 @@ namespace Queueing.Ingest;
 /// to Waylay in rounds; refused events are parked as rejected; what could not be sent is retried by SQS, or parked
 /// as exhausted on its last allowed receive.
 /// </summary>
-public sealed partial class IngestFunction : IFunctionHandler
+internal sealed partial class IngestFunction : IFunctionHandler
 {
     // Time kept back from the Waylay work to park records and answer Lambda before the deadline.
     private static readonly TimeSpan MinSafetyMargin = TimeSpan.FromMilliseconds(500);

@@ -10,7 +10,7 @@ using Queueing.Shared.Secrets;
 namespace Queueing.Ingest;
 
 /// <summary>Wires the <c>ingest</c> function from its settings during the Lambda init phase.</summary>
-public static class IngestFunctionFactory
+internal static class IngestFunctionFactory
 {
     public static Task<IFunctionHandler> CreateAsync(FunctionStartup startup, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 namespace Queueing.Ingest;
 
 /// <summary>CloudWatch metric names (namespace Queueing, dimension FunctionName), flushed as EMF once per invocation.</summary>
-public static class IngestMetricNames
+internal static class IngestMetricNames
 {
     public const string Received = "Received";
     public const string Delivered = "Delivered";

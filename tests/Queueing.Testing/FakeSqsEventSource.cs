@@ -146,7 +146,7 @@ public sealed class FakeSqsEventSource
         return response;
     }
 
-    private SqsMessage ToRecord(Message message) => SqsMessage.FromReceived(message, _queueArn, "us-east-1");
+    private SqsMessage ToRecord(Message message) => ReceivedRecord.From(message, _queueArn, "us-east-1");
 
     private async Task<bool> IsEmptyAsync()
     {

@@ -15,7 +15,7 @@ namespace Queueing.Actuate.Api;
 /// <c>POST /commands</c> (HTTP API, payload format 2.0): authenticate, validate, enqueue, answer. Every request
 /// gets an answer — 202 or an RFC 9457 problem — and nothing is enqueued unless the answer is 202.
 /// </summary>
-public sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, HttpApiResponse>
+internal sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, HttpApiResponse>
 {
     public const string HandlerName = "command-api";
     public const string Route = "/commands";

@@ -8,7 +8,7 @@ using Queueing.Shared.Settings;
 namespace Queueing.Actuate.Api;
 
 /// <summary>Init of the <c>command-api</c> handler: settings, AWS clients, the signing secret, the function.</summary>
-public static partial class CommandApiFunctionFactory
+internal static partial class CommandApiFunctionFactory
 {
     // A slow SSM must not hold the init: the secret is then read by the first request instead.
     private static readonly TimeSpan InitSecretReadTimeout = TimeSpan.FromSeconds(3);

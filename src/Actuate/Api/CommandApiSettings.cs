@@ -4,7 +4,7 @@ using Queueing.Shared.Settings;
 namespace Queueing.Actuate.Api;
 
 /// <summary>The command API's settings, read once at init; every problem is reported together.</summary>
-public sealed record CommandApiSettings(
+internal sealed record CommandApiSettings(
     Uri QueueUrl,
     string SigningSecretParameter,
     CommandTopicTemplate TopicTemplate,

@@ -8,7 +8,7 @@ namespace Queueing.Actuate.Api;
 /// <c>MessageDeduplicationId</c> it saw in its message group (the device) in the last 5 minutes, so a retried call
 /// is not enqueued twice. Both ids are derived from what was signed, never taken from a header as it stands.
 /// </summary>
-public static class CommandIdentity
+internal static class CommandIdentity
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 

@@ -9,16 +9,10 @@ using Queueing.Shared.Time;
 namespace Queueing.Actuate.Api;
 
 /// <summary>Enqueues an accepted command into <c>CommandQueue.fifo</c>, its FIFO group being the device.</summary>
-public sealed class CommandQueueWriter
+internal sealed class CommandQueueWriter(IAmazonSQS sqs, string queueUrl)
 {
-    private readonly IAmazonSQS _sqs;
-    private readonly string _queueUrl;
-
-    public CommandQueueWriter(IAmazonSQS sqs, string queueUrl)
-    {
-        _sqs = sqs;
-        _queueUrl = queueUrl;
-    }
+    private readonly IAmazonSQS _sqs = sqs;
+    private readonly string _queueUrl = queueUrl;
 
     /// <summary>Null once SQS confirmed the message; otherwise the problem to answer (nothing was accepted).</summary>
     /// <param name="traceHeader">The invocation's X-Ray trace header (<c>Lambda-Runtime-Trace-Id</c>): sent as the

@@ -9,7 +9,7 @@ namespace Queueing.Actuate.Api;
 /// <c>ttlSeconds</c>? and <c>qos</c>?; no duplicate properties anywhere (a duplicate makes the meaning depend on
 /// the parser); every problem is reported at once with a JSON Pointer.
 /// </summary>
-public sealed class CommandRequestParser
+internal sealed class CommandRequestParser
 {
     /// <summary>IoT Core's payload limit for a publish is 128 KB; the payload as sent must fit.</summary>
     public const int MaxPayloadBytes = 128 * 1024;

@@ -16,7 +16,7 @@ namespace Queueing.Actuate.Api;
 /// decides what happens is signed: none of the first four can hold a line feed, so the string cannot be read two
 /// ways. Public so that tools (the local stack's <c>invoke</c>, tests, benchmarks) sign exactly as callers must.
 /// </summary>
-public static class CommandSignature
+internal static class CommandSignature
 {
     public const string TimestampHeader = "X-Queueing-Timestamp";
     public const string SignatureHeader = "X-Queueing-Signature";
@@ -39,7 +39,7 @@ public static class CommandSignature
 }
 
 /// <summary>What a command request's signature covers (see <see cref="CommandSignature"/>).</summary>
-public readonly record struct SignedRequest(string Timestamp, string Method, string Path, string? IdempotencyKey, ReadOnlyMemory<byte> Body)
+internal readonly record struct SignedRequest(string Timestamp, string Method, string Path, string? IdempotencyKey, ReadOnlyMemory<byte> Body)
 {
     /// <summary>Feeds the string to sign into a hash (the HMAC, or the deduplication id's SHA-256).</summary>
     internal void AppendTo(IncrementalHash hash)

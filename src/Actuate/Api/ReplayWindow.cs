@@ -8,7 +8,7 @@ namespace Queueing.Actuate.Api;
 /// <see cref="MaxAhead"/> before the signed time; a replay's send happens at the latest <see cref="EnqueueBound"/>
 /// after its check. So a replay is accepted only while <c>age + MaxAhead + EnqueueBound &lt; 5 min</c>.
 /// </summary>
-public sealed record ReplayWindow
+internal sealed record ReplayWindow
 {
     /// <summary>SQS FIFO's deduplication interval (fixed by SQS, not configurable).</summary>
     public static readonly TimeSpan DeduplicationInterval = TimeSpan.FromMinutes(5);

@@ -14,7 +14,7 @@ namespace Queueing.Actuate.Api;
 /// allowed at most once per <see cref="RefreshInterval"/> per instance, so a flood of bad signatures cannot turn
 /// into a flood of SSM calls (SSM throttles GetParameter, and a throttled SSM would lock out good callers too).
 /// </remarks>
-public sealed class SignatureVerifier
+internal sealed class SignatureVerifier
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(60);
 

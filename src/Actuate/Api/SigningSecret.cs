@@ -8,7 +8,7 @@ namespace Queueing.Actuate.Api;
 /// <see cref="MaxAge"/>, so a secret that was rotated away (e.g. after a leak) stops working within five minutes on
 /// every warm instance, besides the re-read after a mismatch that lets the new secret in at once.
 /// </summary>
-public sealed class SigningSecret
+internal sealed class SigningSecret
 {
     /// <summary>HMAC-SHA256's block-size guidance: a key shorter than the hash output weakens it.</summary>
     public const int MinBytes = 32;

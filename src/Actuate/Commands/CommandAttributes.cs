@@ -1,7 +1,7 @@
 namespace Queueing.Actuate.Commands;
 
 /// <summary>SQS message attributes a command carries, so an operator sees them without parsing the body.</summary>
-public static class CommandAttributes
+internal static class CommandAttributes
 {
     public const string CommandId = "Queueing.CommandId";
     public const string AcceptedAt = "Queueing.AcceptedAt";

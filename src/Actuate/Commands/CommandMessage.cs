@@ -13,7 +13,7 @@ namespace Queueing.Actuate.Commands;
 /// the caller's raw JSON text, never re-serialised, so the device receives exactly what was sent. <c>topic</c> is
 /// written for people reading a queue or a DLQ; a reader derives the topic from <c>deviceId</c> instead.
 /// </summary>
-public static class CommandMessage
+internal static class CommandMessage
 {
     private static readonly JsonDocumentOptions ReadOptions = new() { AllowDuplicateProperties = false };
 

@@ -8,7 +8,7 @@ namespace Queueing.Actuate.Commands;
 /// <c>COMMAND_TOPIC_TEMPLATE</c>, e.g. <c>devices/{deviceId}/commands</c>: the only way a command's topic is
 /// made, so a caller can never choose a topic. Validated once at init against the AWS IoT topic limits.
 /// </summary>
-public sealed class CommandTopicTemplate
+internal sealed class CommandTopicTemplate
 {
     public const string Placeholder = "{deviceId}";
     public const string SettingName = "COMMAND_TOPIC_TEMPLATE";

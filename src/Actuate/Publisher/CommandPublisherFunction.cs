@@ -24,7 +24,7 @@ namespace Queueing.Actuate.Publisher;
 /// <c>rejected</c> once SQS confirmed the DLQ copy. A malformed command (no usable device or command id) gets none.
 /// </para>
 /// </summary>
-public sealed partial class CommandPublisherFunction : IFunctionHandler
+internal sealed partial class CommandPublisherFunction : IFunctionHandler
 {
     public const string HandlerName = "command-publisher";
 

@@ -7,7 +7,7 @@ using Queueing.Shared.Runtime;
 namespace Queueing.Actuate.Publisher;
 
 /// <summary>Init of the <c>command-publisher</c> handler: settings, AWS clients, the function.</summary>
-public static class CommandPublisherFunctionFactory
+internal static class CommandPublisherFunctionFactory
 {
     public static Task<IFunctionHandler> CreateAsync(FunctionStartup startup, CancellationToken cancellationToken)
     {

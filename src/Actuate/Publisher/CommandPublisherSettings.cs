@@ -4,7 +4,7 @@ using Queueing.Shared.Settings;
 namespace Queueing.Actuate.Publisher;
 
 /// <summary>The command publisher's settings, read once at init; every problem is reported together.</summary>
-public sealed record CommandPublisherSettings(
+internal sealed record CommandPublisherSettings(
     Uri IotDataEndpoint,
     CommandTopicTemplate TopicTemplate,
     Uri DeadLetterQueueUrl,

@@ -15,7 +15,7 @@ namespace Queueing.Actuate.Publisher;
 /// <see cref="SigV4SigningHandler"/> for service <c>iotdata</c> (there is no AWSSDK.IotData package here). The
 /// MQTT payload is the command's payload as sent; the command id and acceptance time ride along as MQTT 5 user properties.
 /// </summary>
-public sealed class IotDataPublisher : IDisposable
+internal sealed class IotDataPublisher : IDisposable
 {
     public const string SigningService = "iotdata";
 

@@ -7,7 +7,7 @@ namespace Queueing.Actuate.Publisher;
 /// The <c>x-amz-mqtt5-user-properties</c> header of IoT Data Publish: a JSON array of single-pair objects
 /// (<c>[{"commandId":"..."}]</c>), base64-encoded — the form the AWS SDKs send, since a header cannot carry raw JSON.
 /// </summary>
-public static class MqttUserProperties
+internal static class MqttUserProperties
 {
     public const string Header = "x-amz-mqtt5-user-properties";
 

@@ -11,7 +11,7 @@ public enum PublishResult
 }
 
 /// <summary>What one IoT Data Publish call came to, with the text an operator reads in the DLQ or the log.</summary>
-public readonly record struct PublishOutcome(PublishResult Result, string Reason)
+internal readonly record struct PublishOutcome(PublishResult Result, string Reason)
 {
     public static readonly PublishOutcome Published = new(PublishResult.Published, "published");
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Amazon.SQS.Model;
-using Queueing.Shared.Sqs;
 
 namespace Queueing.Shared.Events;
 
@@ -30,32 +28,6 @@ public sealed class SqsMessage
     private string _body = "";
     private Dictionary<string, string> _attributes = [];
     private Dictionary<string, SqsMessageAttribute> _messageAttributes = [];
-
-    /// <summary>
-    /// The record Lambda's SQS event source hands a function for a message it received from
-    /// <paramref name="queueArn"/> (the local stack and the tests play the event source this way).
-    /// </summary>
-    public static SqsMessage FromReceived(Message message, string queueArn, string awsRegion) => new()
-    {
-        MessageId = message.MessageId,
-        ReceiptHandle = message.ReceiptHandle,
-        Body = message.Body,
-        Md5OfBody = message.MD5OfBody,
-        Md5OfMessageAttributes = message.MD5OfMessageAttributes,
-        EventSource = "aws:sqs",
-        EventSourceArn = queueArn,
-        AwsRegion = awsRegion,
-        Attributes = new Dictionary<string, string>(message.Attributes ?? [], StringComparer.Ordinal),
-        MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(a => a.Key, a => Delivered(SqsMessageAttributes.FromSdk(a.Value)), StringComparer.Ordinal),
-    };
-
-    // Lambda's records carry the (unused) list members of every message attribute as empty arrays.
-    private static SqsMessageAttribute Delivered(SqsMessageAttribute attribute)
-    {
-        attribute.StringListValues ??= [];
-        attribute.BinaryListValues ??= [];
-        return attribute;
-    }
 }
 
 /// <summary>

@@ -9,36 +9,25 @@ namespace Queueing.Local.Lambda;
 /// The process starts on the first invoke (cold start) and stays warm; a timeout or a crash kills it and the next
 /// invoke starts a fresh one, as Lambda replaces a failed environment. One invocation at a time.
 /// </summary>
-public sealed class FunctionInstance : IAsyncDisposable
+public sealed class FunctionInstance(FunctionDefinition function, FunctionLaunch launch, RuntimeApiSandbox sandbox, FunctionOutput output, TimeProvider time, TimeSpan initTimeout) : IAsyncDisposable
 {
     /// <summary>Lambda's limit for the init phase of an on-demand function.</summary>
     public static readonly TimeSpan DefaultInitTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
-    private readonly FunctionDefinition _function;
-    private readonly FunctionLaunch _launch;
-    private readonly RuntimeApiSandbox _sandbox;
-    private readonly FunctionOutput _output;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _initTimeout;
+    private readonly FunctionDefinition _function = function;
+    private readonly FunctionLaunch _launch = launch;
+    private readonly RuntimeApiSandbox _sandbox = sandbox;
+    private readonly FunctionOutput _output = output;
+    private readonly TimeProvider _time = time;
+    private readonly TimeSpan _initTimeout = initTimeout;
     private readonly SemaphoreSlim _busy = new(1, 1);
     private FunctionProcess? _process;
-
-    public FunctionInstance(FunctionDefinition function, FunctionLaunch launch, RuntimeApiSandbox sandbox, FunctionOutput output, TimeProvider time, TimeSpan initTimeout)
-    {
-        _function = function;
-        _launch = launch;
-        _sandbox = sandbox;
-        _output = output;
-        _time = time;
-        _initTimeout = initTimeout;
-        Source = sandbox.Id == 1 ? function.LogicalId : $"{function.LogicalId}#{sandbox.Id}";
-    }
 
     public int Id => _sandbox.Id;
 
     /// <summary>The log prefix: the logical id, with the instance number after the first.</summary>
-    public string Source { get; }
+    public string Source { get; } = sandbox.Id == 1 ? function.LogicalId : $"{function.LogicalId}#{sandbox.Id}";
 
     /// <summary>How many processes this instance has started (1 + restarts).</summary>
     public int Starts { get; private set; }

@@ -1,24 +1,15 @@
 namespace Queueing.Local.Lambda;
 
 /// <summary>An event handed (or about to be handed) to a sandbox's runtime, and how it ended.</summary>
-internal sealed class PendingInvocation
+internal sealed class PendingInvocation(string requestId, ReadOnlyMemory<byte> payload, DateTimeOffset deadline, string functionArn, string traceId)
 {
     private readonly TaskCompletionSource<Completion> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PendingInvocation(string requestId, ReadOnlyMemory<byte> payload, DateTimeOffset deadline, string functionArn, string traceId)
-    {
-        RequestId = requestId;
-        Payload = payload;
-        Deadline = deadline;
-        FunctionArn = functionArn;
-        TraceId = traceId;
-    }
-
-    public string RequestId { get; }
-    public ReadOnlyMemory<byte> Payload { get; }
-    public DateTimeOffset Deadline { get; }
-    public string FunctionArn { get; }
-    public string TraceId { get; }
+    public string RequestId { get; } = requestId;
+    public ReadOnlyMemory<byte> Payload { get; } = payload;
+    public DateTimeOffset Deadline { get; } = deadline;
+    public string FunctionArn { get; } = functionArn;
+    public string TraceId { get; } = traceId;
 
     /// <summary>Set once the runtime received the event through <c>next</c>.</summary>
     public bool Dispatched { get; set; }

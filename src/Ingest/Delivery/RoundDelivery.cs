@@ -12,7 +12,7 @@ namespace Queueing.Ingest.Delivery;
 /// Sends one batch's rounds to Waylay, in order, and records each event's fate in the ledger. Created per
 /// invocation (it holds the invocation's "credentials already re-read" flag and deadline).
 /// </summary>
-public sealed partial class RoundDelivery
+internal sealed partial class RoundDelivery
 {
     /// <summary>
     /// Requests of one round in flight at once. They hold disjoint resources, so their order does not matter;

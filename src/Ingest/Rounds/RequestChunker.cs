@@ -6,7 +6,7 @@ namespace Queueing.Ingest.Rounds;
 /// Splits one round into Waylay requests of at most <see cref="MaxEvents"/> events and about
 /// <see cref="MaxBytes"/> bytes. Why these numbers: docs/ingest.md ("Request size").
 /// </summary>
-public sealed class RequestChunker
+internal sealed class RequestChunker
 {
     public const int DefaultMaxEvents = 100;
     public const int DefaultMaxBytes = 1024 * 1024;

@@ -7,7 +7,7 @@ namespace Queueing.Ingest.Rounds;
 /// distinct resource, so round k holds the k-th event (in time order) of every resource that has one: each
 /// round has at most one event per resource, and sending rounds in order keeps every resource's events in order.
 /// </summary>
-public static class RoundPlanner
+internal static class RoundPlanner
 {
     public static IReadOnlyList<IReadOnlyList<TelemetryReading>> Plan(IReadOnlyList<TelemetryReading> readings)
     {

@@ -4,7 +4,7 @@ using Queueing.Shared.Settings;
 namespace Queueing.Ingest.Settings;
 
 /// <summary>The Ingest function's configuration, read once at init from the variables the template sets.</summary>
-public sealed record IngestSettings
+internal sealed record IngestSettings
 {
     public const int DefaultRequestTimeoutMs = 5000;
     public const int DefaultMaxTelemetryBytes = 128 * 1024;

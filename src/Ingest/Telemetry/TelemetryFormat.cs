@@ -16,7 +16,7 @@ public enum TelemetryFormat
     Envelope,
 }
 
-public static class TelemetryFormats
+internal static class TelemetryFormats
 {
     public static string Name(this TelemetryFormat format) => format == TelemetryFormat.Flat ? "flat" : "envelope";
 

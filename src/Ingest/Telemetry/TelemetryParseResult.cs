@@ -4,7 +4,7 @@ namespace Queueing.Ingest.Telemetry;
 /// A reading, or why the record is not one: malformed (it can never be processed) or rejected (it could, but must
 /// not be delivered). Exactly one of the three is set.
 /// </summary>
-public readonly struct TelemetryParseResult
+internal readonly struct TelemetryParseResult
 {
     private TelemetryParseResult(TelemetryReading? reading, string? malformedReason, string? rejectedReason, bool deviceIdMismatch)
     {

@@ -25,7 +25,7 @@ namespace Queueing.Ingest.Telemetry;
 /// per distinct device id, so a batch of 100 devices makes 100 device id strings, not one per record.
 /// </para>
 /// </summary>
-public sealed class TelemetryParser
+internal sealed class TelemetryParser
 {
     private readonly int _maxBytes;
     private readonly int _maxRecordBytes;

@@ -4,7 +4,7 @@ namespace Queueing.Ingest.Telemetry;
 /// One telemetry record, validated and ready to become a Waylay event. The measurements are byte ranges in the
 /// record's UTF-8 body, copied verbatim (already valid JSON) into the request body.
 /// </summary>
-public sealed class TelemetryReading
+internal sealed class TelemetryReading
 {
     internal TelemetryReading(int index, string resource, long timestamp, ReadOnlyMemory<byte> body, Measurement[] measurements)
     {

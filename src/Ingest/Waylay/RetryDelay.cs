@@ -5,7 +5,7 @@ namespace Queueing.Ingest.Waylay;
 /// when it sent one, else exponential backoff (base * 2^attempt, capped) with "equal jitter" (a random point in
 /// the upper half), so concurrent functions do not retry in lock-step.
 /// </summary>
-public sealed class RetryDelay
+internal sealed class RetryDelay
 {
     private readonly TimeSpan _baseDelay;
     private readonly TimeSpan _maxDelay;

@@ -16,7 +16,7 @@ public enum WaylayAnswerKind
 }
 
 /// <summary>The classified outcome of one <c>POST /data/v1/events</c> (after Polly's retries).</summary>
-public sealed record WaylayAnswer(WaylayAnswerKind Kind, int? StatusCode, string Error, int Retries = 0)
+internal sealed record WaylayAnswer(WaylayAnswerKind Kind, int? StatusCode, string Error, int Retries = 0)
 {
     public static WaylayAnswer FromStatus(int statusCode, string error, int retries = 0) =>
         new(Classify(statusCode), statusCode, error, retries);

@@ -18,7 +18,7 @@ namespace Queueing.Ingest.Waylay;
 /// starts a retry whose wait passes the invocation's budget. The breaker's state survives across invocations, so
 /// a dead broker costs the next invocations nothing but a fast failure.
 /// </summary>
-public sealed partial class WaylayClient
+internal sealed partial class WaylayClient
 {
     private static readonly ResiliencePropertyKey<DateTimeOffset> BudgetDeadlineKey = new("Queueing.Waylay.BudgetDeadline");
     private static readonly ResiliencePropertyKey<CallState> CallKey = new("Queueing.Waylay.Call");

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Queueing.Ingest.Waylay;
 
 /// <summary>The SSM SecureString value: <c>{"apiKey":"...","apiSecret":"..."}</c>.</summary>
-public sealed class WaylayCredentials
+internal sealed class WaylayCredentials
 {
     [JsonPropertyName("apiKey")] public string? ApiKey { get; set; }
     [JsonPropertyName("apiSecret")] public string? ApiSecret { get; set; }

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Queueing.Ingest.Waylay;
 
 /// <summary>Reads the broker's ErrorResponse <c>{"error": "..."}</c>; falls back to the start of the body.</summary>
-public static class WaylayErrorText
+internal static class WaylayErrorText
 {
     private const int MaxBodyExcerpt = 300;
 

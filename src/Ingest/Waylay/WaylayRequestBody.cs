@@ -11,7 +11,7 @@ namespace Queueing.Ingest.Waylay;
 /// are copied byte for byte from the validated telemetry (already valid JSON), so there is no re-encoding and
 /// exactly one allocation per request.
 /// </summary>
-public static class WaylayRequestBody
+internal static class WaylayRequestBody
 {
     public static byte[] Write(IReadOnlyList<TelemetryReading> events)
     {

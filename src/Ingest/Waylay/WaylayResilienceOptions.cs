@@ -3,7 +3,7 @@ namespace Queueing.Ingest.Waylay;
 /// <summary>
 /// Tuning of the broker calls. The defaults are production values (reasons beside each); tests shorten them.
 /// </summary>
-public sealed record WaylayResilienceOptions
+internal sealed record WaylayResilienceOptions
 {
     /// <summary>Per attempt (WAYLAY_REQUEST_TIMEOUT_MS): one slow answer must not eat the whole invocation.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);

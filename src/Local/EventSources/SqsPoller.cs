@@ -371,7 +371,7 @@ internal sealed partial class SqsPoller : IAsyncDisposable
             await _groups.AcquireAsync(ticket, groups, () => Interlocked.Increment(ref _groupWaits), _abandon.Token);
 
             acquired = true;
-            var records = batch.Select(m => SqsMessage.FromReceived(m, Queue.Arn, _options.Region)).ToList();
+            var records = batch.Select(m => ReceivedMessages.ToRecord(m, Queue.Arn, _options.Region)).ToList();
             var payload = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = records }, SharedJsonContext.Default.SqsEvent);
             Interlocked.Increment(ref _invocations);
             var outcome = await InvokeAsync(payload, records);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
+using Queueing.Local.EventSources;
 using Queueing.Local.Template;
 using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;
@@ -85,7 +86,7 @@ internal sealed class SqsEventGenerator
             }
 
             // The same record the local SQS event source builds from a received message (EventSources/SqsPoller).
-            records.Add(SqsMessage.FromReceived(received, arn, options.Region));
+            records.Add(ReceivedMessages.ToRecord(received, arn, options.Region));
         }
 
         return new SqsEvent { Records = records };

@@ -6,7 +6,7 @@ using Amazon.SQS.Model;
 namespace Queueing.Redrive.Aws;
 
 /// <summary>Turns what the SDK throws into one line an operator can act on.</summary>
-public static class AwsErrors
+internal static class AwsErrors
 {
     private static readonly HashSet<string> CredentialCodes = new(StringComparer.Ordinal)
     {

@@ -1,7 +1,7 @@
 namespace Queueing.Redrive.Aws;
 
 /// <summary>The global options that say which AWS (or which endpoint) to talk to.</summary>
-public sealed record ConnectionOptions(string? Profile, string? Region, Uri? EndpointUrl)
+internal sealed record ConnectionOptions(string? Profile, string? Region, Uri? EndpointUrl)
 {
     public string Describe() => EndpointUrl is not null
         ? $"endpoint {EndpointUrl}"

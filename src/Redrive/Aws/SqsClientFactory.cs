@@ -12,7 +12,7 @@ namespace Queueing.Redrive.Aws;
 /// because moto accepts any and the test process has none of its own, and may record the requests on the wire
 /// (<paramref name="httpClients"/>) to check what moto does not keep.
 /// </summary>
-public sealed class SqsClientFactory(AWSCredentials? fixedCredentials, HttpClientFactory? httpClients = null)
+internal sealed class SqsClientFactory(AWSCredentials? fixedCredentials, HttpClientFactory? httpClients = null)
 {
     public static SqsClientFactory DefaultChain { get; } = new(null);
 

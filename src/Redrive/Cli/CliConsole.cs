@@ -7,7 +7,7 @@ namespace Queueing.Redrive.Cli;
 /// <see cref="Output"/> (stdout, nothing else on it under --json); progress, notes and errors go to stderr so a
 /// script reading stdout sees only data.
 /// </summary>
-public sealed class CliConsole
+internal sealed class CliConsole
 {
     public CliConsole(TextWriter output, TextWriter error, IAnsiConsole @out, IAnsiConsole err)
     {

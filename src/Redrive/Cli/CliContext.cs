@@ -6,7 +6,7 @@ using Queueing.Redrive.Queues;
 namespace Queueing.Redrive.Cli;
 
 /// <summary>What every command needs: where to write, how to build the SQS client, the clock, the global options.</summary>
-public sealed class CliContext(CliConsole console, SqsClientFactory clients, TimeProvider time)
+internal sealed class CliContext(CliConsole console, SqsClientFactory clients, TimeProvider time)
 {
     public CliConsole Console { get; } = console;
     public TimeProvider Time { get; } = time;

@@ -6,7 +6,7 @@ using Queueing.Redrive.Scanning;
 namespace Queueing.Redrive.Cli;
 
 /// <summary>Options several commands share, built fresh for each command (an option belongs to one command).</summary>
-public static class CommonOptions
+internal static class CommonOptions
 {
     public static Argument<string> Queue(string description) => new("queue") { Description = description };
 
@@ -58,7 +58,7 @@ public static class CommonOptions
 }
 
 /// <summary>--kind, --device, --since, --grep: which messages a command acts on.</summary>
-public sealed class FilterOptions
+internal sealed class FilterOptions
 {
     public Option<string[]> Kind { get; } = new("--kind")
     {

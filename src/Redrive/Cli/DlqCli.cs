@@ -13,7 +13,7 @@ namespace Queueing.Redrive.Cli;
 /// The entry point of <c>queueing-dlq</c>: parses, runs the command, and is the one boundary that turns failures
 /// into a single line on stderr and an exit code (0 ok, 1 partial failure, 2 usage error). Tests call it in-process.
 /// </summary>
-public static class DlqCli
+internal static class DlqCli
 {
     public static async Task<int> RunAsync(string[] args, CliConsole console, SqsClientFactory clients, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 namespace Queueing.Redrive.Cli;
 
 /// <summary>The DLQ tool's exit codes (documented in --help). Its own, beside Local's: the codes past 0 mean different things in each tool.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Everything asked for was done.</summary>
     public const int Success = 0;

@@ -3,7 +3,7 @@ using Amazon.SQS.Model;
 namespace Queueing.Redrive.Messages;
 
 /// <summary>A message received from a dead-letter queue, with why it is there as far as the message tells.</summary>
-public sealed class DeadLetter
+internal sealed class DeadLetter
 {
     public required Message Message { get; init; }
     public string MessageId => Message.MessageId;

@@ -3,7 +3,7 @@ using Queueing.Shared.DeadLetters;
 namespace Queueing.Redrive.Messages;
 
 /// <summary>The kinds the CLI shows and filters on: Shared's four plus two that carry no Queueing.Kind.</summary>
-public static class DeadLetterKindNames
+internal static class DeadLetterKindNames
 {
     /// <summary>No Queueing.Kind: SQS's own redrive policy moved it (the consumer crashed, timed out, or never parked it).</summary>
     public const string Unknown = "unknown";

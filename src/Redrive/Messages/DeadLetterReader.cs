@@ -8,7 +8,7 @@ using Queueing.Shared.Time;
 namespace Queueing.Redrive.Messages;
 
 /// <summary>Reads the reason out of a received message: Queueing.* attributes, an IoT rule error report, or nothing.</summary>
-public static class DeadLetterReader
+internal static class DeadLetterReader
 {
     public const string DeadLetterQueueSourceArn = "DeadLetterQueueSourceArn";
 

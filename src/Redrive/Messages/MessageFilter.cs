@@ -4,7 +4,7 @@ namespace Queueing.Redrive.Messages;
 /// Which dead letters a command acts on. Every given criterion must hold: kind is one of <see cref="Kinds"/>,
 /// device equals <see cref="Device"/>, sent at or after <see cref="Since"/>, body or error contains <see cref="Grep"/>.
 /// </summary>
-public sealed record MessageFilter(IReadOnlySet<string> Kinds, string? Device, DateTimeOffset? Since, string? Grep)
+internal sealed record MessageFilter(IReadOnlySet<string> Kinds, string? Device, DateTimeOffset? Since, string? Grep)
 {
     public static MessageFilter None { get; } = new(new HashSet<string>(), null, null, null);
 

@@ -8,7 +8,7 @@ namespace Queueing.Redrive.Messages;
 /// Parses --since: an ISO 8601 time (<c>2026-11-27T08:00Z</c>, <c>2026-11-27</c>; UTC unless an offset is given)
 /// or an age counted back from now (<c>90s</c>, <c>30m</c>, <c>2h</c>, <c>3d</c>, <c>1h30m</c>).
 /// </summary>
-public static partial class SinceArgument
+internal static partial class SinceArgument
 {
     public static DateTimeOffset Parse(string text, TimeProvider time)
     {

@@ -5,7 +5,7 @@ using Spectre.Console.Rendering;
 namespace Queueing.Redrive.Output;
 
 /// <summary>How values look in tables.</summary>
-public static class Format
+internal static class Format
 {
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";

@@ -5,7 +5,7 @@ namespace Queueing.Redrive.Output;
 
 // The shapes of --json output and of export files. One object per line (JSON lines).
 
-public sealed record PeekLine(
+internal sealed record PeekLine(
     [property: JsonPropertyName("messageId")] string MessageId,
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("error")] string Error,
@@ -19,7 +19,7 @@ public sealed record PeekLine(
     [property: JsonPropertyName("redriveCount")] int RedriveCount,
     [property: JsonPropertyName("body")] string Body);
 
-public sealed record ListLine(
+internal sealed record ListLine(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("url")] string Url,
     [property: JsonPropertyName("arn")] string Arn,
@@ -32,7 +32,7 @@ public sealed record ListLine(
     [property: JsonPropertyName("sources")] IReadOnlyList<string> Sources);
 
 /// <summary>An exported message; the names follow the SQS record Lambda receives (messageId, body, attributes...).</summary>
-public sealed class ExportedMessage
+internal sealed class ExportedMessage
 {
     [JsonPropertyName("messageId")] public string MessageId { get; set; } = "";
     [JsonPropertyName("body")] public string? Body { get; set; }
@@ -43,14 +43,14 @@ public sealed class ExportedMessage
     [JsonPropertyName("messageAttributes")] public Dictionary<string, SqsMessageAttribute> MessageAttributes { get; set; } = [];
 }
 
-public sealed record MessageOutcomeLine(
+internal sealed record MessageOutcomeLine(
     [property: JsonPropertyName("messageId")] string MessageId,
     [property: JsonPropertyName("outcome")] string Outcome,
     [property: JsonPropertyName("target")] string? Target,
     [property: JsonPropertyName("newMessageId")] string? NewMessageId,
     [property: JsonPropertyName("error")] string? Error);
 
-public sealed record RedriveSummaryLine(
+internal sealed record RedriveSummaryLine(
     [property: JsonPropertyName("summary")] string Summary,
     [property: JsonPropertyName("dryRun")] bool DryRun,
     [property: JsonPropertyName("examined")] int Examined,
@@ -61,7 +61,7 @@ public sealed record RedriveSummaryLine(
     [property: JsonPropertyName("notReached")] long NotReached,
     [property: JsonPropertyName("interrupted")] bool Interrupted);
 
-public sealed record ExportSummaryLine(
+internal sealed record ExportSummaryLine(
     [property: JsonPropertyName("summary")] string Summary,
     [property: JsonPropertyName("file")] string File,
     [property: JsonPropertyName("examined")] int Examined,
@@ -69,13 +69,13 @@ public sealed record ExportSummaryLine(
     [property: JsonPropertyName("skippedByFilter")] int SkippedByFilter,
     [property: JsonPropertyName("notReached")] long NotReached);
 
-public sealed record ImportSummaryLine(
+internal sealed record ImportSummaryLine(
     [property: JsonPropertyName("summary")] string Summary,
     [property: JsonPropertyName("queue")] string Queue,
     [property: JsonPropertyName("sent")] int Sent,
     [property: JsonPropertyName("failed")] int Failed);
 
-public sealed record MoveTaskLine(
+internal sealed record MoveTaskLine(
     [property: JsonPropertyName("taskHandle")] string? TaskHandle,
     [property: JsonPropertyName("status")] string? Status,
     [property: JsonPropertyName("sourceArn")] string? SourceArn,
@@ -95,4 +95,4 @@ public sealed record MoveTaskLine(
 [JsonSerializable(typeof(ExportSummaryLine))]
 [JsonSerializable(typeof(ImportSummaryLine))]
 [JsonSerializable(typeof(MoveTaskLine))]
-public sealed partial class DlqJsonContext : JsonSerializerContext;
+internal sealed partial class DlqJsonContext : JsonSerializerContext;

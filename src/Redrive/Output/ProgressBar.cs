@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Output;
 
 /// <summary>A Spectre progress bar on stderr for a scan of roughly <c>expected</c> messages (the queue's depth).</summary>
-public static class ProgressBar
+internal static class ProgressBar
 {
     public static async Task<T> RunAsync<T>(IAnsiConsole console, string description, long expected, Func<Action<int>, Task<T>> work)
     {

@@ -11,7 +11,7 @@ namespace Queueing.Redrive.Queues;
 /// name is matched to a stack-prefixed queue, it says which queue through <paramref name="note"/> (the operator
 /// must know what a command acts on).
 /// </summary>
-public sealed class QueueDirectory(IAmazonSQS sqs, ConnectionOptions connection, Action<string>? note = null)
+internal sealed class QueueDirectory(IAmazonSQS sqs, ConnectionOptions connection, Action<string>? note = null)
 {
     private readonly Dictionary<string, SqsQueue> _byArn = new(StringComparer.Ordinal);
     private IReadOnlyList<string>? _allUrls;

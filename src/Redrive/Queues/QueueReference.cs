@@ -2,7 +2,7 @@ using Queueing.Redrive.Cli;
 
 namespace Queueing.Redrive.Queues;
 
-public enum QueueReferenceKind
+internal enum QueueReferenceKind
 {
     Name,
     Url,
@@ -10,7 +10,7 @@ public enum QueueReferenceKind
 }
 
 /// <summary>How the operator named a queue: by name, by URL or by ARN (arn:partition:sqs:region:account:name).</summary>
-public sealed record QueueReference(QueueReferenceKind Kind, string Text, string Name, string? AccountId, string? Region)
+internal sealed record QueueReference(QueueReferenceKind Kind, string Text, string Name, string? AccountId, string? Region)
 {
     public static QueueReference Parse(string text)
     {

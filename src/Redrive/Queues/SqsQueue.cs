@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Queueing.Redrive.Queues;
 
 /// <summary>A queue that exists, with the attributes read when it was resolved.</summary>
-public sealed class SqsQueue
+internal sealed class SqsQueue
 {
     public SqsQueue(string url, IReadOnlyDictionary<string, string> attributes)
     {
@@ -36,7 +36,7 @@ public sealed class SqsQueue
 }
 
 /// <summary>The <c>RedrivePolicy</c> queue attribute: <c>{"deadLetterTargetArn":"...","maxReceiveCount":5}</c>.</summary>
-public sealed record QueueRedrivePolicy(string DeadLetterTargetArn, int MaxReceiveCount)
+internal sealed record QueueRedrivePolicy(string DeadLetterTargetArn, int MaxReceiveCount)
 {
     public static QueueRedrivePolicy? Parse(string? json)
     {

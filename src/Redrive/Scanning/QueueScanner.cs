@@ -15,7 +15,7 @@ namespace Queueing.Redrive.Scanning;
 /// hides the rest of its group for the scan. A caller that deletes what it received (redrive) unblocks the
 /// group; a caller that only reads (peek, export, dry run) sees per group only what came with its first message.
 /// </summary>
-public sealed class QueueScanner(IAmazonSQS sqs, SqsQueue queue, ScanSettings settings)
+internal sealed class QueueScanner(IAmazonSQS sqs, SqsQueue queue, ScanSettings settings)
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _held = new(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace Queueing.Redrive.Scanning;
 /// <see cref="ScanReport"/> saying so (what was done stays done); a failure on the first round is the command's
 /// failure (credentials, permissions) and propagates.
 /// </summary>
-public static class ScanDriver
+internal static class ScanDriver
 {
     /// <param name="onRound">Handles a round's messages; returns true to stop the scan (e.g. --max reached).</param>
     public static async Task<(ScanReport Report, string? Error)> RunAsync(

@@ -1,7 +1,7 @@
 namespace Queueing.Redrive.Scanning;
 
 /// <summary>How complete a scan was, for the notes under a command's output.</summary>
-public sealed record ScanReport(int Examined, long NotReached, bool LeaseLapsed, bool StoppedAtMax, bool Interrupted, int ReleaseFailures, int VisibilityTimeoutSeconds, bool Fifo)
+internal sealed record ScanReport(int Examined, long NotReached, bool LeaseLapsed, bool StoppedAtMax, bool Interrupted, int ReleaseFailures, int VisibilityTimeoutSeconds, bool Fifo)
 {
     public IEnumerable<string> Notes()
     {

@@ -6,7 +6,7 @@ namespace Queueing.Redrive.Scanning;
 /// stops when a round brings only messages it has seen). <see cref="WaitSeconds"/> is the long poll that decides
 /// "nothing left": a long poll asks every SQS server, so an empty answer means no visible message.
 /// </summary>
-public sealed record ScanSettings(int VisibilityTimeoutSeconds, int WaitSeconds = 1)
+internal sealed record ScanSettings(int VisibilityTimeoutSeconds, int WaitSeconds = 1)
 {
     // SQS's limit for a visibility timeout.
     public const int MaxVisibilityTimeoutSeconds = 43_200;

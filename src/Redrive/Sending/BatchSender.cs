@@ -15,7 +15,7 @@ namespace Queueing.Redrive.Sending;
 /// as sent only when SQS confirmed its entry. On a FIFO queue a group whose message failed sends nothing more in
 /// this call, so the group's order is never changed by a gap.
 /// </summary>
-public sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
+internal sealed class BatchSender(IAmazonSQS sqs, SendRate rate)
 {
     public async Task<IReadOnlyList<SendOutcome>> SendAsync(SqsQueue target, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {

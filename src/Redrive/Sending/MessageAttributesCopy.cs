@@ -5,7 +5,7 @@ using Queueing.Shared.Sqs;
 namespace Queueing.Redrive.Sending;
 
 /// <summary>Copies message attributes value for value (binary ones byte for byte) for a re-send.</summary>
-public static class MessageAttributesCopy
+internal static class MessageAttributesCopy
 {
     public static Dictionary<string, MessageAttributeValue> Of(Dictionary<string, MessageAttributeValue>? attributes)
     {

@@ -8,7 +8,7 @@ namespace Queueing.Redrive.Sending;
 /// and the next batch waits until the booked time has passed. Batches are capped to one second's worth so the
 /// burst stays within the rate.
 /// </summary>
-public sealed class SendRate
+internal sealed class SendRate
 {
     private readonly TimeProvider _time;
     private DateTimeOffset _next = DateTimeOffset.MinValue;

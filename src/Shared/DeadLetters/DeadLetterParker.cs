@@ -18,30 +18,21 @@ namespace Queueing.Shared.DeadLetters;
 /// On a FIFO DLQ the message keeps its group and is deduplicated by its original message id, so a retried
 /// parking does not create a second copy.
 /// </summary>
-public sealed partial class DeadLetterParker : IRecordParker
+public sealed partial class DeadLetterParker(IAmazonSQS sqs, string deadLetterQueueUrl, string functionName, ILogger logger) : IRecordParker
 {
     // Room for the reason attributes in the size estimate: names, types and values (the error text is at most
     // MaxErrorLength UTF-16 units, so at most three UTF-8 bytes each).
     private const int ReasonBytes = 3 * DeadLetterAttributes.MaxErrorLength + 1024;
 
-    private readonly IAmazonSQS _sqs;
-    private readonly string _deadLetterQueueUrl;
-    private readonly string _functionName;
-    private readonly ILogger _logger;
-    private readonly bool _fifo;
+    private readonly IAmazonSQS _sqs = sqs;
+    private readonly string _deadLetterQueueUrl = deadLetterQueueUrl;
+    private readonly string _functionName = functionName;
+    private readonly ILogger _logger = logger;
+    private readonly bool _fifo = deadLetterQueueUrl.EndsWith(".fifo", StringComparison.Ordinal);
 
     // A command's id, as the command API sets it on the message (Actuate's CommandAttributes.CommandId): the parked
     // line carries it, so "follow one command" finds where the command ended.
     private const string CommandIdAttribute = "Queueing.CommandId";
-
-    public DeadLetterParker(IAmazonSQS sqs, string deadLetterQueueUrl, string functionName, ILogger logger)
-    {
-        _sqs = sqs;
-        _deadLetterQueueUrl = deadLetterQueueUrl;
-        _functionName = functionName;
-        _logger = logger;
-        _fifo = deadLetterQueueUrl.EndsWith(".fifo", StringComparison.Ordinal);
-    }
 
     public async Task<ParkResult> ParkAsync(IReadOnlyList<ParkRequest> requests, CancellationToken cancellationToken)
     {

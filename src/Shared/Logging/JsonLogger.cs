@@ -12,7 +12,7 @@ namespace Queueing.Shared.Logging;
 /// message-template fields become camelCase JSON properties (<c>messageId</c>, <c>deviceId</c>, <c>commandId</c>:
 /// the names the records and commands use themselves), so CloudWatch Logs Insights can query them.
 /// </summary>
-public sealed class JsonLogger : ILogger
+internal sealed class JsonLogger : ILogger
 {
     private readonly string _category;
     private readonly JsonLogWriter _output;

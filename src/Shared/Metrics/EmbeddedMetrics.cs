@@ -9,7 +9,7 @@ namespace Queueing.Shared.Metrics;
 /// Counts are summed; latencies keep every sample (an EMF value array), so CloudWatch computes percentiles over
 /// the real calls instead of over one sum. Create one per invocation; it is not shared across invocations.
 /// </summary>
-public sealed class EmbeddedMetrics
+public sealed class EmbeddedMetrics(JsonLogWriter output, TimeProvider time, string functionName)
 {
     public const string Namespace = "Queueing";
     private const string DimensionName = "FunctionName";
@@ -17,17 +17,10 @@ public sealed class EmbeddedMetrics
     private const int MaxMetricsPerLine = 100;
     private const int MaxValuesPerMetric = 100;
 
-    private readonly JsonLogWriter _output;
-    private readonly TimeProvider _time;
-    private readonly string _functionName;
+    private readonly JsonLogWriter _output = output;
+    private readonly TimeProvider _time = time;
+    private readonly string _functionName = functionName;
     private readonly Dictionary<string, Metric> _metrics = new(StringComparer.Ordinal);
-
-    public EmbeddedMetrics(JsonLogWriter output, TimeProvider time, string functionName)
-    {
-        _output = output;
-        _time = time;
-        _functionName = functionName;
-    }
 
     public void Count(string name, int count = 1) => Add(name, "Count", count, sample: false);
 

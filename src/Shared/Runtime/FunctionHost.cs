@@ -28,7 +28,7 @@ public static partial class FunctionHost
         return await RunAsync(functions, variables, client, TimeProvider.System, JsonLogWriter.StandardOutput, shutdown.Token);
     }
 
-    public static async Task<int> RunAsync(
+    internal static async Task<int> RunAsync(
         IReadOnlyDictionary<string, FunctionFactory> functions,
         IReadOnlyDictionary<string, string> variables,
         IRuntimeApi client,

@@ -1,7 +1,7 @@
 namespace Queueing.Shared.Runtime;
 
 /// <summary>The Lambda Runtime API (2018-06-01), as seen from inside a function's process (a fake in tests).</summary>
-public interface IRuntimeApi
+internal interface IRuntimeApi
 {
     /// <summary>Long-polls for the next event. Never times out: Lambda freezes the process while it waits.</summary>
     Task<Invocation> NextAsync(CancellationToken cancellationToken);

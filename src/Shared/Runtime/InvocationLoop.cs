@@ -5,7 +5,7 @@ namespace Queueing.Shared.Runtime;
 
 /// <summary>The invocation loop: next -> invoke -> response or error, until shutdown. Ours, not aws-lambda-dotnet's
 /// <c>LambdaBootstrap</c> (hence the name): one <see cref="IFunctionHandler"/>, one <see cref="IRuntimeApi"/>.</summary>
-public sealed partial class InvocationLoop
+internal sealed partial class InvocationLoop
 {
     private readonly IRuntimeApi _client;
     private readonly IFunctionHandler _handler;

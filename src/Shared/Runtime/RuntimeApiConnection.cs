@@ -9,7 +9,7 @@ namespace Queueing.Shared.Runtime;
 /// event buffer kept across invocations. Named apart from aws-lambda-dotnet's <c>RuntimeApiClient</c>, whose
 /// members differ (<c>GetNextInvocationAsync</c>, ...), so no reader expects that API here.
 /// </summary>
-public sealed class RuntimeApiConnection : IRuntimeApi, IDisposable
+internal sealed class RuntimeApiConnection : IRuntimeApi, IDisposable
 {
     private const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
     private readonly HttpClient _http;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Queueing.Shared.Runtime;
 
 /// <summary>The error document the Runtime API takes on <c>/error</c> and <c>/init/error</c>.</summary>
-public sealed class RuntimeError
+internal sealed class RuntimeError
 {
     [JsonPropertyName("errorMessage")] public required string ErrorMessage { get; init; }
     [JsonPropertyName("errorType")] public required string ErrorType { get; init; }

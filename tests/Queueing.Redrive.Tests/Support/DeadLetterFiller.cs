@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
+using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Support;
 
@@ -77,7 +78,7 @@ internal sealed class DeadLetterFiller(IAmazonSQS sqs, QueuePair pair)
                 MessageSystemAttributeNames = ["All"],
                 MessageAttributeNames = ["All"],
             });
-            var record = SqsMessage.FromReceived(Assert.Single(received.Messages!), recordedSource, "us-east-1");
+            var record = ReceivedRecord.From(Assert.Single(received.Messages!), recordedSource, "us-east-1");
             // The record as a function reads it: the event's JSON through the lean reader.
             var eventJson = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = [record] }, SharedJsonContext.Default.SqsEvent);
             var result = await parker.ParkAsync([new ParkRequest(SqsEventReader.Read(eventJson)[0], kind, error)], CancellationToken.None);

@@ -10,26 +10,17 @@ namespace Queueing.Local.IoT.Data;
 /// the canonical request from the request as received, derive the signing key from the secret, date, region and
 /// service, and compare signatures. Error texts are AWS's, so a client sees locally what it would see in AWS.
 /// </summary>
-internal sealed class SigV4Verifier
+internal sealed class SigV4Verifier(SigV4Credentials credentials, string region, string service, TimeProvider time, TimeSpan allowedSkew)
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
     private const string Terminator = "aws4_request";
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
 
-    private readonly SigV4Credentials _credentials;
-    private readonly string _region;
-    private readonly string _service;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _allowedSkew;
-
-    public SigV4Verifier(SigV4Credentials credentials, string region, string service, TimeProvider time, TimeSpan allowedSkew)
-    {
-        _credentials = credentials;
-        _region = region;
-        _service = service;
-        _time = time;
-        _allowedSkew = allowedSkew;
-    }
+    private readonly SigV4Credentials _credentials = credentials;
+    private readonly string _region = region;
+    private readonly string _service = service;
+    private readonly TimeProvider _time = time;
+    private readonly TimeSpan _allowedSkew = allowedSkew;
 
     /// <param name="rawTarget">The request target exactly as sent (path and query, still percent-encoded).</param>
     public SigV4Verification Verify(string method, string rawTarget, IHeaderDictionary headers, ReadOnlySpan<byte> body)

@@ -25,12 +25,16 @@ namespace Queueing.Local.IoT.Rules;
 /// <c>RuleNotFound</c> metric).
 /// </para>
 /// </summary>
-public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDisposable
+public sealed partial class TopicRuleEngine(
+    IEnumerable<TopicRuleDefinition> rules,
+    IAmazonSQS sqs,
+    TopicRuleEngineOptions? options = null,
+    ILoggerFactory? loggers = null) : IPublishedMessageSink, IAsyncDisposable
 {
-    private readonly IReadOnlyList<CompiledRule> _rules;
-    private readonly IAmazonSQS _sqs;
-    private readonly TopicRuleEngineOptions _options;
-    private readonly ILogger _logger;
+    private readonly IReadOnlyList<CompiledRule> _rules = Compile(rules.ToList());
+    private readonly IAmazonSQS _sqs = sqs;
+    private readonly TopicRuleEngineOptions _options = options ?? new TopicRuleEngineOptions();
+    private readonly ILogger _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<TopicRuleEngine>();
     private readonly Channel<WorkItem> _work = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _pendingLock = new();
@@ -40,18 +44,6 @@ public sealed partial class TopicRuleEngine : IPublishedMessageSink, IAsyncDispo
     private long _droppedAtShutdown;
     private long _rulesNotFound;
     private bool _disposed;
-
-    public TopicRuleEngine(
-        IEnumerable<TopicRuleDefinition> rules,
-        IAmazonSQS sqs,
-        TopicRuleEngineOptions? options = null,
-        ILoggerFactory? loggers = null)
-    {
-        _rules = Compile(rules.ToList());
-        _sqs = sqs;
-        _options = options ?? new TopicRuleEngineOptions();
-        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<TopicRuleEngine>();
-    }
 
     /// <summary>The enabled rules, in definition order.</summary>
     public IReadOnlyList<string> RuleNames => _rules.Select(r => r.Definition.Name).ToArray();

@@ -11,40 +11,26 @@ using Queueing.Shared.Sqs;
 namespace Queueing.Redrive.Commands.Export;
 
 /// <summary><c>export &lt;queue&gt; --out FILE</c>: every matching message as a JSON line; nothing is deleted.</summary>
-public static class ExportCommand
+internal static class ExportCommand
 {
     private const int DefaultVisibilityTimeout = 300;
 
     public static Command Create(CliContext cli)
     {
-        var queue = CommonOptions.Queue("The dead-letter queue: name, URL or ARN.");
         var output = new Option<string>("--out") { Description = "File to write (JSON lines; '-' for stdout). Overwritten.", Required = true };
-        var filters = new FilterOptions();
-        var max = CommonOptions.Max("Export at most this many matching messages.");
-        var json = CommonOptions.Json();
-        var visibility = CommonOptions.VisibilityTimeout(DefaultVisibilityTimeout);
-        var anyQueue = CommonOptions.AnyQueue();
-
-        var command = new Command("export", "Write every matching message (body, attributes, message attributes) to a JSON lines file; nothing is deleted.");
-        command.Arguments.Add(queue);
-        command.Options.Add(output);
-        filters.AddTo(command);
-        command.Options.Add(max);
-        command.Options.Add(json);
-        command.Options.Add(visibility);
-        command.Options.Add(anyQueue);
+        var scan = new DeadLetterScanOptions("Export at most this many matching messages.", null, DefaultVisibilityTimeout);
+        var command = scan.Command("export", "Write every matching message (body, attributes, message attributes) to a JSON lines file; nothing is deleted.", [output], []);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var filter = filters.Bind(parse, cli.Time);
+            var filter = scan.Filter(parse, cli);
             var path = parse.GetValue(output)!;
-            var (sqs, directory) = cli.Connect(parse);
-            var (dlq, _) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
+            var (sqs, directory, dlq, _) = await scan.ResolveAsync(cli, parse, cancellationToken);
 
             var toStdout = path == "-";
             await using var writer = toStdout ? null : Open(path);
             var target = writer ?? cli.Console.Output;
-            var settings = new ScanSettings(parse.GetValue(visibility));
-            var limit = parse.GetValue(max);
+            var settings = scan.Settings(parse);
+            var limit = parse.GetValue(scan.Max);
             var exported = 0;
             var skipped = 0;
             var (report, error) = await ProgressBar.RunAsync(cli.Console.Err, $"Exporting {dlq.Name}", dlq.Visible, progress =>
@@ -71,7 +57,7 @@ public static class ExportCommand
                 }, progress, cancellationToken));
 
             var summary = new ExportSummaryLine("export", toStdout ? "-" : Path.GetFullPath(path), report.Examined, exported, skipped, report.NotReached);
-            if (parse.GetValue(json) && !toStdout)
+            if (parse.GetValue(scan.Json) && !toStdout)
             {
                 cli.Console.WriteJsonLine(JsonSerializer.Serialize(summary, DlqJsonContext.Default.ExportSummaryLine));
             }

@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Commands.Import;
 
 /// <summary><c>import &lt;queue&gt; --in FILE</c>: send exported (perhaps edited) messages to a queue.</summary>
-public static class ImportCommand
+internal static class ImportCommand
 {
     public static Command Create(CliContext cli)
     {

@@ -15,7 +15,7 @@ namespace Queueing.Redrive.Commands.Import;
 /// Reads an export file (JSON lines of <see cref="ExportedMessage"/>) into messages to send. Every problem in the
 /// file is reported together before anything is sent.
 /// </summary>
-public static class ImportFile
+internal static class ImportFile
 {
     public static async Task<IReadOnlyList<OutgoingMessage>> ReadAsync(string path, SqsQueue target, CancellationToken cancellationToken)
     {

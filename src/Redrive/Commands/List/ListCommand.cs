@@ -14,7 +14,7 @@ namespace Queueing.Redrive.Commands.List;
 /// SQS has no API for the oldest message's age (CloudWatch's ApproximateAgeOfOldestMessage is a metric, not
 /// queue state), so list peeks: it receives up to --age-scan-limit messages per DLQ and returns them at once.
 /// </summary>
-public static class ListCommand
+internal static class ListCommand
 {
     private const int DefaultAgeScanLimit = 1000;
 

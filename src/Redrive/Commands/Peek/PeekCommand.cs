@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Commands.Peek;
 
 /// <summary><c>peek &lt;queue&gt;</c>: show messages and why they are there; every message goes back at once.</summary>
-public static class PeekCommand
+internal static class PeekCommand
 {
     private const int DefaultMax = 20;
     // Peek stops at --max, so its scan is short; a short timeout also means a killed peek hides little for long.
@@ -18,28 +18,15 @@ public static class PeekCommand
 
     public static Command Create(CliContext cli)
     {
-        var queue = CommonOptions.Queue("The dead-letter queue: name, URL or ARN.");
-        var filters = new FilterOptions();
-        var max = CommonOptions.Max($"Show at most this many matching messages (default {DefaultMax}).", DefaultMax);
-        var json = CommonOptions.Json();
-        var visibility = CommonOptions.VisibilityTimeout(DefaultVisibilityTimeout);
-        var anyQueue = CommonOptions.AnyQueue();
-
-        var command = new Command("peek", "Show messages of a dead-letter queue with their reason, returning each to the queue at once; never deletes.");
-        command.Arguments.Add(queue);
-        filters.AddTo(command);
-        command.Options.Add(max);
-        command.Options.Add(json);
-        command.Options.Add(visibility);
-        command.Options.Add(anyQueue);
+        var scan = new DeadLetterScanOptions($"Show at most this many matching messages (default {DefaultMax}).", DefaultMax, DefaultVisibilityTimeout);
+        var command = scan.Command("peek", "Show messages of a dead-letter queue with their reason, returning each to the queue at once; never deletes.", [], []);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var filter = filters.Bind(parse, cli.Time);
-            var (sqs, directory) = cli.Connect(parse);
-            var (dlq, _) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
+            var filter = scan.Filter(parse, cli);
+            var (sqs, directory, dlq, _) = await scan.ResolveAsync(cli, parse, cancellationToken);
 
-            var settings = new ScanSettings(parse.GetValue(visibility));
-            var limit = parse.GetValue(max) ?? DefaultMax;
+            var settings = scan.Settings(parse);
+            var limit = parse.GetValue(scan.Max) ?? DefaultMax;
             var shown = new List<DeadLetter>();
             var (report, error) = await ScanDriver.RunAsync(new QueueScanner(sqs, dlq, settings), dlq, directory, settings, (letters, _) =>
             {
@@ -47,7 +34,7 @@ public static class PeekCommand
                 return Task.FromResult(shown.Count >= limit);
             }, null, cancellationToken);
 
-            Write(cli.Console, dlq, shown, report, parse.GetValue(json));
+            Write(cli.Console, dlq, shown, report, parse.GetValue(scan.Json));
             foreach (var line in report.Notes())
             {
                 cli.Console.Note(line);

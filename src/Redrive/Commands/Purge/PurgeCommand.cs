@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Commands.Purge;
 
 /// <summary><c>purge &lt;queue&gt; --yes</c>: delete every message (PurgeQueue). Refuses without --yes.</summary>
-public static class PurgeCommand
+internal static class PurgeCommand
 {
     public static Command Create(CliContext cli)
     {

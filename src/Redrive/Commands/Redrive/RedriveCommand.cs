@@ -12,7 +12,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Commands.Redrive;
 
 /// <summary><c>redrive &lt;dlq&gt;</c> (client-side, filtered) or <c>redrive &lt;dlq&gt; --server</c>, plus <c>status</c> and <c>cancel</c>.</summary>
-public static class RedriveCommand
+internal static class RedriveCommand
 {
     // A redrive scans the whole DLQ while holding what it does not move: the timeout must outlast the scan.
     private const int DefaultVisibilityTimeout = 300;
@@ -21,49 +21,33 @@ public static class RedriveCommand
 
     public static Command Create(CliContext cli)
     {
-        var queue = CommonOptions.Queue("The dead-letter queue: name, URL or ARN.");
         var to = new Option<string?>("--to") { Description = "Send to this queue (name, URL or ARN) instead of each message's source queue." };
-        var filters = new FilterOptions();
-        var max = CommonOptions.Max("Move at most this many matching messages.");
+        var scan = new DeadLetterScanOptions("Move at most this many matching messages.", null, DefaultVisibilityTimeout);
         var rate = new Option<string?>("--rate") { Description = "At most this many messages a second (20, 20/s, 600/m); default: as fast as SQS takes them." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would move where; send and delete nothing." };
         var server = new Option<bool>("--server") { Description = "Let SQS move everything (StartMessageMoveTask); no filters. Follow with 'redrive status', stop with 'redrive cancel'." };
-        var json = CommonOptions.Json();
-        var visibility = CommonOptions.VisibilityTimeout(DefaultVisibilityTimeout);
-        var anyQueue = CommonOptions.AnyQueue();
 
-        var command = new Command("redrive", "Move matching messages from a dead-letter queue back to their source queue (or --to): sent first, deleted only after the send succeeded.");
-        command.Arguments.Add(queue);
-        command.Options.Add(to);
-        filters.AddTo(command);
-        command.Options.Add(max);
-        command.Options.Add(rate);
-        command.Options.Add(dryRun);
-        command.Options.Add(server);
-        command.Options.Add(json);
-        command.Options.Add(visibility);
-        command.Options.Add(anyQueue);
+        var command = scan.Command("redrive", "Move matching messages from a dead-letter queue back to their source queue (or --to): sent first, deleted only after the send succeeded.", [to], [rate, dryRun, server]);
         command.Subcommands.Add(StatusCommand(cli));
         command.Subcommands.Add(CancelCommand(cli));
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var filter = filters.Bind(parse, cli.Time);
+            var filter = scan.Filter(parse, cli);
             if (parse.GetValue(server))
             {
-                return await StartServerMoveAsync(cli, parse, parse.GetValue(queue)!, parse.GetValue(to), filter, parse.GetValue(max), parse.GetValue(dryRun), parse.GetValue(rate), parse.GetValue(anyQueue), parse.GetValue(json), cancellationToken);
+                return await StartServerMoveAsync(cli, parse, parse.GetValue(scan.Queue)!, parse.GetValue(to), filter, parse.GetValue(scan.Max), parse.GetValue(dryRun), parse.GetValue(rate), parse.GetValue(scan.AnyQueue), parse.GetValue(scan.Json), cancellationToken);
             }
 
             var sendRate = SendRate.Parse(parse.GetValue(rate), cli.Time);
-            var (sqs, directory) = cli.Connect(parse);
-            var (dlq, sources) = await directory.ResolveDeadLetterQueueAsync(parse.GetValue(queue)!, parse.GetValue(anyQueue), cancellationToken);
+            var (sqs, directory, dlq, sources) = await scan.ResolveAsync(cli, parse, cancellationToken);
 
             var target = await TargetAsync(directory, dlq, parse.GetValue(to), cancellationToken);
-            var plan = new RedrivePlan(dlq, filter, parse.GetValue(max), parse.GetValue(dryRun), new ScanSettings(parse.GetValue(visibility)));
+            var plan = new RedrivePlan(dlq, filter, parse.GetValue(scan.Max), parse.GetValue(dryRun), scan.Settings(parse));
             var redriver = new Redriver(sqs, directory, new RedriveTargets(dlq, sources, target), new BatchSender(sqs, sendRate));
             var verb = plan.DryRun ? "Dry run over" : "Redriving";
             var result = await ProgressBar.RunAsync(cli.Console.Err, $"{verb} {dlq.Name}", dlq.Visible, progress => redriver.RunAsync(plan, progress, cancellationToken));
 
-            RedriveReport.Write(cli.Console, dlq, result, parse.GetValue(json));
+            RedriveReport.Write(cli.Console, dlq, result, parse.GetValue(scan.Json));
             return result.Complete ? ExitCodes.Success : ExitCodes.PartialFailure;
         });
         return command;

@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Queueing.Redrive.Commands.Redrive;
 
 /// <summary>The end of a redrive: what moved, what was skipped, what failed and why.</summary>
-public static class RedriveReport
+internal static class RedriveReport
 {
     private const int MaxRowsListed = 50;
 

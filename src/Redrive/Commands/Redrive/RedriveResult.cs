@@ -4,7 +4,7 @@ using Queueing.Redrive.Scanning;
 
 namespace Queueing.Redrive.Commands.Redrive;
 
-public static class Outcomes
+internal static class Outcomes
 {
     public const string Moved = "moved";
     public const string WouldMove = "would-move";
@@ -12,7 +12,7 @@ public static class Outcomes
 }
 
 /// <summary>What a redrive did, message by message, and how complete its scan was.</summary>
-public sealed class RedriveResult(bool dryRun)
+internal sealed class RedriveResult(bool dryRun)
 {
     private readonly List<MessageOutcomeLine> _outcomes = [];
     private readonly List<DeadLetter> _wouldMove = [];

@@ -9,7 +9,7 @@ namespace Queueing.Redrive.Commands.Redrive;
 /// DLQ's source queues; else the DLQ's only source queue. A recorded queue that is not a source, and several
 /// sources with nothing recorded, have no safe answer: the message stays in the DLQ and --to is asked for.
 /// </summary>
-public sealed class RedriveTargets(SqsQueue deadLetterQueue, IReadOnlyList<SqsQueue> sources, SqsQueue? to)
+internal sealed class RedriveTargets(SqsQueue deadLetterQueue, IReadOnlyList<SqsQueue> sources, SqsQueue? to)
 {
     public (SqsQueue? Queue, string? Error) For(DeadLetter letter)
     {

@@ -9,7 +9,7 @@ using Queueing.Shared.Events;
 
 namespace Queueing.Redrive.Commands.Redrive;
 
-public sealed record RedrivePlan(SqsQueue DeadLetterQueue, MessageFilter Filter, int? Max, bool DryRun, ScanSettings Scan);
+internal sealed record RedrivePlan(SqsQueue DeadLetterQueue, MessageFilter Filter, int? Max, bool DryRun, ScanSettings Scan);
 
 /// <summary>
 /// Moves matching dead letters back: for each round of the scan, send the matches to their target, then delete
@@ -19,7 +19,7 @@ public sealed record RedrivePlan(SqsQueue DeadLetterQueue, MessageFilter Filter,
 /// original send (so SQS cannot drop it as a repeat of it) but the same for a retry of this redrive of this DLQ
 /// message (so a re-run after a crash within SQS's 5-minute window does not duplicate it either).
 /// </summary>
-public sealed class Redriver(IAmazonSQS sqs, QueueDirectory directory, RedriveTargets targets, BatchSender sender)
+internal sealed class Redriver(IAmazonSQS sqs, QueueDirectory directory, RedriveTargets targets, BatchSender sender)
 {
     public async Task<RedriveResult> RunAsync(RedrivePlan plan, Action<int>? progress, CancellationToken cancellationToken)
     {

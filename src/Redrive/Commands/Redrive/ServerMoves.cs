@@ -12,7 +12,7 @@ namespace Queueing.Redrive.Commands.Redrive;
 /// but all-or-nothing (no filter) and without Queueing.RedriveCount. Emulators often lack it; that is a clear
 /// error, not a stack trace.
 /// </summary>
-public sealed class ServerMoves(IAmazonSQS sqs, ConnectionOptions connection)
+internal sealed class ServerMoves(IAmazonSQS sqs, ConnectionOptions connection)
 {
     public async Task<string> StartAsync(string sourceArn, string destinationArn, int? maxPerSecond, CancellationToken cancellationToken)
     {
