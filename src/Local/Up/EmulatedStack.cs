@@ -211,6 +211,7 @@ internal sealed class EmulatedStack : IAsyncDisposable
                 WaylayDirectory = waylay,
                 Vault = QueueingApplication.WaylayVault(CommandApiUrl, options.Secrets.CommandSigningSecret),
                 Faults = options.WaylayFaults,
+                TalliedFields = [QueueingApplication.CommandStatusField],
                 Time = options.Time,
                 Loggers = loggers,
             },

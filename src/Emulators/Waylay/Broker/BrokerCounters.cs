@@ -21,14 +21,31 @@ public sealed record BrokerSnapshot(
     /// <summary>Accepted events counted once per resource and timestamp (a client's retry of an event the broker
     /// already took counts once): what the local stack reports as delivered.</summary>
     public long DistinctEvents { get; init; }
+
+    /// <summary>For each tallied field (<see cref="BrokerOptions.TalliedFields"/>): the distinct events carrying it,
+    /// by its value (a string's text, any other JSON value as written).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Tallies { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, long>>(StringComparer.Ordinal);
+
+    /// <summary>For each tallied field: per resource, each value it took and the latest timestamp of an event with
+    /// it (so a caller can read the latest value, or the latest but one kind).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> TalliedTimestamps { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>>(StringComparer.Ordinal);
+
+    /// <summary>Distinct events carrying none of the tallied fields.</summary>
+    public long UntalliedEvents { get; init; }
 }
 
 /// <summary>
 /// Counts what the broker did. Thread-safe; read with <see cref="Snapshot"/>. "Received" counts events of
 /// requests the broker accepted (2xx); refused and faulted requests count under their own heads.
 /// </summary>
-internal sealed class BrokerCounters
+internal sealed class BrokerCounters(IReadOnlyList<string>? talliedFields = null)
 {
+    private readonly IReadOnlyList<string> _talliedFields = talliedFields ?? [];
+    private readonly ConcurrentDictionary<(string Field, string Value), long> _tallies = new();
+    private readonly ConcurrentDictionary<(string Field, string Resource, string Value), long> _tallyTimes = new();
+    private long _untallied;
     private long _requests;
     private long _unauthorized;
     private long _refused;
@@ -65,9 +82,36 @@ internal sealed class BrokerCounters
 
         foreach (var e in events)
         {
-            _distinct.TryAdd((e.Resource, e.Timestamp), 0);
+            if (_distinct.TryAdd((e.Resource, e.Timestamp), 0))
+            {
+                Tally(e);
+            }
+
             var last = new ResourceLastEvent(e.Resource, e.Timestamp, e.ToJsonString(), now);
             _last.AddOrUpdate(e.Resource, last, (_, old) => old.Timestamp > e.Timestamp ? old : last);
+        }
+    }
+
+    /// <summary>Counts a first-seen event under each tallied field it carries.</summary>
+    private void Tally(BrokerEvent e)
+    {
+        var tallied = false;
+        foreach (var field in _talliedFields)
+        {
+            if (e.Json.ValueKind != System.Text.Json.JsonValueKind.Object || !e.Json.TryGetProperty(field, out var value))
+            {
+                continue;
+            }
+
+            tallied = true;
+            var text = value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString()! : value.GetRawText();
+            _tallies.AddOrUpdate((field, text), 1, (_, n) => n + 1);
+            _tallyTimes.AddOrUpdate((field, e.Resource, text), e.Timestamp, (_, old) => Math.Max(old, e.Timestamp));
+        }
+
+        if (!tallied)
+        {
+            Interlocked.Increment(ref _untallied);
         }
     }
 
@@ -88,6 +132,21 @@ internal sealed class BrokerCounters
             new Dictionary<string, ResourceLastEvent>(_last, StringComparer.Ordinal))
         {
             DistinctEvents = _distinct.Count,
+            Tallies = _talliedFields.ToDictionary(
+                f => f,
+                f => (IReadOnlyDictionary<string, long>)_tallies.Where(t => t.Key.Field == f).ToDictionary(t => t.Key.Value, t => t.Value, StringComparer.Ordinal),
+                StringComparer.Ordinal),
+            TalliedTimestamps = _talliedFields.ToDictionary(
+                f => f,
+                f => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>)_tallyTimes
+                    .Where(t => t.Key.Field == f)
+                    .GroupBy(t => t.Key.Resource, StringComparer.Ordinal)
+                    .ToDictionary(
+                        g => g.Key,
+                        g => (IReadOnlyDictionary<string, long>)g.ToDictionary(t => t.Key.Value, t => t.Value, StringComparer.Ordinal),
+                        StringComparer.Ordinal),
+                StringComparer.Ordinal),
+            UntalliedEvents = Interlocked.Read(ref _untallied),
         };
     }
 }
