@@ -144,8 +144,10 @@ internal sealed record StackSnapshot(
             ? waylay.Broker.UntalliedEvents
             : waylay.Broker.DistinctEvents;
 
-        // A batch a poller holds is in its queue's not-visible count until deleted: the depths cover it.
-        var telemetryInFlight = Sum(stack.TelemetryQueues)
+        // A batch a poller holds is in its queue's not-visible count until deleted: the depths cover it. Delayed
+        // messages of the telemetry queues are not telemetry: the topic rules never delay, the command publisher's
+        // ackDue timers do (DelaySeconds up to the command's time-to-live), and a drain need not wait for them.
+        var telemetryInFlight = stack.TelemetryQueues.Sum(q => depths[q.LogicalId].Visible + depths[q.LogicalId].InFlight)
             + (rules.MessagesMatched - rules.ActionsSucceeded - rules.ErrorsRouted - rules.ErrorsUnrouted);
         var telemetry = new FlowAccount(
             "telemetry",
