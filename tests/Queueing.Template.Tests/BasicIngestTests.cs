@@ -14,6 +14,7 @@ public sealed class BasicIngestTests
     private const string Iot = IotArns.Prefix;
     private const string ThingName = IotArns.ThingName;
     private const string Basic = "basic";
+    private const string Ack = $"{Iot}:topic/devices/{ThingName}/commands/ack";
 
     private readonly ServerlessTemplate _template = ServerlessTemplate.Current;
 
@@ -31,16 +32,17 @@ public sealed class BasicIngestTests
     [Fact]
     public void DevicePolicy_Basic_AllowsPublishingOnlyOnTheDevicesOwnBasicIngestTopicOfTelemetryRule()
     {
-        // Not the broker topic any more: a device cannot pay messaging by mistake, nor reach TelemetryRule twice.
+        // Not the broker topic any more: a device cannot pay messaging by mistake, nor reach TelemetryRule twice. Its
+        // acknowledgements stay on the broker (CommandAckRule has no Basic Ingest variant).
         Assert.Equal(
-            [$"{Iot}:topic/$aws/rules/queueing_TelemetryRule/devices/{ThingName}/telemetry"],
+            [$"{Iot}:topic/$aws/rules/queueing_TelemetryRule/devices/{ThingName}/telemetry", Ack],
             PublishResources(Evaluator(("TelemetryIngest", Basic))));
     }
 
     [Fact]
     public void DevicePolicy_Broker_IsUnchanged()
     {
-        Assert.Equal([$"{Iot}:topic/devices/{ThingName}/telemetry"], PublishResources(Evaluator(("TelemetryIngest", "broker"))));
+        Assert.Equal([$"{Iot}:topic/devices/{ThingName}/telemetry", Ack], PublishResources(Evaluator(("TelemetryIngest", "broker"))));
     }
 
     [Theory]
@@ -53,7 +55,7 @@ public sealed class BasicIngestTests
         var evaluator = TemplateEvaluator.ForStack(_template, stack, ("TelemetryIngest", Basic), ("TelemetryTopicFilter", filter));
         var ruleName = evaluator.EvaluateString(_template.Properties("TelemetryRule")["RuleName"]);
 
-        var topic = Assert.Single(PublishResources(evaluator))[$"{Iot}:topic/".Length..].Replace(ThingName, device, StringComparison.Ordinal);
+        var topic = TelemetryPublishResource(evaluator)[$"{Iot}:topic/".Length..].Replace(ThingName, device, StringComparison.Ordinal);
 
         // $aws/rules/<rule name>/ addresses the rule, and the rule name is exactly TelemetryRule's (stack name with
         // '-' as '_', the only characters a rule name allows).
@@ -72,7 +74,7 @@ public sealed class BasicIngestTests
         // The replaced setup's devices keep publishing as they did; only today's devices move to Basic Ingest.
         var publishes = PublishResources(Evaluator(("TelemetryIngest", Basic), ("LegacyTelemetryTopicFilter", "sensors/light")));
 
-        Assert.Equal([$"{Iot}:topic/$aws/rules/queueing_TelemetryRule/devices/{ThingName}/telemetry", $"{Iot}:topic/sensors/light"], publishes);
+        Assert.Equal([$"{Iot}:topic/$aws/rules/queueing_TelemetryRule/devices/{ThingName}/telemetry", $"{Iot}:topic/sensors/light", Ack], publishes);
     }
 
     [Fact]
@@ -88,7 +90,7 @@ public sealed class BasicIngestTests
     }
 
     [Fact]
-    public void TelemetryRule_Basic_KeepsTheWhereThatRefusesPayloadsSettingDeviceIdOrReceivedAt()
+    public void TelemetryRule_Basic_KeepsTheWhereThatRefusesPayloadsSettingTheRulesFields()
     {
         // A Basic Ingest message reaches this rule and no other, so TelemetryClaimRule never sees it: the WHERE is what
         // keeps a payload's own deviceId from naming the resource. AWS runs no action for it (docs/deployment.md).
@@ -96,7 +98,7 @@ public sealed class BasicIngestTests
         var basic = Evaluator(("TelemetryIngest", Basic)).ResolvedProperties("TelemetryRule")!["TopicRulePayload"]!["Sql"]!.GetValue<string>();
 
         Assert.Equal(broker, basic);
-        Assert.EndsWith("WHERE isUndefined(deviceId) AND isUndefined(receivedAt)", basic, StringComparison.Ordinal);
+        Assert.EndsWith("WHERE isUndefined(deviceId) AND isUndefined(receivedAt) AND isUndefined(commandEvent)", basic, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,7 +111,7 @@ public sealed class BasicIngestTests
         // The evaluator leaves resource Refs unresolved; Ref of an AWS::IoT::TopicRule is its rule name.
         var basic = Evaluator(("TelemetryIngest", Basic));
         Assert.Equal("$aws/rules/ref:TelemetryRule/devices/{deviceId}/telemetry", basic.EvaluateString(output));
-        var policyTopic = Assert.Single(PublishResources(basic))[$"{Iot}:topic/".Length..];
+        var policyTopic = TelemetryPublishResource(basic)[$"{Iot}:topic/".Length..];
         Assert.Equal(
             policyTopic.Replace(ThingName, "{deviceId}", StringComparison.Ordinal),
             basic.EvaluateString(output).Replace("ref:TelemetryRule", basic.EvaluateString(_template.Properties("TelemetryRule")["RuleName"]), StringComparison.Ordinal));
@@ -126,6 +128,10 @@ public sealed class BasicIngestTests
                 return s["Resource"]!.GetValue<string>();
             })
             .ToList();
+
+    private static string TelemetryPublishResource(TemplateEvaluator evaluator) =>
+        evaluator.ResolvedProperties("DevicePolicy")!["PolicyDocument"]!["Statement"]!.AsArray()
+            .Single(s => s!["Sid"]?.GetValue<string>() == "PublishOwnTelemetry")!["Resource"]!.GetValue<string>();
 
     private static Dictionary<string, string> Statements(TemplateEvaluator evaluator) =>
         evaluator.ResolvedProperties("DevicePolicy")!["PolicyDocument"]!["Statement"]!.AsArray()

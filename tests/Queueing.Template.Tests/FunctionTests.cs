@@ -16,7 +16,7 @@ public sealed class FunctionTests
             ["COMMAND_QUEUE_URL", "COMMAND_SIGNING_SECRET_PARAMETER", "COMMAND_TOPIC_TEMPLATE", "COMMAND_TTL_DEFAULT_SECONDS", "COMMAND_TTL_MAX_SECONDS", "LOG_LEVEL"],
             []),
         ["CommandPublisherFunction"] = ("command-publisher",
-            ["IOT_DATA_ENDPOINT", "COMMAND_TOPIC_TEMPLATE", "DEAD_LETTER_QUEUE_URL", "MAX_RECEIVE_COUNT", "LOG_LEVEL"],
+            ["IOT_DATA_ENDPOINT", "COMMAND_TOPIC_TEMPLATE", "DEAD_LETTER_QUEUE_URL", "STATUS_QUEUE_URL", "MAX_RECEIVE_COUNT", "LOG_LEVEL"],
             []),
     };
 
@@ -76,6 +76,8 @@ public sealed class FunctionTests
             ["COMMAND_TTL_MAX_SECONDS"] = "CommandTtlMaxSeconds",
             ["IOT_DATA_ENDPOINT"] = "IotDataEndpoint",
             ["COMMAND_QUEUE_URL"] = "CommandQueue",
+            // The command publisher's status messages go where the ingest function reads (issue 15).
+            ["STATUS_QUEUE_URL"] = "IngestQueue",
             ["TELEMETRY_FORMAT"] = "TelemetryFormat",
         };
 

@@ -12,8 +12,9 @@ public sealed class IotTests
 
     // Exactly one of the two rules fires for a JSON object payload: the WHERE clauses are complements, and AWS IoT
     // evaluates WHERE on the incoming payload, before SELECT and without its aliases (AWS IoT SQL reference, WHERE).
-    private const string Accepted = "WHERE isUndefined(deviceId) AND isUndefined(receivedAt)";
-    private const string Claimed = "WHERE NOT isUndefined(deviceId) OR NOT isUndefined(receivedAt)";
+    // commandEvent is reserved like deviceId and receivedAt: only CommandAckRule and the command publisher set it.
+    private const string Accepted = "WHERE isUndefined(deviceId) AND isUndefined(receivedAt) AND isUndefined(commandEvent)";
+    private const string Claimed = "WHERE NOT isUndefined(deviceId) OR NOT isUndefined(receivedAt) OR NOT isUndefined(commandEvent)";
 
     [Fact]
     public void TelemetryRule_Sql_TakesOnlyPayloadsThatSetNeitherDeviceIdNorReceivedAt()
@@ -38,7 +39,7 @@ public sealed class IotTests
         // No "*" and no deviceId in the output: the ingest function parks it as rejected, naming both ids; the payload
         // travels as base64, byte for byte.
         Assert.Equal(
-            "SELECT topic(2) AS topicDeviceId, deviceId AS claimedDeviceId, receivedAt AS claimedReceivedAt, " +
+            "SELECT topic(2) AS topicDeviceId, deviceId AS claimedDeviceId, receivedAt AS claimedReceivedAt, commandEvent AS claimedCommandEvent, " +
             $"encode(*, 'base64') AS base64OriginalPayload FROM 'devices/+/telemetry' {Claimed}",
             payload["Sql"]!.GetValue<string>());
         Assert.Equal("2016-03-23", payload["AwsIotSqlVersion"]!.GetValue<string>());
@@ -49,9 +50,47 @@ public sealed class IotTests
     }
 
     [Fact]
-    public void TopicRules_AreTheTwoTelemetryRulesAndTheLegacyRuleOnlyWithALegacyTopic()
+    public void CommandAckRule_Sql_MarksTheRecordAnAckWithTheTopicsDeviceIdAndOnlyTheBase64Payload()
     {
-        Assert.Equal(["LegacyTelemetryRule", "TelemetryClaimRule", "TelemetryRule"], _template.ResourcesOfType("AWS::IoT::TopicRule").Order());
+        var payload = Evaluator().ResolvedProperties("CommandAckRule")!["TopicRulePayload"]!;
+
+        // No "*": the device's bytes never stand beside the rule's fields (a payload cannot claim another device or
+        // another commandEvent), and a payload that is not JSON still arrives, to be parked with its reason.
+        Assert.Equal(
+            "SELECT 'ack' AS commandEvent, topic(2) AS deviceId, timestamp() AS receivedAt, encode(*, 'base64') AS base64OriginalPayload FROM 'devices/+/commands/ack'",
+            payload["Sql"]!.GetValue<string>());
+        Assert.Equal("2016-03-23", payload["AwsIotSqlVersion"]!.GetValue<string>());
+        Assert.False(payload["RuleDisabled"]!.GetValue<bool>());
+
+        var custom = Evaluator(("CommandAckTopicFilter", "plant/+/cmd/ack")).ResolvedProperties("CommandAckRule")!["TopicRulePayload"]!;
+        Assert.EndsWith("FROM 'plant/+/cmd/ack'", custom["Sql"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("queueing_prod_CommandAckRule", TemplateEvaluator.ForStack(_template, "queueing-prod").EvaluateString(_template.Properties("CommandAckRule")["RuleName"]));
+    }
+
+    [Fact]
+    public void CommandAckTopicFilter_Parameter_HasTheTelemetryFiltersShapeRules()
+    {
+        var ack = _template.Parameter("CommandAckTopicFilter");
+        var telemetry = _template.Parameter("TelemetryTopicFilter");
+
+        Assert.Equal("devices/+/commands/ack", ack["Default"]!.GetValue<string>());
+        Assert.Equal(telemetry["AllowedPattern"]!.GetValue<string>(), ack["AllowedPattern"]!.GetValue<string>());
+        Assert.Matches(ack["AllowedPattern"]!.GetValue<string>(), "devices/+/commands/ack");
+        Assert.DoesNotMatch(ack["AllowedPattern"]!.GetValue<string>(), "devices/commands/+/ack");
+        Assert.DoesNotMatch(ack["AllowedPattern"]!.GetValue<string>(), "devices/+/commands/#");
+    }
+
+    [Fact]
+    public void CommandAckTopicFilter_SameAsTheTelemetryFilter_IsRefusedBeforeDeploying()
+    {
+        Assert.True(Evaluator().RuleHolds("AckTopicIsNotTheTelemetryTopic"));
+        Assert.False(Evaluator(("CommandAckTopicFilter", "devices/+/telemetry")).RuleHolds("AckTopicIsNotTheTelemetryTopic"));
+    }
+
+    [Fact]
+    public void TopicRules_AreTheTelemetryRulesTheAckRuleAndTheLegacyRuleOnlyWithALegacyTopic()
+    {
+        Assert.Equal(["CommandAckRule", "LegacyTelemetryRule", "TelemetryClaimRule", "TelemetryRule"], _template.ResourcesOfType("AWS::IoT::TopicRule").Order());
         Assert.Equal("HasLegacyTelemetryTopic", _template.Resource("LegacyTelemetryRule")["Condition"]!.GetValue<string>());
         Assert.False(Evaluator().Condition("HasLegacyTelemetryTopic"));
         Assert.True(Evaluator(("LegacyTelemetryTopicFilter", "sensors/light")).Condition("HasLegacyTelemetryTopic"));
@@ -61,6 +100,7 @@ public sealed class IotTests
     [InlineData("TelemetryRule")]
     [InlineData("TelemetryClaimRule")]
     [InlineData("LegacyTelemetryRule")]
+    [InlineData("CommandAckRule")]
     public void TelemetryRules_Actions_SendJsonToIngestQueueAndFailuresToTheErrorQueue(string rule)
     {
         var payload = _template.Properties(rule)["TopicRulePayload"]!;
@@ -84,10 +124,11 @@ public sealed class IotTests
         Assert.Equal(
             new Dictionary<string, string>
             {
-                ["iot:Connect"] = $"{Iot}:client/{ThingName}",
-                ["iot:Publish"] = $"{Iot}:topic/devices/{ThingName}/telemetry",
-                ["iot:Subscribe"] = $"{Iot}:topicfilter/devices/{ThingName}/commands",
-                ["iot:Receive"] = $"{Iot}:topic/devices/{ThingName}/commands",
+                ["ConnectAsOwnThingName"] = $"iot:Connect {Iot}:client/{ThingName}",
+                ["PublishOwnTelemetry"] = $"iot:Publish {Iot}:topic/devices/{ThingName}/telemetry",
+                ["PublishOwnCommandAcks"] = $"iot:Publish {Iot}:topic/devices/{ThingName}/commands/ack",
+                ["SubscribeOwnCommands"] = $"iot:Subscribe {Iot}:topicfilter/devices/{ThingName}/commands",
+                ["ReceiveOwnCommands"] = $"iot:Receive {Iot}:topic/devices/{ThingName}/commands",
             },
             statements);
     }
@@ -95,11 +136,13 @@ public sealed class IotTests
     [Fact]
     public void DevicePolicy_OtherTopicParameters_FollowsThem()
     {
-        var statements = DevicePolicy(Evaluator(("TelemetryTopicFilter", "plant/+/data/json"), ("CommandTopicTemplate", "{deviceId}/in")));
+        var statements = DevicePolicy(Evaluator(
+            ("TelemetryTopicFilter", "plant/+/data/json"), ("CommandTopicTemplate", "{deviceId}/in"), ("CommandAckTopicFilter", "plant/+/in/ack/v1")));
 
-        Assert.Equal($"{Iot}:topic/plant/{ThingName}/data/json", statements["iot:Publish"]);
-        Assert.Equal($"{Iot}:topicfilter/{ThingName}/in", statements["iot:Subscribe"]);
-        Assert.Equal($"{Iot}:topic/{ThingName}/in", statements["iot:Receive"]);
+        Assert.Equal($"iot:Publish {Iot}:topic/plant/{ThingName}/data/json", statements["PublishOwnTelemetry"]);
+        Assert.Equal($"iot:Publish {Iot}:topic/plant/{ThingName}/in/ack/v1", statements["PublishOwnCommandAcks"]);
+        Assert.Equal($"iot:Subscribe {Iot}:topicfilter/{ThingName}/in", statements["SubscribeOwnCommands"]);
+        Assert.Equal($"iot:Receive {Iot}:topic/{ThingName}/in", statements["ReceiveOwnCommands"]);
     }
 
     [Fact]
@@ -118,28 +161,37 @@ public sealed class IotTests
         var evaluator = Evaluator();
         var statements = DevicePolicy(evaluator);
 
-        var telemetryTopic = statements["iot:Publish"].Replace(ThingName, device, StringComparison.Ordinal)[$"{Iot}:topic/".Length..];
-        var commandTopic = statements["iot:Receive"].Replace(ThingName, device, StringComparison.Ordinal)[$"{Iot}:topic/".Length..];
+        string TopicOf(string sid, string action) =>
+            statements[sid].Replace(ThingName, device, StringComparison.Ordinal)[$"{action} {Iot}:topic/".Length..];
+        var telemetryTopic = TopicOf("PublishOwnTelemetry", "iot:Publish");
+        var ackTopic = TopicOf("PublishOwnCommandAcks", "iot:Publish");
+        var commandTopic = TopicOf("ReceiveOwnCommands", "iot:Receive");
         var filter = evaluator.EvaluateString(new JsonObject { ["Ref"] = "TelemetryTopicFilter" });
+        var ackFilter = evaluator.EvaluateString(new JsonObject { ["Ref"] = "CommandAckTopicFilter" });
         var template = evaluator.EvaluateString(new JsonObject { ["Ref"] = "CommandTopicTemplate" });
 
         Assert.True(MatchesFilter(telemetryTopic, filter), $"{telemetryTopic} is not matched by the rule's {filter}");
         Assert.Equal(device, telemetryTopic.Split('/')[1]); // topic(2): the rule reads the device id from here
+        Assert.True(MatchesFilter(ackTopic, ackFilter), $"{ackTopic} is not matched by CommandAckRule's {ackFilter}");
+        Assert.Equal(device, ackTopic.Split('/')[1]);
+        // Neither telemetry rule takes an ack, and CommandAckRule takes no telemetry.
+        Assert.False(MatchesFilter(ackTopic, filter));
+        Assert.False(MatchesFilter(telemetryTopic, ackFilter));
         Assert.Equal(template.Replace("{deviceId}", device, StringComparison.Ordinal), commandTopic);
     }
 
     private TemplateEvaluator Evaluator(params (string Name, string Value)[] overrides) => TemplateEvaluator.ForDeployment(_template, overrides);
 
-    /// <summary>Action -> resource, asserting each statement allows exactly one action on one resource.</summary>
+    /// <summary>Sid -> "action resource", asserting each statement allows exactly one action on one resource.</summary>
     private Dictionary<string, string> DevicePolicy(TemplateEvaluator evaluator)
     {
         var statements = evaluator.ResolvedProperties("DevicePolicy")!["PolicyDocument"]!["Statement"]!.AsArray();
         return statements.ToDictionary(
-            s => s!["Action"]!.GetValue<string>(),
+            s => s!["Sid"]!.GetValue<string>(),
             s =>
             {
                 Assert.Equal("Allow", s!["Effect"]!.GetValue<string>());
-                return s["Resource"]!.GetValue<string>();
+                return $"{s["Action"]!.GetValue<string>()} {s["Resource"]!.GetValue<string>()}";
             });
     }
 

@@ -38,9 +38,9 @@ public sealed class LegacyTelemetryTests
     }
 
     [Fact]
-    public void DevicePolicy_NoLegacyTopic_GrantsNoPublishBeyondTheDevicesOwnTelemetryTopic()
+    public void DevicePolicy_NoLegacyTopic_GrantsNoPublishBeyondTheDevicesOwnTelemetryAndAckTopics()
     {
-        Assert.Equal([$"{Iot}:topic/devices/{ThingName}/telemetry"], PublishResources(Evaluator()));
+        Assert.Equal([$"{Iot}:topic/devices/{ThingName}/telemetry", $"{Iot}:topic/devices/{ThingName}/commands/ack"], PublishResources(Evaluator()));
     }
 
     [Theory]
@@ -52,7 +52,7 @@ public sealed class LegacyTelemetryTests
         // Policies treat + and # as literal characters; * is their wildcard (AWS IoT Core policy variables).
         var publishes = PublishResources(Evaluator(("LegacyTelemetryTopicFilter", filter)));
 
-        Assert.Equal([$"{Iot}:topic/devices/{ThingName}/telemetry", $"{Iot}:topic/{policyTopic}"], publishes);
+        Assert.Equal([$"{Iot}:topic/devices/{ThingName}/telemetry", $"{Iot}:topic/{policyTopic}", $"{Iot}:topic/devices/{ThingName}/commands/ack"], publishes);
     }
 
     [Fact]

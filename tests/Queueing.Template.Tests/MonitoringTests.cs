@@ -24,6 +24,23 @@ public sealed class MonitoringTests
     }
 
     [Fact]
+    public void CommandStatusNotSentAlarm_FiresOnTheFirstStatusMessageThePublisherCouldNotSend()
+    {
+        // The one place the status flow loses something (the command itself was handled): nothing else records it.
+        var properties = _template.Properties("CommandStatusNotSentAlarm");
+
+        Assert.Equal("Queueing", properties["Namespace"]!.GetValue<string>());
+        Assert.Equal("CommandStatusNotSent", properties["MetricName"]!.GetValue<string>());
+        var dimension = Assert.Single(properties["Dimensions"]!.AsArray())!;
+        Assert.Equal("FunctionName", dimension["Name"]!.GetValue<string>());
+        Assert.Equal("CommandPublisherFunction", ServerlessTemplate.RefTarget(dimension["Value"]));
+        Assert.Equal("Sum", properties["Statistic"]!.GetValue<string>());
+        Assert.Equal(0, properties["Threshold"]!.GetValue<int>());
+        Assert.Equal("GreaterThanThreshold", properties["ComparisonOperator"]!.GetValue<string>());
+        Assert.Equal("notBreaching", properties["TreatMissingData"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Alarms_WithAndWithoutTopic_NotifyOnlyWhenATopicIsGiven()
     {
         const string topic = "arn:aws:sns:eu-west-1:123456789012:ops";

@@ -63,12 +63,13 @@ public sealed class QueuePolicyTests
     }
 
     [Fact]
-    public void IngestQueue_SendMessage_IsDeniedToEveryoneButTheTelemetryRulesRole()
+    public void IngestQueue_SendMessage_IsDeniedToEveryoneButTheRulesRoleAndTheCommandPublisher()
     {
         var send = Assert.Single(SendDenials(TemplateEvaluator.ForDeployment(_template)));
 
         Assert.Equal(["getatt:IngestQueue.Arn"], PolicyStatement.Strings(send["Resource"]));
-        Assert.Equal(["getatt:TelemetryRuleRole.Arn"], PrincipalExceptions(send));
+        // The command publisher sends the command status messages (issue 15).
+        Assert.Equal(["getatt:TelemetryRuleRole.Arn", "getatt:CommandPublisherFunctionRole.Arn"], PrincipalExceptions(send));
         // The exempted role is the one every rule action on IngestQueue uses, so the Deny never blocks a rule.
         foreach (var rule in _template.ResourcesOfType("AWS::IoT::TopicRule"))
         {
@@ -85,7 +86,7 @@ public sealed class QueuePolicyTests
     {
         var send = Assert.Single(SendDenials(TemplateEvaluator.ForDeployment(_template, ("IngestQueueOperatorArn", OperatorRole))));
 
-        Assert.Equal(["getatt:TelemetryRuleRole.Arn", OperatorRole], PrincipalExceptions(send));
+        Assert.Equal(["getatt:TelemetryRuleRole.Arn", "getatt:CommandPublisherFunctionRole.Arn", OperatorRole], PrincipalExceptions(send));
     }
 
     [Fact]
@@ -97,11 +98,11 @@ public sealed class QueuePolicyTests
         var overTls = Statements("IngestQueuePolicy").Where(s => s["Condition"]?["Bool"]?["aws:SecureTransport"] is null);
 
         Assert.All(overTls, s => Assert.Equal(["sqs:SendMessage"], PolicyStatement.Strings(s["Action"])));
-        // And no function role sends to IngestQueue: nothing of ours would be refused by that denial.
-        var functionSends = PolicyStatements.Resolved(_template, TemplateEvaluator.ForDeployment(_template))
-            .Where(s => s.OwnerType == "AWS::IAM::Role" && s.Owner != "TelemetryRuleRole" && s.Actions.Contains("sqs:SendMessage"))
+        // And no other role sends to IngestQueue than the two the denial exempts: nothing of ours would be refused by it.
+        var otherSends = PolicyStatements.Resolved(_template, TemplateEvaluator.ForDeployment(_template))
+            .Where(s => s.OwnerType == "AWS::IAM::Role" && s.Owner is not ("TelemetryRuleRole" or "CommandPublisherFunctionRole") && s.Actions.Contains("sqs:SendMessage"))
             .SelectMany(s => s.Resources);
-        Assert.DoesNotContain("getatt:IngestQueue.Arn", functionSends);
+        Assert.DoesNotContain("getatt:IngestQueue.Arn", otherSends);
     }
 
     private IEnumerable<JsonObject> SendDenials(TemplateEvaluator evaluator) =>

@@ -149,7 +149,8 @@ internal static class CommandFixtures
         transport);
 
     /// <summary>The publisher as <see cref="CommandPublisherFunctionFactory"/> builds it; its DLQ is unreachable, so a run
-    /// that parks anything shows up as failures rather than passing quietly.</summary>
+    /// that parks anything shows up as failures rather than passing quietly. Its status messages are confirmed at once
+    /// (<see cref="InstantBatchSqsClient"/>).</summary>
     public static CommandPublisherFunction PublisherFunction(IotDataPublisher publisher, TimeProvider time)
     {
         var loggers = Loggers(time);
@@ -160,6 +161,7 @@ internal static class CommandFixtures
             publisher,
             Template,
             new Queueing.Shared.DeadLetters.DeadLetterParker(deadLetters, "http://127.0.0.1:1/123456789012/CommandDLQ.fifo", "CommandPublisherFunction", loggers.CreateLogger("Queueing.DeadLetters")),
+            new CommandStatusSender(new InstantBatchSqsClient(), "https://sqs.us-east-1.amazonaws.com/123456789012/IngestQueue", loggers.CreateLogger("Queueing.Actuate.CommandStatus")),
             5,
             time,
             loggers.CreateLogger("Queueing.Actuate.CommandPublisher"));

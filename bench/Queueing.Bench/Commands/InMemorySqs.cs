@@ -120,3 +120,26 @@ internal sealed class InMemorySqsTransport : HttpMessageHandler
         public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
     }
 }
+
+/// <summary>
+/// An <see cref="AmazonSQSClient"/> whose <c>SendMessageBatchAsync</c> confirms every entry at once: the command
+/// publisher's status messages (issue 15) cost their building, not a network, so the publisher's figures stay about
+/// its own work. The entries sent are counted, so a run can check every status was handed over.
+/// </summary>
+internal sealed class InstantBatchSqsClient() : AmazonSQSClient(new BasicAWSCredentials("bench", "bench"), new AmazonSQSConfig { RegionEndpoint = RegionEndpoint.USEast1 })
+{
+    private int _entries;
+
+    public int Entries => Volatile.Read(ref _entries);
+
+    public override Task<SendMessageBatchResponse> SendMessageBatchAsync(SendMessageBatchRequest request, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Add(ref _entries, request.Entries.Count);
+        return Task.FromResult(new SendMessageBatchResponse
+        {
+            Successful = [.. request.Entries.Select(e => new SendMessageBatchResultEntry { Id = e.Id, MessageId = e.Id })],
+            Failed = [],
+            HttpStatusCode = HttpStatusCode.OK,
+        });
+    }
+}

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Commands;
 using Queueing.Shared.Batches;
+using Queueing.Shared.Commands;
 using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Events;
 using Queueing.Shared.Logging;
@@ -17,6 +18,11 @@ namespace Queueing.Actuate.Publisher;
 /// earlier one for the same device. A command past its expiry is parked as expired and never published. The topic
 /// is derived from the device id with the topic template, never read from the message: a message whose own
 /// <c>topic</c> says otherwise (written by hand, edited and imported, redriven) is parked as rejected.
+/// <para>
+/// After the batch's publishing and parking, each command's fate goes to IngestQueue as a status message
+/// (<see cref="CommandStatusSender"/>): <c>published</c> with its delayed <c>ackDue</c>, and <c>expired</c> /
+/// <c>rejected</c> once SQS confirmed the DLQ copy. A malformed command (no usable device or command id) gets none.
+/// </para>
 /// </summary>
 public sealed partial class CommandPublisherFunction : IFunctionHandler
 {
@@ -25,10 +31,13 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
     // Stop starting publishes this long before the deadline, leaving time to park and answer.
     private static readonly TimeSpan PublishSafetyMargin = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ParkSafetyMargin = TimeSpan.FromMilliseconds(300);
+    // Status messages are sent last; this much is left to answer Lambda.
+    private static readonly TimeSpan StatusSafetyMargin = TimeSpan.FromMilliseconds(200);
 
     private readonly IotDataPublisher _publisher;
     private readonly CommandTopicTemplate _topics;
     private readonly IRecordParker _parker;
+    private readonly CommandStatusSender _statuses;
     private readonly int _maxReceiveCount;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -37,6 +46,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         IotDataPublisher publisher,
         CommandTopicTemplate topics,
         IRecordParker parker,
+        CommandStatusSender statuses,
         int maxReceiveCount,
         TimeProvider time,
         ILogger logger)
@@ -44,6 +54,7 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         _publisher = publisher;
         _topics = topics;
         _parker = parker;
+        _statuses = statuses;
         _maxReceiveCount = maxReceiveCount;
         _time = time;
         _logger = logger;
@@ -56,11 +67,12 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
         using var records = SqsEventReader.Read(payload);
         var metrics = context.Metrics;
         var ledger = new BatchLedger(records);
+        var fates = new Fates();
         try
         {
             using (var budget = context.CreateBudget(PublishSafetyMargin, cancellationToken))
             {
-                await PublishInOrderAsync(records, ledger, metrics, budget.Token);
+                await PublishInOrderAsync(records, ledger, fates, metrics, budget.Token);
             }
 
             await ParkAsync(ledger, metrics, context, cancellationToken);
@@ -70,10 +82,15 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             metrics.Count(CommandPublisherMetricNames.Retried, ledger.Unfinished);
         }
 
+        using (var budget = context.CreateBudget(StatusSafetyMargin, cancellationToken))
+        {
+            await _statuses.SendAsync(fates.Statuses(ledger, _time.GetUtcNow()), metrics, budget.Token);
+        }
+
         return ledger.WriteResponse(out _);
     }
 
-    private async Task PublishInOrderAsync(SqsRecordBatch records, BatchLedger ledger, EmbeddedMetrics metrics, CancellationToken budget)
+    private async Task PublishInOrderAsync(SqsRecordBatch records, BatchLedger ledger, Fates fates, EmbeddedMetrics metrics, CancellationToken budget)
     {
         string? stoppedBecause = null;
         for (var i = 0; i < records.Count; i++)
@@ -102,8 +119,9 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             {
                 metrics.Count(CommandPublisherMetricNames.TopicMismatch);
                 LogTopicMismatch(command.CommandId, command.DeviceId, recordedTopic, command.Topic);
-                ledger.MarkForParking(i, DeadLetterKind.Rejected,
-                    $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published.");
+                var mismatch = $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published.";
+                ledger.MarkForParking(i, DeadLetterKind.Rejected, mismatch);
+                fates.Parking(i, command, CommandStatusKind.Rejected, mismatch);
                 continue;
             }
 
@@ -111,8 +129,9 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             if (now >= command.ExpiresAt)
             {
                 var late = now - command.ExpiresAt;
-                ledger.MarkForParking(i, DeadLetterKind.Expired,
-                    $"Command {command.CommandId} expired at {IsoTime.Format(command.ExpiresAt)}, {late.TotalSeconds:0.###} s before it could be published; it was not published.");
+                var expired = $"Command {command.CommandId} expired at {IsoTime.Format(command.ExpiresAt)}, {late.TotalSeconds:0.###} s before it could be published; it was not published.";
+                ledger.MarkForParking(i, DeadLetterKind.Expired, expired);
+                fates.Parking(i, command, CommandStatusKind.Expired, expired);
                 continue;
             }
 
@@ -121,11 +140,13 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             {
                 case PublishResult.Published:
                     ledger.MarkHandled(i);
+                    fates.Published(command, _time.GetUtcNow());
                     metrics.Count(CommandPublisherMetricNames.Published);
                     LogPublished(command.CommandId, command.DeviceId, command.Topic, command.Qos);
                     break;
                 case PublishResult.Rejected:
                     ledger.MarkForParking(i, DeadLetterKind.Rejected, outcome.Reason);
+                    fates.Parking(i, command, CommandStatusKind.Rejected, outcome.Reason);
                     break;
                 default:
                     stoppedBecause = outcome.Reason;
@@ -165,6 +186,39 @@ public sealed partial class CommandPublisherFunction : IFunctionHandler
             {
                 metrics.Count(CommandPublisherMetricNames.Parked(kind), parked);
             }
+        }
+    }
+
+    /// <summary>The batch's command fates, to be reported once publishing and parking are done.</summary>
+    private sealed class Fates
+    {
+        private readonly List<CommandStatus> _published = [];
+        private readonly List<(int Index, Command Command, CommandStatusKind Kind, string Reason)> _parking = [];
+
+        /// <summary>IoT Core accepted it at <paramref name="at"/>: <c>published</c> now, <c>ackDue</c> when it expires.</summary>
+        public void Published(Command command, DateTimeOffset at)
+        {
+            _published.Add(new CommandStatus(new CommandStatusMessage(CommandStatusKind.Published, command.DeviceId, command.CommandId, command.AcceptedAt, at)));
+            var (delay, dueAt) = CommandStatusSender.AckDue(at, command.ExpiresAt);
+            _published.Add(new CommandStatus(new CommandStatusMessage(CommandStatusKind.AckDue, command.DeviceId, command.CommandId, command.AcceptedAt, dueAt), delay));
+        }
+
+        /// <summary>Marked for parking; reported only if the parking is confirmed.</summary>
+        public void Parking(int index, Command command, CommandStatusKind kind, string reason) => _parking.Add((index, command, kind, reason));
+
+        /// <summary>Every status to send: the published ones, and each parked one that SQS confirmed.</summary>
+        public List<CommandStatus> Statuses(BatchLedger ledger, DateTimeOffset parkedAt)
+        {
+            var statuses = new List<CommandStatus>(_published);
+            foreach (var (index, command, kind, reason) in _parking)
+            {
+                if (ledger.IsParked(index))
+                {
+                    statuses.Add(new CommandStatus(new CommandStatusMessage(kind, command.DeviceId, command.CommandId, command.AcceptedAt, parkedAt, reason)));
+                }
+            }
+
+            return statuses;
         }
     }
 

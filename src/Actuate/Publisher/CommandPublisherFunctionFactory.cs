@@ -21,8 +21,9 @@ public static class CommandPublisherFunctionFactory
             RegionEndpoint.GetBySystemName(settings.Region),
             settings.PublishTimeout,
             startup.Time);
+        var sqs = new AmazonSQSClient();
         var parker = new DeadLetterParker(
-            new AmazonSQSClient(),
+            sqs,
             settings.DeadLetterQueueUrl.ToString(),
             startup.FunctionName,
             startup.Loggers.CreateLogger("Queueing.DeadLetters"));
@@ -30,6 +31,7 @@ public static class CommandPublisherFunctionFactory
             publisher,
             settings.TopicTemplate,
             parker,
+            new CommandStatusSender(sqs, settings.StatusQueueUrl.ToString(), startup.Loggers.CreateLogger("Queueing.Actuate.CommandStatus")),
             settings.MaxReceiveCount,
             startup.Time,
             startup.Loggers.CreateLogger("Queueing.Actuate.CommandPublisher"));

@@ -8,6 +8,7 @@ public sealed record CommandPublisherSettings(
     Uri IotDataEndpoint,
     CommandTopicTemplate TopicTemplate,
     Uri DeadLetterQueueUrl,
+    Uri StatusQueueUrl,
     int MaxReceiveCount,
     string Region,
     TimeSpan PublishTimeout)
@@ -18,10 +19,12 @@ public sealed record CommandPublisherSettings(
         // The publisher derives each command's topic again rather than trust the queue message's.
         var topicTemplate = CommandTopicTemplate.Read(settings);
         var dlq = settings.RequiredUrl("DEAD_LETTER_QUEUE_URL");
+        // IngestQueue: each command's fate goes there as a status message, for Ingest to hand to Waylay.
+        var statusQueue = settings.RequiredUrl("STATUS_QUEUE_URL");
         var maxReceiveCount = settings.RequiredInt("MAX_RECEIVE_COUNT", 1, 1000);
         var region = settings.Required("AWS_REGION");
         var timeoutMs = settings.Int("IOT_PUBLISH_TIMEOUT_MS", 5000, 100, 60_000);
         settings.ThrowIfInvalid();
-        return new CommandPublisherSettings(endpoint, topicTemplate!, dlq, maxReceiveCount, region, TimeSpan.FromMilliseconds(timeoutMs));
+        return new CommandPublisherSettings(endpoint, topicTemplate!, dlq, statusQueue, maxReceiveCount, region, TimeSpan.FromMilliseconds(timeoutMs));
     }
 }

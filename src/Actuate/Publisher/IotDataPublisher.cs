@@ -6,13 +6,14 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Time;
 
 namespace Queueing.Actuate.Publisher;
 
 /// <summary>
 /// IoT Data Publish (<c>POST /topics/{topic}?qos=N</c>) over a plain <see cref="HttpClient"/> signed by AWSSDK.Core's
 /// <see cref="SigV4SigningHandler"/> for service <c>iotdata</c> (there is no AWSSDK.IotData package here). The
-/// MQTT payload is the command's payload as sent; the command id rides along as an MQTT 5 user property.
+/// MQTT payload is the command's payload as sent; the command id and acceptance time ride along as MQTT 5 user properties.
 /// </summary>
 public sealed class IotDataPublisher : IDisposable
 {
@@ -61,7 +62,10 @@ public sealed class IotDataPublisher : IDisposable
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(command.PayloadJson)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        request.Headers.TryAddWithoutValidation(MqttUserProperties.Header, MqttUserProperties.Encode([new("commandId", command.CommandId)]));
+        // The device echoes both in its acknowledgement (docs/commands.md): acceptedAt lets Waylay time the round trip.
+        request.Headers.TryAddWithoutValidation(
+            MqttUserProperties.Header,
+            MqttUserProperties.Encode([new("commandId", command.CommandId), new("acceptedAt", IsoTime.Format(command.AcceptedAt))]));
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(budget);
         attempt.CancelAfter(_timeout);

@@ -24,6 +24,9 @@ internal enum FieldName
     Resource,
     EnvelopeDeviceId,
     Data,
+    // Command events (CommandAckRule's records, the command publisher's status messages), and their claim.
+    CommandEvent,
+    ClaimedCommandEvent,
 }
 
 /// <summary>One property of a JSON object: its raw name (quotes included) and raw value, as offsets into the body.</summary>
@@ -161,6 +164,20 @@ internal static class JsonFields
 
     public static string Describe(JsonTokenType token) => JsonTokenKinds.Describe(token);
 
+    /// <summary>Whether any field has that name (one pass, no delegate).</summary>
+    public static bool Has(List<JsonField> fields, FieldName name)
+    {
+        foreach (var field in fields)
+        {
+            if (field.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // Names are compared unescaped, case-sensitively: "DeviceId" is an ordinary field.
     private static FieldName NameOf(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("deviceId"u8) ? FieldName.DeviceId
@@ -175,5 +192,7 @@ internal static class JsonFields
         : reader.ValueTextEquals("clientId"u8) ? FieldName.ClientId
         : reader.ValueTextEquals("topic"u8) ? FieldName.Topic
         : reader.ValueTextEquals("base64OriginalPayload"u8) ? FieldName.Base64OriginalPayload
+        : reader.ValueTextEquals("commandEvent"u8) ? FieldName.CommandEvent
+        : reader.ValueTextEquals("claimedCommandEvent"u8) ? FieldName.ClaimedCommandEvent
         : FieldName.Other;
 }

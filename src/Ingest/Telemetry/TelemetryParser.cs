@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Queueing.Ingest.Commands;
 using Queueing.Shared.Devices;
 using Queueing.Shared.Events;
 
@@ -15,6 +16,8 @@ namespace Queueing.Ingest.Telemetry;
 /// <item>TelemetryClaimRule: no <c>deviceId</c> but <c>topicDeviceId</c> (<see cref="IdentityClaim"/>): rejected.</item>
 /// <item>LegacyTelemetryRule: no <c>deviceId</c> but <c>clientId</c> and the payload in base64
 /// (<see cref="LegacyRecord"/>): always the envelope format.</item>
+/// <item>CommandAckRule and the command publisher: <c>commandEvent</c>, which no telemetry record carries
+/// (<see cref="CommandEvents"/>): one Waylay event about a command.</item>
 /// </list>
 /// One forward pass of <see cref="Utf8JsonReader"/> per object: no reflection, no DOM.
 /// <para>
@@ -90,6 +93,12 @@ public sealed class TelemetryParser
         if (fields is null)
         {
             return TelemetryParseResult.Malformed($"body is a JSON {JsonFields.Describe(kind)}; expected an object");
+        }
+
+        // Before deviceId: a command event has one too, but is never telemetry.
+        if (JsonFields.Has(fields, FieldName.CommandEvent))
+        {
+            return CommandEvents.Parse(record, index, fields, bodyBytes);
         }
 
         var deviceIdField = JsonFields.Single(fields, FieldName.DeviceId, "body", "deviceId", out var duplicate);

@@ -157,6 +157,10 @@ public sealed class BatchLedger
         }
     }
 
+    /// <summary>Whether SQS confirmed the record's DLQ copy (what the publisher waits for before reporting a command
+    /// expired or rejected).</summary>
+    public bool IsParked(int index) => _states[index] == State.Parked;
+
     public int Parked(DeadLetterKind kind)
     {
         var count = 0;

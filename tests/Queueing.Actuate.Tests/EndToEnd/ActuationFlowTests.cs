@@ -37,7 +37,7 @@ public sealed class ActuationFlowTests : IClassFixture<MotoServer>, IAsyncLifeti
         _iot = await FakeIotData.StartAsync();
         _queues = await CommandQueues.CreateAsync(_sqs, maxReceiveCount: 3);
         _api = Harness.Api(_sqs, _queues.QueueUrl, await Harness.SecretInSsmAsync(_moto), _time);
-        _publisher = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _queues.DeadLetterQueueUrl, _queues.MaxReceiveCount, _time);
+        _publisher = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _queues.DeadLetterQueueUrl, _queues.StatusQueueUrl, _queues.MaxReceiveCount, _time);
         _source = Harness.EventSource(_sqs, _queues, _publisher, _time);
     }
 

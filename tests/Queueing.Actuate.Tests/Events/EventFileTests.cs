@@ -79,7 +79,7 @@ public sealed class EventFileTests : IClassFixture<MotoServer>
         await using var iot = await FakeIotData.StartAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var queues = await CommandQueues.CreateAsync(_sqs);
-        var publisher = Harness.PublisherFunction(Harness.Publisher(iot.Endpoint, time), _sqs, queues.DeadLetterQueueUrl, 5, time);
+        var publisher = Harness.PublisherFunction(Harness.Publisher(iot.Endpoint, time), _sqs, queues.DeadLetterQueueUrl, queues.StatusQueueUrl, 5, time);
 
         var response = await publisher.HandleAsync(BatchEvent(), Invocations.Context(time), CancellationToken.None);
 

@@ -146,12 +146,17 @@ public sealed class ActuateProcessTests : IClassFixture<MotoServer>
             ["IOT_DATA_ENDPOINT"] = iot.Endpoint.ToString(),
             ["COMMAND_TOPIC_TEMPLATE"] = "devices/{deviceId}/commands",
             ["DEAD_LETTER_QUEUE_URL"] = queues.DeadLetterQueueUrl,
+            ["STATUS_QUEUE_URL"] = queues.StatusQueueUrl,
             ["MAX_RECEIVE_COUNT"] = "5",
         });
 
         Assert.Equal((OutcomeKind.Response, """{"batchItemFailures":[]}"""), (kind, body));
         Assert.Empty(iot.SignatureFailures);
         Assert.Equal(command.CommandId, Assert.Single(iot.Delivered).CommandId);
+        // Its fate went to the status queue with the same role credentials: published now, the ackDue held back.
+        var status = Assert.Single(await CommandQueues.PeekAllAsync(_sqs, queues.StatusQueueUrl));
+        Assert.Contains("\"commandEvent\":\"published\"", status.Body, StringComparison.Ordinal);
+        Assert.Contains(command.CommandId, status.Body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     public async Task DisposeAsync() => await _iot.DisposeAsync();
 
     private CommandPublisherFunction Function(IAmazonSQS? sqs = null) =>
-        Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), sqs ?? _sqs, _dlqUrl, MaxReceiveCount, _time);
+        Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), sqs ?? _sqs, _dlqUrl, _queues.StatusQueueUrl, MaxReceiveCount, _time);
 
     private Task<SqsBatchResponse> HandleAsync(params SqsMessage[] records) => HandleAsync(Function(), records);
 
@@ -107,7 +107,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     public async Task HandleAsync_PublishedAndExpired_CountedInTheInvocationsEmfLine()
     {
         using var stdout = new MemoryStream();
-        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time);
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, _queues.StatusQueueUrl, MaxReceiveCount, _time);
         var expired = Command("lamp-1", ttlSeconds: 60);
         _time.Advance(TimeSpan.FromSeconds(61));
 
@@ -188,7 +188,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     public async Task HandleAsync_TopicMismatch_CountedInTheInvocationsEmfLine()
     {
         using var stdout = new MemoryStream();
-        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time);
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, _queues.StatusQueueUrl, MaxReceiveCount, _time);
 
         await HandleAsync(function, new JsonLogWriter(stdout), TestCommands.Record(HandWritten("lamp-1", "devices/lamp-2/commands")), TestCommands.Record(Command("lamp-1")));
 
@@ -213,7 +213,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     public async Task HandleAsync_NoTopicField_PublishedOnTheTopicTheTemplateDerives()
     {
         CommandTopicTemplate.TryCreate("site/ghent/{deviceId}/in", out var topics, out _);
-        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, MaxReceiveCount, _time, topics: topics);
+        var function = Harness.PublisherFunction(Harness.Publisher(_iot.Endpoint, _time), _sqs, _dlqUrl, _queues.StatusQueueUrl, MaxReceiveCount, _time, topics: topics);
 
         var response = await HandleAsync(function, TestCommands.Record(HandWritten("lamp-1", topic: null)));
 

@@ -10,6 +10,7 @@ public sealed class CommandPublisherSettingsTests
         ["IOT_DATA_ENDPOINT"] = "abc123-ats.iot.us-east-1.amazonaws.com",
         ["COMMAND_TOPIC_TEMPLATE"] = "devices/{deviceId}/commands",
         ["DEAD_LETTER_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/123456789012/CommandDLQ.fifo",
+        ["STATUS_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/123456789012/IngestQueue",
         ["MAX_RECEIVE_COUNT"] = "5",
         ["AWS_REGION"] = "us-east-1",
     };
@@ -24,6 +25,17 @@ public sealed class CommandPublisherSettingsTests
 
         Assert.Equal("devices/lamp-1/commands", settings.TopicTemplate.TopicFor("lamp-1"));
         Assert.Equal("https://abc123-ats.iot.us-east-1.amazonaws.com/", settings.IotDataEndpoint.ToString());
+        Assert.Equal("https://sqs.us-east-1.amazonaws.com/123456789012/IngestQueue", settings.StatusQueueUrl.ToString());
+    }
+
+    [Fact]
+    public void Read_NoStatusQueue_InitFailsNamingIt()
+    {
+        // Without it the publisher could not report any command's fate: a deployment mistake, refused at init.
+        var variables = Valid();
+        variables.Remove("STATUS_QUEUE_URL");
+
+        Assert.Equal("STATUS_QUEUE_URL is required but not set.", Assert.Single(Problems(variables)));
     }
 
     [Fact]

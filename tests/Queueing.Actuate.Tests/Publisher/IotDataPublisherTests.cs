@@ -68,15 +68,17 @@ public sealed class IotDataPublisherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PublishAsync_CommandId_InTheMqtt5UserProperties()
+    public async Task PublishAsync_CommandIdAndAcceptedAt_InTheMqtt5UserProperties()
     {
         using var publisher = Harness.Publisher(_iot.Endpoint, _time);
-        var command = TestCommands.For("lamp-1", "1", _time.GetUtcNow());
+        var command = TestCommands.For("lamp-1", "1", _time.GetUtcNow().AddMilliseconds(1234));
 
         await publisher.PublishAsync(command, CancellationToken.None);
 
-        var property = Assert.Single(Assert.Single(_iot.Delivered).UserProperties);
-        Assert.Equal(new KeyValuePair<string, string>("commandId", command.CommandId), property);
+        // What the device echoes in its acknowledgement (docs/commands.md).
+        Assert.Equal(
+            [new("commandId", command.CommandId), new("acceptedAt", "2025-11-28T00:00:01.234Z")],
+            Assert.Single(_iot.Delivered).UserProperties);
     }
 
     [Fact]

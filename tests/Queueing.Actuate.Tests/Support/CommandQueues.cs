@@ -3,8 +3,9 @@ using Amazon.SQS.Model;
 
 namespace Queueing.Actuate.Tests.Support;
 
-/// <summary>A CommandQueue.fifo with a redrive policy to its own FIFO DLQ, as the template declares them.</summary>
-internal sealed record CommandQueues(string QueueUrl, string QueueArn, string DeadLetterQueueUrl, int MaxReceiveCount)
+/// <summary>A CommandQueue.fifo with a redrive policy to its own FIFO DLQ, as the template declares them, and a
+/// standard queue standing in for IngestQueue, where the publisher sends its status messages.</summary>
+internal sealed record CommandQueues(string QueueUrl, string QueueArn, string DeadLetterQueueUrl, int MaxReceiveCount, string StatusQueueUrl)
 {
     public static async Task<CommandQueues> CreateAsync(IAmazonSQS sqs, int maxReceiveCount = 3)
     {
@@ -27,7 +28,8 @@ internal sealed record CommandQueues(string QueueUrl, string QueueArn, string De
             },
         });
         var arn = (await sqs.GetQueueAttributesAsync(queue.QueueUrl, ["QueueArn"])).QueueARN;
-        return new CommandQueues(queue.QueueUrl, arn, dlq.QueueUrl, maxReceiveCount);
+        var statuses = await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name + "-ingest" });
+        return new CommandQueues(queue.QueueUrl, arn, dlq.QueueUrl, maxReceiveCount, statuses.QueueUrl);
     }
 
     /// <summary>Every message in <paramref name="queueUrl"/>, read and made visible again (nothing is consumed).</summary>

@@ -61,10 +61,18 @@ internal static class Harness
         new(endpoint, new BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey), RegionEndpoint.USEast1, timeout ?? TimeSpan.FromSeconds(5), time);
 
     public static CommandPublisherFunction PublisherFunction(
-        IotDataPublisher publisher, IAmazonSQS sqs, string deadLetterQueueUrl, int maxReceiveCount, TimeProvider time, CommandTopicTemplate? topics = null) =>
+        IotDataPublisher publisher,
+        IAmazonSQS sqs,
+        string deadLetterQueueUrl,
+        string statusQueueUrl,
+        int maxReceiveCount,
+        TimeProvider time,
+        CommandTopicTemplate? topics = null,
+        Microsoft.Extensions.Logging.ILogger? statusLogger = null) =>
         new(publisher,
             topics ?? Topics,
             new DeadLetterParker(sqs, deadLetterQueueUrl, "CommandPublisherFunction", NullLogger.Instance),
+            new CommandStatusSender(sqs, statusQueueUrl, statusLogger ?? NullLogger.Instance),
             maxReceiveCount,
             time,
             NullLogger.Instance);

@@ -85,6 +85,53 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
     }
 
     [Fact]
+    public async Task Loop_Acks_ReachIngestQueueAsAckRecordsOfTheTopicsDeviceAndAClaimedCommandEventIsAClaim()
+    {
+        var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot");
+        using var _ = sqs;
+        await using var loop = await LocalIoT.StartAsync(sqs, TemplateTopicRules.Read(model), TemplateDevicePolicy.Read(model));
+        var (engine, broker) = (loop.Engine, loop.Broker);
+        await using var lamp1 = await MqttTestClient.ConnectAsync(broker.Port, "lamp-1");
+        const string ack = """{"commandId":"c-1","status":"done","deviceId":"lamp-9","commandEvent":"published"}""";
+
+        var own = await lamp1.PublishAsync("devices/lamp-1/commands/ack", ack);
+        // Not JSON: the rule only encodes the payload, so it still arrives (and the ingest function parks it).
+        var text = await lamp1.PublishAsync("devices/lamp-1/commands/ack", "done");
+        var foreign = await lamp1.PublishAsync("devices/lamp-2/commands/ack", ack);
+        // Telemetry that claims to be a command event: the claim rule takes it, never TelemetryRule.
+        const string claimed = """{"commandEvent":"ack","lightValue":3}""";
+        var claim = await lamp1.PublishAsync("devices/lamp-1/telemetry", claimed);
+        await engine.WhenIdleAsync(CancellationToken.None).WaitAsync(MqttTestClient.Patience);
+
+        Assert.True(own.IsSuccess && text.IsSuccess && claim.IsSuccess);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
+        var stackName = model.Stack.StackName;
+        Assert.Equal(new TopicRuleCounters(2, 2, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_CommandAckRule"]);
+        Assert.Equal(new TopicRuleCounters(1, 1, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_TelemetryClaimRule"]);
+        Assert.Equal(0, engine.CountersByRule[$"{stackName}_TelemetryRule"].MessagesMatched);
+        Assert.Equal(0, await CountAsync(sqs, model.Queues["TelemetryRuleErrors"].Url));
+        var received = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(model.Queues["IngestQueue"].Url) { MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
+        var records = received.Messages.Select(m => JsonNode.Parse(m.Body)!.AsObject()).ToList();
+        Assert.Equal(3, records.Count);
+        string Payload(JsonObject r) => Encoding.UTF8.GetString(Convert.FromBase64String(r["base64OriginalPayload"]!.GetValue<string>()));
+        var acks = records.Where(r => r.ContainsKey("commandEvent")).ToList();
+        Assert.Equal(2, acks.Count);
+        Assert.All(acks, r =>
+        {
+            // Only the rule's fields: the payload's own deviceId and commandEvent travel inside the base64, unread.
+            Assert.Equal(["base64OriginalPayload", "commandEvent", "deviceId", "receivedAt"], r.Select(p => p.Key).Order());
+            Assert.Equal("ack", r["commandEvent"]!.GetValue<string>());
+            Assert.Equal("lamp-1", r["deviceId"]!.GetValue<string>());
+            Assert.True(r["receivedAt"]!.GetValue<long>() > 0);
+        });
+        Assert.Equal(new[] { ack, "done" }.Order(StringComparer.Ordinal), acks.Select(Payload).Order(StringComparer.Ordinal));
+        var claimRecord = Assert.Single(records, r => r.ContainsKey("topicDeviceId"));
+        Assert.False(claimRecord.ContainsKey("deviceId"));
+        Assert.Equal("ack", claimRecord["claimedCommandEvent"]!.GetValue<string>());
+        Assert.Equal(claimed, Payload(claimRecord));
+    }
+
+    [Fact]
     public async Task Loop_LegacyTopic_EveryMessageReachesIngestQueueWithThePublishersClientIdAndItsPayloadByteForByte()
     {
         var (model, sqs) = await RealTemplateInMoto.ProvisionAsync(moto, "iot", new Dictionary<string, string> { ["LegacyTelemetryTopicFilter"] = "sensors/light" });

@@ -79,7 +79,7 @@ public sealed class ServerlessTemplateTests
         var payload = rule.Properties["TopicRulePayload"]!;
         Assert.Equal("queueing_TelemetryRule", rule.Properties["RuleName"]!.ToString());
         Assert.Equal(
-            "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' WHERE isUndefined(deviceId) AND isUndefined(receivedAt)",
+            "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' WHERE isUndefined(deviceId) AND isUndefined(receivedAt) AND isUndefined(commandEvent)",
             payload["Sql"]!.ToString());
         Assert.Equal("http://127.0.0.1:5000/123456789012/queueing-IngestQueue", payload["Actions"]![0]!["Sqs"]!["QueueUrl"]!.ToString());
         Assert.Equal("http://127.0.0.1:5000/123456789012/queueing-TelemetryRuleErrors", payload["ErrorAction"]!["Sqs"]!["QueueUrl"]!.ToString());

@@ -49,10 +49,17 @@ public sealed class TemplateDevicePolicyTests
         var policy = TemplateDevicePolicy.Read(LoadReal());
 
         Assert.NotNull(policy);
-        Assert.Equal(QueueingApplication.DevicePolicy.PublishTopics, policy.PublishTopics);
+        // The built-in fallback has the telemetry topic; the template adds the ack topic (issue 15).
+        Assert.Equal([.. QueueingApplication.DevicePolicy.PublishTopics, "devices/{thingName}/commands/ack"], policy.PublishTopics);
         Assert.Equal(QueueingApplication.DevicePolicy.SubscribeFilters, policy.SubscribeFilters);
         Assert.True(policy.AllowsPublish("lamp-1", "devices/lamp-1/telemetry"));
         Assert.False(policy.AllowsPublish("lamp-1", "devices/lamp-2/telemetry"));
+        // Exactly its own ack topic: not another device's, not a wildcard, not a deeper or shallower topic.
+        Assert.True(policy.AllowsPublish("lamp-1", "devices/lamp-1/commands/ack"));
+        Assert.False(policy.AllowsPublish("lamp-1", "devices/lamp-2/commands/ack"));
+        Assert.False(policy.AllowsPublish("lamp-1", "devices/+/commands/ack"));
+        Assert.False(policy.AllowsPublish("lamp-1", "devices/lamp-1/commands/ack/x"));
+        Assert.False(policy.AllowsPublish("lamp-1", "devices/lamp-1/commands"));
         Assert.True(policy.AllowsSubscribe("lamp-1", "devices/lamp-1/commands"));
         Assert.False(policy.AllowsSubscribe("lamp-1", "devices/+/commands"));
     }
@@ -64,10 +71,11 @@ public sealed class TemplateDevicePolicyTests
         {
             ["TelemetryTopicFilter"] = "site/+/up",
             ["CommandTopicTemplate"] = "site/{deviceId}/down",
+            ["CommandAckTopicFilter"] = "site/+/down/ack",
         }));
 
         Assert.NotNull(policy);
-        Assert.Equal(["site/{thingName}/up"], policy.PublishTopics);
+        Assert.Equal(["site/{thingName}/up", "site/{thingName}/down/ack"], policy.PublishTopics);
         Assert.Equal(["site/{thingName}/down"], policy.SubscribeFilters);
     }
 

@@ -31,21 +31,24 @@ public sealed class TemplateTopicRulesTests
     private const string SqsToQueue = """{ "Sqs": { "QueueUrl": { "Ref": "Queue" } } }""";
 
     [Fact]
-    public void Read_RealTemplate_BothTelemetryRulesSendToIngestQueueWithErrorsToTelemetryRuleErrors()
+    public void Read_RealTemplate_TheTelemetryRulesAndTheAckRuleSendToIngestQueueWithErrorsToTelemetryRuleErrors()
     {
         var model = LoadReal();
 
         var rules = TemplateTopicRules.Read(model);
 
         // The template names its rules after the stack, hyphens as underscores, so the role trust can name them.
-        Assert.Equal(["queueing_TelemetryRule", "queueing_TelemetryClaimRule"], rules.Select(r => r.Name));
+        Assert.Equal(["queueing_TelemetryRule", "queueing_TelemetryClaimRule", "queueing_CommandAckRule"], rules.Select(r => r.Name));
         Assert.Equal(
-            "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' WHERE isUndefined(deviceId) AND isUndefined(receivedAt)",
+            "SELECT *, topic(2) AS deviceId, timestamp() AS receivedAt FROM 'devices/+/telemetry' WHERE isUndefined(deviceId) AND isUndefined(receivedAt) AND isUndefined(commandEvent)",
             rules[0].Sql);
         Assert.Equal(
-            "SELECT topic(2) AS topicDeviceId, deviceId AS claimedDeviceId, receivedAt AS claimedReceivedAt, encode(*, 'base64') AS base64OriginalPayload " +
-            "FROM 'devices/+/telemetry' WHERE NOT isUndefined(deviceId) OR NOT isUndefined(receivedAt)",
+            "SELECT topic(2) AS topicDeviceId, deviceId AS claimedDeviceId, receivedAt AS claimedReceivedAt, commandEvent AS claimedCommandEvent, encode(*, 'base64') AS base64OriginalPayload " +
+            "FROM 'devices/+/telemetry' WHERE NOT isUndefined(deviceId) OR NOT isUndefined(receivedAt) OR NOT isUndefined(commandEvent)",
             rules[1].Sql);
+        Assert.Equal(
+            "SELECT 'ack' AS commandEvent, topic(2) AS deviceId, timestamp() AS receivedAt, encode(*, 'base64') AS base64OriginalPayload FROM 'devices/+/commands/ack'",
+            rules[2].Sql);
         foreach (var rule in rules)
         {
             Assert.Equal("2016-03-23", rule.SqlVersion);
@@ -63,8 +66,9 @@ public sealed class TemplateTopicRulesTests
     {
         var rules = TemplateTopicRules.Read(LoadReal(new Dictionary<string, string> { ["TelemetryTopicFilter"] = "site/+/up" }));
 
-        Assert.Equal(2, rules.Count);
-        Assert.All(rules, rule => Assert.Contains(" FROM 'site/+/up' WHERE ", rule.Sql, StringComparison.Ordinal));
+        Assert.Equal(3, rules.Count);
+        Assert.All(rules.Take(2), rule => Assert.Contains(" FROM 'site/+/up' WHERE ", rule.Sql, StringComparison.Ordinal));
+        Assert.EndsWith(" FROM 'devices/+/commands/ack'", rules[2].Sql, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,12 +78,12 @@ public sealed class TemplateTopicRulesTests
 
         var rules = TemplateTopicRules.Read(model);
 
-        Assert.Equal(["queueing_TelemetryRule", "queueing_TelemetryClaimRule", "queueing_LegacyTelemetryRule"], rules.Select(r => r.Name));
+        Assert.Equal(["queueing_TelemetryRule", "queueing_TelemetryClaimRule", "queueing_CommandAckRule", "queueing_LegacyTelemetryRule"], rules.Select(r => r.Name));
         Assert.Equal(
             "SELECT clientid() AS clientId, topic() AS topic, timestamp() AS receivedAt, encode(*, 'base64') AS base64OriginalPayload FROM 'sensors/light'",
-            rules[2].Sql);
-        Assert.Equal(model.Queues["IngestQueue"].Url, Assert.IsType<SqsRuleAction>(Assert.Single(rules[2].Actions)).QueueUrl);
-        Assert.Equal(model.Queues["TelemetryRuleErrors"].Url, Assert.IsType<SqsRuleAction>(rules[2].ErrorAction).QueueUrl);
+            rules[3].Sql);
+        Assert.Equal(model.Queues["IngestQueue"].Url, Assert.IsType<SqsRuleAction>(Assert.Single(rules[3].Actions)).QueueUrl);
+        Assert.Equal(model.Queues["TelemetryRuleErrors"].Url, Assert.IsType<SqsRuleAction>(rules[3].ErrorAction).QueueUrl);
     }
 
     [Fact]
