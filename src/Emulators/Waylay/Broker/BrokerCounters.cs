@@ -22,8 +22,8 @@ public sealed record BrokerSnapshot(
     /// already took counts once): what the local stack reports as delivered.</summary>
     public long DistinctEvents { get; init; }
 
-    /// <summary>For each tallied field (<see cref="BrokerOptions.TalliedFields"/>): the distinct events carrying it,
-    /// by its value (a string's text, any other JSON value as written).</summary>
+    /// <summary>For each tallied field (<see cref="BrokerOptions.TalliedFields"/>): the events carrying it, by its
+    /// value (a string's text, any other JSON value as written), once per resource, timestamp and value.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Tallies { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, long>>(StringComparer.Ordinal);
 
@@ -32,7 +32,8 @@ public sealed record BrokerSnapshot(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> TalliedTimestamps { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>>(StringComparer.Ordinal);
 
-    /// <summary>Distinct events carrying none of the tallied fields.</summary>
+    /// <summary>Events carrying none of the tallied fields, once per resource and timestamp among them (an event of
+    /// the same millisecond with a tallied field does not hide one).</summary>
     public long UntalliedEvents { get; init; }
 }
 
@@ -45,6 +46,8 @@ internal sealed class BrokerCounters(IReadOnlyList<string>? talliedFields = null
     private readonly IReadOnlyList<string> _talliedFields = talliedFields ?? [];
     private readonly ConcurrentDictionary<(string Field, string Value), long> _tallies = new();
     private readonly ConcurrentDictionary<(string Field, string Resource, string Value), long> _tallyTimes = new();
+    private readonly ConcurrentDictionary<(string Field, string Resource, long Timestamp, string Value), byte> _talliedSeen = new();
+    private readonly ConcurrentDictionary<(string Resource, long Timestamp), byte> _untalliedSeen = new();
     private long _untallied;
     private long _requests;
     private long _unauthorized;
@@ -82,17 +85,19 @@ internal sealed class BrokerCounters(IReadOnlyList<string>? talliedFields = null
 
         foreach (var e in events)
         {
-            if (_distinct.TryAdd((e.Resource, e.Timestamp), 0))
-            {
-                Tally(e);
-            }
+            _distinct.TryAdd((e.Resource, e.Timestamp), 0);
+            Tally(e);
 
             var last = new ResourceLastEvent(e.Resource, e.Timestamp, e.ToJsonString(), now);
             _last.AddOrUpdate(e.Resource, last, (_, old) => old.Timestamp > e.Timestamp ? old : last);
         }
     }
 
-    /// <summary>Counts a first-seen event under each tallied field it carries.</summary>
+    /// <summary>
+    /// Counts an event under each tallied field it carries, once per resource, timestamp and value (a retry counts
+    /// once; two events of one resource in the same millisecond with different values are two); an event without
+    /// any, once per resource and timestamp among such events.
+    /// </summary>
     private void Tally(BrokerEvent e)
     {
         var tallied = false;
@@ -105,11 +110,16 @@ internal sealed class BrokerCounters(IReadOnlyList<string>? talliedFields = null
 
             tallied = true;
             var text = value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString()! : value.GetRawText();
+            if (!_talliedSeen.TryAdd((field, e.Resource, e.Timestamp, text), 0))
+            {
+                continue;
+            }
+
             _tallies.AddOrUpdate((field, text), 1, (_, n) => n + 1);
             _tallyTimes.AddOrUpdate((field, e.Resource, text), e.Timestamp, (_, old) => Math.Max(old, e.Timestamp));
         }
 
-        if (!tallied)
+        if (!tallied && _untalliedSeen.TryAdd((e.Resource, e.Timestamp), 0))
         {
             Interlocked.Increment(ref _untallied);
         }
