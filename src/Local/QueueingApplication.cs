@@ -72,6 +72,16 @@ internal static class QueueingApplication
     public const string LegacyTopicParameter = "LegacyTelemetryTopicFilter";
     public const string LegacyThingNamePrefix = "legacy-";
 
+    /// <summary>The template parameter with the topic filter devices acknowledge their commands on (the device id at
+    /// <c>topic(2)</c>, one <c>+</c>), and the filter the simulated devices use when the template has no such parameter.</summary>
+    public const string CommandAckTopicParameter = "CommandAckTopicFilter";
+    public const string DefaultCommandAckTopicFilter = "devices/+/commands/ack";
+
+    /// <summary>The field of the Waylay events Ingest makes of command outcomes (issue 15): <c>published</c>,
+    /// <c>acknowledged</c>, <c>failed</c>, <c>expired</c>, <c>rejected</c>, <c>ackDue</c>. Telemetry events never carry it.</summary>
+    public const string CommandStatusField = "commandStatus";
+    public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "ackDue"];
+
     /// <summary>The device policy when the template declares none: telemetry out on
     /// <c>devices/{thingName}/telemetry</c>, commands in on <c>devices/{thingName}/commands</c>.</summary>
     public static DevicePolicy DevicePolicy { get; } = new(["devices/{thingName}/telemetry"], ["devices/{thingName}/commands"]);

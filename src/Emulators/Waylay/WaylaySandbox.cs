@@ -107,6 +107,7 @@ public sealed class WaylaySandbox : IAsyncDisposable
                     ApiSecret = options.ApiSecret,
                     Port = options.Port,
                     MessagesPerResource = options.MessagesPerResource,
+                    TalliedFields = options.TalliedFields,
                     Faults = options.Faults,
                     Time = options.Time,
                     Loggers = options.Loggers,

@@ -31,6 +31,10 @@ public sealed record WaylaySandboxOptions
 
     public int MessagesPerResource { get; init; } = 100;
 
+    /// <summary>Top-level event fields whose values the broker's counters tally, per value and last per resource
+    /// (<see cref="Broker.BrokerSnapshot.Tallies"/>): what a caller wants counted, e.g. a status field.</summary>
+    public IReadOnlyList<string> TalliedFields { get; init; } = [];
+
     /// <summary>Rule engine loops; a resource's events are always evaluated in order by one of them.</summary>
     public int RulePartitions { get; init; } = 4;
 

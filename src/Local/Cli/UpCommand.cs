@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Queueing.Local.Devices;
 using Queueing.Local.Up;
 using Queueing.Local.Waylay.Faults;
 
@@ -48,6 +49,12 @@ internal static class UpCommand
                 return LatencyRange.Zero;
             },
         };
+        var ackFailureRate = new Option<double>("--ack-failure-rate")
+        {
+            Description = "Fraction (0-1) of commands the simulated devices acknowledge with status failed (and a detail) instead of done. " +
+                "Each device draws from a generator seeded from its index, so a run's answers repeat.",
+        };
+        var ackSilenceRate = new Option<double>("--ack-silence-rate") { Description = "Fraction (0-1) of commands the simulated devices do not acknowledge at all." };
         var seed = new Option<int?>("--waylay-seed") { Description = "Seed of the fault injection, so a run's faults repeat." };
         var retryDelay = new Option<TimeSpan?>("--retry-delay")
         {
@@ -77,7 +84,7 @@ internal static class UpCommand
             "('sent N, delivered D, dead-lettered L, lost X' per flow). Exit codes: 0 nothing lost, 1 something lost or a function failed its init, " +
             "2 usage or template error, 3 build, local AWS or Node.js failure, 130 interrupted.")
         {
-            devices, legacyDevices, interval, messages, duration, concurrency, failRate, throttleRate, latency, seed, retryDelay, drainTimeout, plain, json, logFile,
+            devices, legacyDevices, interval, messages, duration, concurrency, failRate, throttleRate, latency, seed, ackFailureRate, ackSilenceRate, retryDelay, drainTimeout, plain, json, logFile,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellationToken) => new UpRun(cli).RunAsync(
@@ -96,6 +103,7 @@ internal static class UpCommand
                     Latency = parse.GetValue(latency),
                     Seed = parse.GetValue(seed),
                 },
+                Acks = new AckBehaviour(parse.GetValue(ackFailureRate), parse.GetValue(ackSilenceRate)),
                 RetryDelay = parse.GetValue(retryDelay),
                 DrainTimeout = parse.GetValue(drainTimeout),
                 View = parse.GetValue(plain) || parse.GetValue(json) || !cli.Interactive ? UpView.Plain : UpView.Live,

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -15,6 +17,10 @@ namespace Queueing.Local.Devices;
 /// <c>{"lightValue":n,"timestamp":ms}</c> (or that reading in the replaced setup's envelope) on its telemetry topic
 /// and recording the commands it receives in order.
 /// It keeps a persistent session, so commands published while it is reconnecting are delivered afterwards.
+/// When it has an ack topic it answers each command there (QoS 1, in arrival order, from a loop of its own: MQTTnet
+/// must not wait for a PUBACK inside its receive handler) with
+/// <c>{"commandId","status":"done"|"failed","detail"?,"acceptedAt"?}</c>, the command id and acceptedAt taken from the
+/// command's MQTT 5 user properties; a command without a command id is logged and not acknowledged.
 /// </summary>
 internal sealed partial class SimulatedDevice : IAsyncDisposable
 {
@@ -28,6 +34,15 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
     private readonly List<ReceivedCommand> _commands = [];
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
     private readonly LoopLatencyMeter _loop;
+    private readonly Random _ackDraws;
+    private readonly Channel<ReceivedCommand> _acks = Channel.CreateUnbounded<ReceivedCommand>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _ackLoop;
+    private long _acknowledged;
+    private long _ackFailed;
+    private long _silent;
+    private long _ackNotPublished;
+    private long _ackPending;
+    private string? _lastAck;
     private int _sent;
     private long _published;
     private long _publishFailures;
@@ -44,6 +59,8 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
         _loop = new LoopLatencyMeter(options.Signal.Threshold);
         TelemetryTopic = options.TopicFor(options.TelemetryTopicTemplate, thingName);
         CommandTopic = options.TopicFor(options.CommandTopicTemplate, thingName);
+        AckTopic = options.AckTopicTemplate is { } ackTemplate ? options.TopicFor(ackTemplate, thingName) : null;
+        _ackDraws = AckBehaviour.GeneratorFor(index);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         var builder = new MqttClientOptionsBuilder()
@@ -58,6 +75,7 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
         }
 
         _clientOptions = builder.Build();
+        _ackLoop = AckTopic is null ? Task.CompletedTask : Task.Run(AckLoopAsync);
     }
 
     public string ThingName { get; }
@@ -65,6 +83,9 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
     public string TelemetryTopic { get; }
 
     public string CommandTopic { get; }
+
+    /// <summary>Where the device acknowledges its commands; null when it does not.</summary>
+    public string? AckTopic { get; }
 
     public bool IsConnected => _client.IsConnected;
 
@@ -102,6 +123,31 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
             lock (_lock)
             {
                 return _commands.Count > 0 ? _commands[^1] : null;
+            }
+        }
+    }
+
+    /// <summary>What the device answered to the commands it received so far (see <see cref="AckCounters"/>).</summary>
+    public AckCounters Acks
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new AckCounters(_commands.Count, _acknowledged, _ackFailed, _silent, _ackNotPublished, _ackPending);
+            }
+        }
+    }
+
+    /// <summary>The device's last answer: <c>done</c> or <c>failed</c> (an ack the broker took), <c>silent</c>,
+    /// <c>not published</c>, or null before the first.</summary>
+    public string? LastAck
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastAck;
             }
         }
     }
@@ -239,8 +285,20 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when every ack decided so far has been published (or failed to be).</summary>
+    public async Task WaitForAcksAsync(CancellationToken cancellationToken)
+    {
+        while (Acks.Pending > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        // The acks already decided are published (or fail) before the device disconnects.
+        _acks.Writer.TryComplete();
+        await _ackLoop;
         try
         {
             await DisconnectAsync(CancellationToken.None);
@@ -260,6 +318,11 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
             ? list.Select(p => KeyValuePair.Create(p.Name, p.ReadValueAsString())).ToArray()
             : [];
         var commandId = properties.FirstOrDefault(p => p.Key == _options.CommandIdProperty).Value;
+        if (commandId is null)
+        {
+            LogCommandWithoutId(ThingName, message.Topic, _options.CommandIdProperty);
+        }
+
         var arrived = _time.GetTimestamp();
         var payload = Encoding.UTF8.GetString(message.Payload.ToArray());
         lock (_lock)
@@ -271,8 +334,20 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
                 commandId,
                 properties,
                 _time.GetUtcNow(),
-                _loop.Answered(payload, arrived, _time));
+                _loop.Answered(payload, arrived, _time),
+                commandId is not null && AckTopic is not null ? _options.Acks.Outcome(_ackDraws.NextDouble()) : AckOutcome.Silent);
             _commands.Add(command);
+            if (command.Ack == AckOutcome.Silent)
+            {
+                _silent++;
+                _lastAck = "silent";
+            }
+            else
+            {
+                _ackPending++;
+                _acks.Writer.TryWrite(command);
+            }
+
             foreach (var waiter in _waiters.Where(w => w.Count <= _commands.Count).ToList())
             {
                 waiter.Done.TrySetResult();
@@ -282,6 +357,93 @@ internal sealed partial class SimulatedDevice : IAsyncDisposable
 
         return Task.CompletedTask;
     }
+
+    private async Task AckLoopAsync()
+    {
+        await foreach (var command in _acks.Reader.ReadAllAsync())
+        {
+            var published = await PublishAckAsync(command);
+            lock (_lock)
+            {
+                _ackPending--;
+                if (!published)
+                {
+                    _ackNotPublished++;
+                    _lastAck = "not published";
+                }
+                else if (command.Ack == AckOutcome.Failed)
+                {
+                    _ackFailed++;
+                    _lastAck = "failed";
+                }
+                else
+                {
+                    _acknowledged++;
+                    _lastAck = "done";
+                }
+            }
+        }
+    }
+
+    /// <summary>Publishes the ack of <paramref name="command"/> (QoS 1); false when it was refused or could not be sent.</summary>
+    private async Task<bool> PublishAckAsync(ReceivedCommand command)
+    {
+        try
+        {
+            // Never cancelled: a publish cut short may have reached the broker uncounted. MQTTnet's communication
+            // timeout bounds the wait, and a device that is not connected fails at once.
+            var result = await _client.PublishAsync(
+                new MqttApplicationMessageBuilder()
+                    .WithTopic(AckTopic)
+                    .WithPayload(AckPayload(command, _options.AcceptedAtProperty))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build(),
+                CancellationToken.None);
+            if (!result.IsSuccess)
+            {
+                LogPublishRefused(ThingName, AckTopic!, result.ReasonCode.ToString(), result.ReasonString ?? string.Empty);
+                return false;
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+        {
+            LogAckFailed(ThingName, command.CommandId!, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary><c>{"commandId":"...","status":"done"|"failed","detail"?:"...","acceptedAt"?:"..."}</c>.</summary>
+    internal static byte[] AckPayload(ReceivedCommand command, string acceptedAtProperty)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("commandId", command.CommandId);
+            json.WriteString("status", command.Ack == AckOutcome.Failed ? "failed" : "done");
+            if (command.Ack == AckOutcome.Failed)
+            {
+                json.WriteString("detail", AckBehaviour.FailureDetail);
+            }
+
+            if (command.UserProperties.FirstOrDefault(p => p.Key == acceptedAtProperty).Value is { } acceptedAt)
+            {
+                json.WriteString("acceptedAt", acceptedAt);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ThingName}: a command on {Topic} has no {Property} user property; it is not acknowledged")]
+    private partial void LogCommandWithoutId(string thingName, string topic, string property);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ThingName}: the ack of command {CommandId} could not be published: {Error}")]
+    private partial void LogAckFailed(string thingName, string commandId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ThingName}: publish to {Topic} refused: {ReasonCode} {Reason}")]
     private partial void LogPublishRefused(string thingName, string topic, string reasonCode, string reason);

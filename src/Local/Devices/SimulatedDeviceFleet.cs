@@ -53,6 +53,9 @@ internal sealed class SimulatedDeviceFleet : IAsyncDisposable
         Devices.Sum(d => (long)d.CommandsReceived),
         Devices.Count(d => d.IsConnected));
 
+    /// <summary>What the devices answered to their commands so far.</summary>
+    public AckCounters Acks => Devices.Aggregate(AckCounters.Zero, (sum, d) => sum + d.Acks);
+
     /// <summary>Every device's loop latencies so far (see <see cref="LoopLatencyMeter"/>).</summary>
     public LoopLatency LoopLatency => LoopLatency.Of(
         Devices.SelectMany(d => d.Commands).Select(c => c.LoopLatency).OfType<TimeSpan>());

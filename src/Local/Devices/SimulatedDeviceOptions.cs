@@ -39,6 +39,15 @@ internal sealed record SimulatedDeviceOptions
     /// <summary>The MQTT 5 user property carrying the command id, as the command publisher sets it.</summary>
     public string CommandIdProperty { get; init; } = "commandId";
 
+    /// <summary>The MQTT 5 user property carrying the time the command API accepted the command, echoed in the ack.</summary>
+    public string AcceptedAtProperty { get; init; } = "acceptedAt";
+
+    /// <summary>Where a device acknowledges its commands (<c>{deviceId}</c> for its thing name); null: it does not.</summary>
+    public string? AckTopicTemplate { get; init; }
+
+    /// <summary>What the devices answer to their commands (see <see cref="AckBehaviour"/>).</summary>
+    public AckBehaviour Acks { get; init; } = AckBehaviour.AlwaysDone;
+
     public MqttProtocolVersion ProtocolVersion { get; init; } = MqttProtocolVersion.V500;
 
     public LightSignal Signal { get; init; } = new();

@@ -59,6 +59,10 @@ internal sealed class EmulatedStack : IAsyncDisposable
     public string TelemetryTopicTemplate { get; private set; } = null!;
     public string CommandTopicTemplate { get; private set; } = null!;
 
+    /// <summary>Where the simulated devices acknowledge their commands, with <c>{deviceId}</c> for the thing name: the
+    /// template's <c>CommandAckTopicFilter</c>, <c>+</c> standing for the device id.</summary>
+    public string AckTopicTemplate { get; private set; } = null!;
+
     /// <summary>The command API's <c>POST /commands</c> URL, as the Waylay plug calls it.</summary>
     public Uri CommandApiUrl { get; private set; } = null!;
 
@@ -87,6 +91,7 @@ internal sealed class EmulatedStack : IAsyncDisposable
 
         TemplateTopicRules.Read(preview);
         TemplateDevicePolicy.Read(preview);
+        AckTopic(preview);
         if (SqsEventSourceRules.Problems(preview) is { Count: > 0 } refused)
         {
             throw new TemplateException(string.Join(Environment.NewLine, refused));
@@ -206,6 +211,7 @@ internal sealed class EmulatedStack : IAsyncDisposable
                 WaylayDirectory = waylay,
                 Vault = QueueingApplication.WaylayVault(CommandApiUrl, options.Secrets.CommandSigningSecret),
                 Faults = options.WaylayFaults,
+                TalliedFields = [QueueingApplication.CommandStatusField],
                 Time = options.Time,
                 Loggers = loggers,
             },
@@ -260,8 +266,15 @@ internal sealed class EmulatedStack : IAsyncDisposable
 
         Pollers = pollers;
 
-        TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics, "publish");
+        AckTopicTemplate = AckTopic(Model);
+        TelemetryTopicTemplate = DeviceTopic(policy.PublishTopics.Where(t => !SameTopic(t, AckTopicTemplate)).ToList(), "publish");
         CommandTopicTemplate = DeviceTopic(policy.SubscribeFilters, "subscribe");
+        var sampleDevice = "device-001";
+        if (!policy.AllowsPublish(sampleDevice, AckTopicTemplate.Replace("{deviceId}", sampleDevice, StringComparison.Ordinal)))
+        {
+            progress($"Note: the device policy does not let a device publish its acks on {AckTopicTemplate}; the broker will refuse them (counted as not published).");
+        }
+
         var devices = options.Devices + options.LegacyDevices;
         progress($"Connecting {devices} simulated device{(devices == 1 ? string.Empty : "s")}...");
         var fleet = new SimulatedDeviceOptions
@@ -272,6 +285,8 @@ internal sealed class EmulatedStack : IAsyncDisposable
             MessagesPerDevice = options.MessagesPerDevice,
             TelemetryTopicTemplate = TelemetryTopicTemplate,
             CommandTopicTemplate = CommandTopicTemplate,
+            AckTopicTemplate = AckTopicTemplate,
+            Acks = options.Acks,
         };
         SimulatedDeviceOptions[] groups = options.LegacyDevices == 0 ? [fleet] :
         [
@@ -340,6 +355,24 @@ internal sealed class EmulatedStack : IAsyncDisposable
 
         return template;
     }
+
+    /// <summary>The template's <see cref="QueueingApplication.CommandAckTopicParameter"/> (its default when the template
+    /// has none) with <c>{deviceId}</c> for its one <c>+</c>.</summary>
+    private static string AckTopic(StackModel model)
+    {
+        var parameter = QueueingApplication.CommandAckTopicParameter;
+        var filter = model.Parameters.TryGet(parameter, out var value) ? value.ToString() : QueueingApplication.DefaultCommandAckTopicFilter;
+        var levels = filter.Split('/');
+        if (levels.Count(l => l == "+") != 1 || levels.Any(l => l == "#" || (l != "+" && l.Contains('+', StringComparison.Ordinal))))
+        {
+            throw new TemplateException($"{parameter} '{filter}' must have exactly one '+' level (the device id) and no '#': the simulated devices publish their acks on it.");
+        }
+
+        return string.Join('/', levels.Select(level => level == "+" ? "{deviceId}" : level));
+    }
+
+    private static bool SameTopic(string policyTopic, string deviceTopic) =>
+        policyTopic.Replace(DevicePolicy.ThingNamePlaceholder, "{deviceId}", StringComparison.Ordinal) == deviceTopic;
 
     /// <summary>A device topic from the policy's <c>{thingName}</c> form to the fleet's <c>{deviceId}</c> form.</summary>
     private static string DeviceTopic(IReadOnlyList<string> topics, string what) =>

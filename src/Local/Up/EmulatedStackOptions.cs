@@ -1,4 +1,5 @@
 using Queueing.Local.Aws;
+using Queueing.Local.Devices;
 using Queueing.Local.Waylay.Faults;
 
 namespace Queueing.Local.Up;
@@ -33,6 +34,9 @@ internal sealed record EmulatedStackOptions
 
     /// <summary>Each device sends this many messages; null: until stopped.</summary>
     public int? MessagesPerDevice { get; init; }
+
+    /// <summary>How the simulated devices acknowledge their commands.</summary>
+    public AckBehaviour Acks { get; init; } = AckBehaviour.AlwaysDone;
 
     /// <summary>Execution environments per function (Lambda's concurrency).</summary>
     public int Concurrency { get; init; } = 1;

@@ -27,6 +27,17 @@ internal static class RunFigures
         ["telemetry"] = Flow(s.Telemetry),
         ["commands"] = Flow(s.Commands),
         ["loopLatency"] = Latency(s.LoopLatency),
+        ["acks"] = new JsonObject
+        {
+            ["sent"] = s.Acks.Received,
+            ["acknowledged"] = s.Acks.Acknowledged,
+            ["failed"] = s.Acks.Failed,
+            ["silent"] = s.Acks.Silent,
+            ["notPublished"] = s.Acks.NotPublished,
+        },
+        ["waylayCommandStatus"] = new JsonObject(
+            s.CommandStatuses.Counts.Keys.Union(QueueingApplication.CommandStatuses)
+                .Select(status => KeyValuePair.Create(status, (JsonNode?)s.CommandStatuses[status]))),
         ["ingest"] = new JsonObject
         {
             ["invocations"] = s.Ingest.Invocations,

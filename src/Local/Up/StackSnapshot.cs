@@ -53,7 +53,22 @@ internal sealed record IngestBatching(long Invocations, long Messages)
 /// commands accepted for devices that are not simulated (outside the commands' books).</summary>
 internal sealed record OutsideCounts(long TelemetryPublished, long CommandsAccepted);
 
-internal sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived);
+/// <param name="LastCommandStatus">The last <c>commandStatus</c> Waylay has for the device, or, before Waylay has
+/// one, the device's own last answer (<c>ack done</c>, <c>ack failed</c>, <c>silent</c>, <c>ack not published</c>).</param>
+internal sealed record DeviceView(string ThingName, bool Connected, int? LastValue, string? LastCommand, int CommandsReceived, string? LastCommandStatus = null);
+
+/// <summary>What Waylay saw of the commands: the broker's distinct events by <c>commandStatus</c>.</summary>
+internal sealed record WaylayCommandStatuses(IReadOnlyDictionary<string, long> Counts)
+{
+    public long this[string status] => Counts.TryGetValue(status, out var n) ? n : 0;
+
+    /// <summary><c>command status in Waylay: published P, acknowledged A, failed F, expired E, rejected R, ackDue D</c>,
+    /// then any other status Waylay was sent.</summary>
+    public string Line => "command status in Waylay: " + string.Join(", ",
+        QueueingApplication.CommandStatuses
+            .Concat(Counts.Keys.Where(k => !QueueingApplication.CommandStatuses.Contains(k)).Order(StringComparer.Ordinal))
+            .Select(status => $"{status} {this[status]}"));
+}
 
 internal sealed record FunctionView(string LogicalId, long Invocations, long Errors, string? LastError);
 
@@ -74,11 +89,13 @@ internal sealed record StackSnapshot(
     FlowAccount Telemetry,
     FlowAccount Commands,
     LoopLatency LoopLatency,
-    IngestBatching Ingest)
+    IngestBatching Ingest,
+    AckCounters Acks,
+    WaylayCommandStatuses CommandStatuses)
 {
     /// <summary>Nothing is still moving: the source queues are empty, no batch is in flight and every message sent is
     /// delivered or dead-lettered (a duplicate, delivered and later dead-lettered too, does not keep it moving).</summary>
-    public bool Settled => Telemetry.InFlight == 0 && Commands.InFlight == 0 && Telemetry.Lost == 0 && Commands.Lost == 0;
+    public bool Settled => Telemetry.InFlight == 0 && Commands.InFlight == 0 && Telemetry.Lost == 0 && Commands.Lost == 0 && Acks.Pending == 0;
 
     /// <param name="queuesMayBeGone">For the books after a dependency was lost: a queue that cannot be read is
     /// counted as unknown instead of failing the snapshot.</param>
@@ -104,22 +121,38 @@ internal sealed record StackSnapshot(
             }
         }
 
-        var devices = stack.Fleet.Devices
-            .Select(d => new DeviceView(d.ThingName, d.IsConnected, d.LastValue, d.LastCommand?.Payload, d.CommandsReceived))
-            .ToList();
         var waylay = stack.Waylay.Snapshot();
+        var statusTimes = waylay.Broker.TalliedTimestamps.TryGetValue(QueueingApplication.CommandStatusField, out var times)
+            ? times
+            : new Dictionary<string, IReadOnlyDictionary<string, long>>();
+        var devices = stack.Fleet.Devices
+            .Select(d => new DeviceView(
+                d.ThingName,
+                d.IsConnected,
+                d.LastValue,
+                d.LastCommand?.Payload,
+                d.CommandsReceived,
+                LatestStatus(statusTimes, d.ThingName) ?? DeviceAnswer(d.LastAck)))
+            .ToList();
         var rules = stack.Rules.Counters;
         var pollers = stack.Pollers.Select(p => (p.FunctionLogicalId, p.Queue.QueueName, p.Counters)).ToList();
         var fleet = stack.Fleet.Counters;
 
         long Sum(IEnumerable<QueueDefinition> queues) => queues.Sum(q => depths[q.LogicalId].Total);
-        // A batch a poller holds is in its queue's not-visible count until deleted: the depths cover it.
-        var telemetryInFlight = Sum(stack.TelemetryQueues)
+        // Telemetry events are the ones without a commandStatus: command outcomes share the ingest path.
+        var telemetryDelivered = waylay.Broker.Tallies.ContainsKey(QueueingApplication.CommandStatusField)
+            ? waylay.Broker.UntalliedEvents
+            : waylay.Broker.DistinctEvents;
+
+        // A batch a poller holds is in its queue's not-visible count until deleted: the depths cover it. Delayed
+        // messages of the telemetry queues are not telemetry: the topic rules never delay, the command publisher's
+        // ackDue timers do (DelaySeconds up to the command's time-to-live), and a drain need not wait for them.
+        var telemetryInFlight = stack.TelemetryQueues.Sum(q => depths[q.LogicalId].Visible + depths[q.LogicalId].InFlight)
             + (rules.MessagesMatched - rules.ActionsSucceeded - rules.ErrorsRouted - rules.ErrorsUnrouted);
         var telemetry = new FlowAccount(
             "telemetry",
             fleet.Published + stack.Outside.TelemetryPublished,
-            waylay.Broker.DistinctEvents,
+            telemetryDelivered,
             Sum(stack.TelemetryDeadLetters),
             telemetryInFlight)
         {
@@ -162,8 +195,31 @@ internal sealed record StackSnapshot(
             stack.Fleet.LoopLatency,
             new IngestBatching(
                 stack.Pollers.Where(p => stack.TelemetryQueues.Contains(p.Queue)).Sum(p => p.Counters.Invocations),
-                stack.Pollers.Where(p => stack.TelemetryQueues.Contains(p.Queue)).Sum(p => p.Counters.Received)));
+                stack.Pollers.Where(p => stack.TelemetryQueues.Contains(p.Queue)).Sum(p => p.Counters.Received)),
+            stack.Fleet.Acks,
+            new WaylayCommandStatuses(waylay.Broker.Tallies.TryGetValue(QueueingApplication.CommandStatusField, out var statuses)
+                ? statuses
+                : new Dictionary<string, long>()));
     }
+
+    /// <summary>
+    /// The device's latest command status in Waylay, by event timestamp, leaving out <c>ackDue</c>: its timestamp is
+    /// the moment the ack became due (the command's expiresAt), later than the outcome of a command that was answered
+    /// in time, so it would hide every outcome once the time-to-live passed. Null when Waylay has none.
+    /// </summary>
+    private static string? LatestStatus(IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> times, string resource) =>
+        times.TryGetValue(resource, out var byStatus)
+            ? byStatus.Where(s => s.Key != "ackDue").OrderByDescending(s => s.Value).Select(s => s.Key).FirstOrDefault()
+            : null;
+
+    /// <summary>The device's own last answer, as the live view shows it until Waylay has a status.</summary>
+    private static string? DeviceAnswer(string? lastAck) => lastAck switch
+    {
+        null => null,
+        "done" or "failed" => "ack " + lastAck,
+        "not published" => "ack not published",
+        _ => lastAck,
+    };
 
     private static QueueDepth Unread(QueueDefinition queue, bool isDeadLetterQueue) =>
         new(queue.QueueName, 0, 0, 0, isDeadLetterQueue) { Read = false };

@@ -13,7 +13,7 @@ internal static class StackView
     public static IRenderable Render(StackSnapshot s, string header)
     {
         var devices = new Table().Border(TableBorder.Rounded).Title("[bold]Devices[/]")
-            .AddColumns("Device", "Connected", "Last light value", "Last command", "Commands");
+            .AddColumns("Device", "Connected", "Last light value", "Last command", "Commands", "Command status");
         foreach (var d in s.Devices.Take(MaxDeviceRows))
         {
             devices.AddRow(
@@ -21,12 +21,13 @@ internal static class StackView
                 d.Connected ? "[green]yes[/]" : "[red]no[/]",
                 d.LastValue?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 Markup.Escape(d.LastCommand ?? "-"),
-                d.CommandsReceived.ToString(CultureInfo.InvariantCulture));
+                d.CommandsReceived.ToString(CultureInfo.InvariantCulture),
+                StatusMarkup(d.LastCommandStatus));
         }
 
         if (s.Devices.Count > MaxDeviceRows)
         {
-            devices.AddRow($"... {s.Devices.Count - MaxDeviceRows} more", string.Empty, string.Empty, string.Empty, string.Empty);
+            devices.AddRow($"... {s.Devices.Count - MaxDeviceRows} more", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
         }
 
         var stages = new Table().Border(TableBorder.Rounded).Title("[bold]Stages[/]").AddColumns("Stage", "Count");
@@ -55,6 +56,7 @@ internal static class StackView
         var books = new Rows(
             new Markup($"[bold]telemetry:[/] {Markup.Escape(s.Telemetry.LiveLine)}"),
             new Markup($"[bold]commands:[/]  {Markup.Escape(s.Commands.LiveLine)}"),
+            new Markup($"[bold]acks:[/] {Markup.Escape(s.Acks.Line["acks: ".Length..])}"),
             new Markup($"[bold]loop latency:[/] {Markup.Escape(s.LoopLatency.Line["loop latency: ".Length..])}"));
         return new Rows(
             new Markup(Markup.Escape(header)),
@@ -89,10 +91,12 @@ internal static class StackView
     public static string StatusLine(StackSnapshot s) => string.Create(
         CultureInfo.InvariantCulture,
         $"[{s.Elapsed:mm\\:ss}] published {s.Fleet.Published}, queued {s.Rules.ActionsSucceeded}, to Waylay {s.Waylay.Broker.DistinctEvents}, " +
-        $"rules fired {s.Waylay.Rules.RulesFired}, commands accepted {s.CommandsAccepted}, received {s.Fleet.CommandsReceived}; " +
+        $"rules fired {s.Waylay.Rules.RulesFired}, commands accepted {s.CommandsAccepted}, received {s.Fleet.CommandsReceived}, " +
+        $"acked {s.Acks.Acknowledged} done/{s.Acks.Failed} failed/{s.Acks.Silent} silent; " +
         $"DLQs {s.Queues.Where(q => q.IsDeadLetterQueue).Sum(q => q.Total)}; function errors {s.Functions.Sum(f => f.Errors)}; {s.LoopLatency.Line}");
 
-    /// <summary>The summary of a run; its last three lines are the loop latency and the books of each flow.</summary>
+    /// <summary>The summary of a run; its last three lines are the loop latency and the books of each flow, after the
+    /// devices' acks and the command statuses Waylay saw.</summary>
     public static IReadOnlyList<string> Summary(StackSnapshot s)
     {
         var lines = new List<string> { $"Summary after {s.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s:" };
@@ -133,11 +137,22 @@ internal static class StackView
         }
 
         lines.Add("  " + s.Ingest.Line);
+        lines.Add(s.Acks.Line);
+        lines.Add(s.CommandStatuses.Line);
         lines.Add(s.LoopLatency.Line);
         lines.Add($"telemetry: {s.Telemetry.Line}");
         lines.Add($"commands: {s.Commands.Line}");
         return lines;
     }
+
+    /// <summary>A command status, red when the command failed or never reached the device.</summary>
+    private static string StatusMarkup(string? status) => status switch
+    {
+        null => "-",
+        "failed" or "expired" or "rejected" or "ackDue" or "ack failed" or "ack not published" => $"[red]{Markup.Escape(status)}[/]",
+        "acknowledged" => "[green]acknowledged[/]",
+        _ => Markup.Escape(status),
+    };
 
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
 

@@ -1,4 +1,5 @@
 using Queueing.Local.Cli;
+using Queueing.Local.Devices;
 using Queueing.Local.Waylay.Faults;
 
 namespace Queueing.Local.Up;
@@ -35,6 +36,9 @@ internal sealed record UpOptions : StackRequest
     public int Concurrency { get; init; } = 1;
 
     public WaylayFaultOptions WaylayFaults { get; init; } = WaylayFaultOptions.None;
+
+    /// <summary>How the simulated devices acknowledge: <c>--ack-failure-rate</c>, <c>--ack-silence-rate</c>.</summary>
+    public AckBehaviour Acks { get; init; } = AckBehaviour.AlwaysDone;
 
     /// <summary>How long a message a function reported as failed stays invisible before SQS redelivers it; null keeps
     /// the queue's VisibilityTimeout as Lambda does (minutes for IngestQueue). The default, 20 s, is longer than the
@@ -100,6 +104,7 @@ internal sealed record UpOptions : StackRequest
         }
 
         problems.AddRange(WaylayFaults.Validate());
+        problems.AddRange(Acks.Validate());
         return problems;
     }
 }

@@ -277,6 +277,7 @@ internal sealed class UpRun
         MessagesPerDevice = options.MessagesPerDevice,
         Concurrency = options.Concurrency,
         WaylayFaults = options.WaylayFaults,
+        Acks = options.Acks,
         RetryDelay = options.RetryDelay,
         HostEnvironment = _cli.HostEnvironment,
         Time = _cli.Time,

@@ -26,4 +26,7 @@ internal sealed class DeadLetter
     public int RedriveCount { get; init; }
     public string? Device { get; init; }
     public string? GroupId { get; init; }
+    /// <summary>What the message carries, from its body: telemetry, command, command-ack or command-status
+    /// (<see cref="MessageContents"/>).</summary>
+    public string Content => MessageContents.Of(Body, GroupId);
 }

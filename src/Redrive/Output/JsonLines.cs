@@ -17,7 +17,12 @@ internal sealed record PeekLine(
     [property: JsonPropertyName("firstReceiveTime")] DateTimeOffset? FirstReceiveTime,
     [property: JsonPropertyName("sentTime")] DateTimeOffset? SentTime,
     [property: JsonPropertyName("redriveCount")] int RedriveCount,
-    [property: JsonPropertyName("body")] string Body);
+    [property: JsonPropertyName("body")] string Body)
+{
+    /// <summary>What the message carries: telemetry, command, command-ack or command-status.</summary>
+    [JsonPropertyName("content")]
+    public string? Content { get; init; }
+}
 
 internal sealed record ListLine(
     [property: JsonPropertyName("name")] string Name,
@@ -29,7 +34,13 @@ internal sealed record ListLine(
     [property: JsonPropertyName("delayed")] long Delayed,
     [property: JsonPropertyName("oldestAgeSeconds")] long? OldestAgeSeconds,
     [property: JsonPropertyName("oldestAgeIsLowerBound")] bool OldestAgeIsLowerBound,
-    [property: JsonPropertyName("sources")] IReadOnlyList<string> Sources);
+    [property: JsonPropertyName("sources")] IReadOnlyList<string> Sources)
+{
+    /// <summary>The messages the age scan read, by what they carry (telemetry, command, command-ack,
+    /// command-status); null when nothing was read (--no-age, an empty queue).</summary>
+    [JsonPropertyName("contents")]
+    public IReadOnlyDictionary<string, int>? Contents { get; init; }
+}
 
 /// <summary>An exported message; the names follow the SQS record Lambda receives (messageId, body, attributes...).</summary>
 internal sealed class ExportedMessage
@@ -67,7 +78,12 @@ internal sealed record ExportSummaryLine(
     [property: JsonPropertyName("examined")] int Examined,
     [property: JsonPropertyName("exported")] int Exported,
     [property: JsonPropertyName("skippedByFilter")] int SkippedByFilter,
-    [property: JsonPropertyName("notReached")] long NotReached);
+    [property: JsonPropertyName("notReached")] long NotReached)
+{
+    /// <summary>The exported messages by what they carry (telemetry, command, command-ack, command-status).</summary>
+    [JsonPropertyName("contents")]
+    public IReadOnlyDictionary<string, int>? Contents { get; init; }
+}
 
 internal sealed record ImportSummaryLine(
     [property: JsonPropertyName("summary")] string Summary,

@@ -25,7 +25,7 @@ public sealed class UpCommandTests
         foreach (var flag in new[]
         {
             "--devices", "--legacy-devices", "--interval", "--messages", "--duration", "--concurrency", "--waylay-fail-rate", "--waylay-throttle-rate",
-            "--waylay-latency", "--waylay-seed", "--retry-delay", "--drain-timeout", "--plain", "--log-file", "--template",
+            "--waylay-latency", "--waylay-seed", "--ack-failure-rate", "--ack-silence-rate", "--retry-delay", "--drain-timeout", "--plain", "--log-file", "--template",
             "--parameter-overrides", "--aws-endpoint", "--no-build", "--configuration", "--waylay-api-key", "--waylay-api-secret", "--signing-secret",
         })
         {
@@ -50,6 +50,8 @@ public sealed class UpCommandTests
     [InlineData("--messages", "0", "--messages must be at least 1")]
     [InlineData("--waylay-fail-rate", "1.5", "fail rate must be between 0 and 1")]
     [InlineData("--waylay-latency", "soon", "--waylay-latency")]
+    [InlineData("--ack-failure-rate", "1.5", "--ack-failure-rate must be between 0 and 1")]
+    [InlineData("--ack-silence-rate", "-0.5", "--ack-silence-rate must be between 0 and 1")]
     [InlineData("--duration", "-3s", "--duration must be a positive duration")]
     [InlineData("--interval", "fast", "--interval must be a non-negative duration")]
     public async Task BadValues_AreUsageErrors_BeforeAnythingStarts(string flag, string value, string message)

@@ -321,4 +321,43 @@ public sealed class BrokerApiTests : IAsyncLifetime
         Assert.Contains("\"lightValue\":90", counters.LastEvents["lamp-2"].EventJson);
         Assert.Equal(1764288000000L, counters.LastEvents["lamp-1"].Timestamp);
     }
+
+    [Fact]
+    public async Task Tallies_CountDistinctEventsByTheFieldsValue_AndKeepTheLatestTimestampOfEachValuePerResource()
+    {
+        await using var broker = await TestBroker.StartAsync(talliedFields: ["status"]);
+        (await broker.PostAsync("data/v1/events", """[{"resource":"lamp-1","timestamp":2,"status":"published"},{"resource":"lamp-2","timestamp":2,"status":"published"}]""")).Dispose();
+        (await broker.PostAsync("data/v1/events", """{"resource":"lamp-1","timestamp":5,"status":"acknowledged"}""")).Dispose();
+        // A retry of an event already taken counts once; an older event does not replace a value's latest timestamp.
+        (await broker.PostAsync("data/v1/events", """{"resource":"lamp-1","timestamp":5,"status":"acknowledged"}""")).Dispose();
+        (await broker.PostAsync("data/v1/events", """{"resource":"lamp-1","timestamp":3,"status":"ackDue"}""")).Dispose();
+        (await broker.PostAsync("data/v1/events", """{"resource":"lamp-1","timestamp":1,"status":"ackDue"}""")).Dispose();
+        (await broker.PostAsync("data/v1/events", """{"resource":"lamp-2","timestamp":7,"status":3}""")).Dispose();
+        // Another status, and an event without one, in the same millisecond as a status: each counts.
+        (await broker.PostAsync("data/v1/events", """{"resource":"lamp-2","timestamp":7,"status":"failed"}""")).Dispose();
+        (await broker.PostAsync("data/v1/events", """{"resource":"lamp-2","timestamp":2,"lightValue":5}""")).Dispose();
+        (await broker.PostAsync("data/v1/events", """[{"resource":"lamp-1","timestamp":9,"lightValue":1},{"resource":"lamp-2","timestamp":9,"lightValue":2}]""")).Dispose();
+
+        var counters = broker.Server.Counters.Snapshot();
+
+        Assert.Equal(
+            new Dictionary<string, long> { ["published"] = 2, ["acknowledged"] = 1, ["ackDue"] = 2, ["3"] = 1, ["failed"] = 1 },
+            counters.Tallies["status"]);
+        var times = counters.TalliedTimestamps["status"];
+        Assert.Equal(new Dictionary<string, long> { ["published"] = 2, ["acknowledged"] = 5, ["ackDue"] = 3 }, times["lamp-1"]);
+        Assert.Equal(new Dictionary<string, long> { ["published"] = 2, ["3"] = 7, ["failed"] = 7 }, times["lamp-2"]);
+        // Distinct events stay keyed by resource and timestamp, as Waylay keys them.
+        Assert.Equal((8L, 3L), (counters.DistinctEvents, counters.UntalliedEvents));
+    }
+
+    [Fact]
+    public async Task Tallies_WithoutTalliedFields_AreEmptyAndEveryEventIsUntallied()
+    {
+        (await _broker.PostAsync("data/v1/events", """{"resource":"lamp-1","timestamp":1,"status":"published"}""")).Dispose();
+
+        var counters = _broker.Server.Counters.Snapshot();
+
+        Assert.Empty(counters.Tallies);
+        Assert.Equal(1L, counters.UntalliedEvents);
+    }
 }

@@ -30,7 +30,7 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<TestBroker> StartAsync(WaylayFaultOptions? faults = null, int messagesPerResource = 100)
+    public static async Task<TestBroker> StartAsync(WaylayFaultOptions? faults = null, int messagesPerResource = 100, IReadOnlyList<string>? talliedFields = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-11-28T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var inbox = new RecordingInbox();
@@ -41,6 +41,7 @@ internal sealed class TestBroker : IAsyncDisposable
                 ApiSecret = ApiSecret,
                 Faults = faults ?? WaylayFaultOptions.None,
                 MessagesPerResource = messagesPerResource,
+                TalliedFields = talliedFields ?? [],
                 Time = time,
             },
             inbox);

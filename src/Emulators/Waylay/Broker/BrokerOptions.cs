@@ -19,6 +19,9 @@ internal sealed record BrokerOptions
     /// <summary>Messages kept per resource (the broker's default is 100).</summary>
     public int MessagesPerResource { get; init; } = 100;
 
+    /// <summary>Top-level event fields whose values the counters tally (see <see cref="BrokerSnapshot.Tallies"/>).</summary>
+    public IReadOnlyList<string> TalliedFields { get; init; } = [];
+
     public WaylayFaultOptions Faults { get; init; } = WaylayFaultOptions.None;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;

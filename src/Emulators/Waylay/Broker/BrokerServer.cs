@@ -35,12 +35,13 @@ internal sealed partial class BrokerServer : IAsyncDisposable
         _faults = new FaultInjector(options.Faults);
         _logger = options.Loggers.CreateLogger(typeof(BrokerServer).Namespace!);
         Messages = new MessageCache(options.MessagesPerResource, options.Time);
+        Counters = new BrokerCounters(options.TalliedFields);
     }
 
     /// <summary>The base URL clients post data to (no trailing path).</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
-    public BrokerCounters Counters { get; } = new();
+    public BrokerCounters Counters { get; }
 
     public MessageCache Messages { get; }
 

@@ -33,6 +33,7 @@ internal static class ExportCommand
             var limit = parse.GetValue(scan.Max);
             var exported = 0;
             var skipped = 0;
+            var contents = new SortedDictionary<string, int>(StringComparer.Ordinal);
             var (report, error) = await ProgressBar.RunAsync(cli.Console.Err, $"Exporting {dlq.Name}", dlq.Visible, progress =>
                 ScanDriver.RunAsync(new QueueScanner(sqs, dlq, settings), dlq, directory, settings, async (letters, token) =>
                 {
@@ -51,19 +52,24 @@ internal static class ExportCommand
 
                         await target.WriteLineAsync(JsonSerializer.Serialize(ToExported(letter.Message, dlq), DlqJsonContext.Default.ExportedMessage));
                         exported++;
+                        contents[letter.Content] = contents.GetValueOrDefault(letter.Content) + 1;
                     }
 
                     return limit is { } m && exported >= m;
                 }, progress, cancellationToken));
 
-            var summary = new ExportSummaryLine("export", toStdout ? "-" : Path.GetFullPath(path), report.Examined, exported, skipped, report.NotReached);
+            var summary = new ExportSummaryLine("export", toStdout ? "-" : Path.GetFullPath(path), report.Examined, exported, skipped, report.NotReached)
+            {
+                Contents = contents,
+            };
             if (parse.GetValue(scan.Json) && !toStdout)
             {
                 cli.Console.WriteJsonLine(JsonSerializer.Serialize(summary, DlqJsonContext.Default.ExportSummaryLine));
             }
             else
             {
-                cli.Console.Note($"Exported {exported} message(s) from {dlq.Name} to {summary.File} ({report.Examined} examined, {skipped} skipped by filter). Nothing was deleted.");
+                cli.Console.Note($"Exported {exported} message(s) from {dlq.Name} to {summary.File} ({report.Examined} examined, {skipped} skipped by filter" +
+                    (contents.Count > 0 ? $"; {MessageContents.Describe(contents)}" : string.Empty) + "). Nothing was deleted.");
             }
 
             foreach (var line in report.Notes())

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Queueing.Redrive.Cli;
+using Queueing.Redrive.Messages;
 using Queueing.Redrive.Output;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Scanning;
@@ -64,14 +65,17 @@ internal static class ListCommand
                     Sources(sourcesByDlq, dlq.Arn).Add(source.Name);
                 }
 
-                (long? Seconds, bool LowerBound) age = (null, false);
+                (long? Seconds, bool LowerBound, IReadOnlyDictionary<string, int>? Contents) age = (null, false, null);
                 if (!parse.GetValue(noAge) && dlq.Visible > 0)
                 {
                     age = await OldestAgeAsync(cli, sqs, directory, dlq, parse.GetValue(ageLimit), parse.GetValue(visibility), cancellationToken);
                     scanned = true;
                 }
 
-                lines.Add(new ListLine(dlq.Name, dlq.Url, dlq.Arn, dlq.IsFifo, dlq.Visible, dlq.InFlight, dlq.Delayed, age.Seconds, age.LowerBound, [.. sourcesByDlq[dlq.Arn]]));
+                lines.Add(new ListLine(dlq.Name, dlq.Url, dlq.Arn, dlq.IsFifo, dlq.Visible, dlq.InFlight, dlq.Delayed, age.Seconds, age.LowerBound, [.. sourcesByDlq[dlq.Arn]])
+                {
+                    Contents = age.Contents,
+                });
             }
 
             Write(cli.Console, lines, parse.GetValue(json));
@@ -96,16 +100,19 @@ internal static class ListCommand
         return set;
     }
 
-    private static async Task<(long? Seconds, bool LowerBound)> OldestAgeAsync(
+    /// <summary>The oldest message's age, and what the messages examined carry (the same receive reads both).</summary>
+    private static async Task<(long? Seconds, bool LowerBound, IReadOnlyDictionary<string, int>? Contents)> OldestAgeAsync(
         CliContext cli, Amazon.SQS.IAmazonSQS sqs, QueueDirectory directory, SqsQueue dlq, int limit, int visibilityTimeout, CancellationToken cancellationToken)
     {
         var settings = new ScanSettings(visibilityTimeout);
         var scanner = new QueueScanner(sqs, dlq, settings);
         DateTimeOffset? oldest = null;
+        var contents = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var (report, error) = await ScanDriver.RunAsync(scanner, dlq, directory, settings, (letters, _) =>
         {
             foreach (var letter in letters)
             {
+                contents[letter.Content] = contents.GetValueOrDefault(letter.Content) + 1;
                 if (letter.SentTime is { } sent && (oldest is null || sent < oldest))
                 {
                     oldest = sent;
@@ -117,14 +124,14 @@ internal static class ListCommand
 
         if (oldest is null)
         {
-            return (null, false);
+            return (null, false, contents.Count == 0 ? null : contents);
         }
 
         // On FIFO the oldest message of a group is its head, which a scan always reaches; on a standard queue
         // anything not examined may be older. Messages in flight elsewhere were never offered to the scan.
         var lowerBound = report.StoppedAtMax || report.LeaseLapsed || report.Interrupted || error is not null
             || (!dlq.IsFifo && report.NotReached > 0) || dlq.InFlight > 0;
-        return ((long)(cli.Time.GetUtcNow() - oldest.Value).TotalSeconds, lowerBound);
+        return ((long)(cli.Time.GetUtcNow() - oldest.Value).TotalSeconds, lowerBound, contents);
     }
 
     private static void Write(CliConsole console, List<ListLine> lines, bool json)
@@ -145,7 +152,7 @@ internal static class ListCommand
             return;
         }
 
-        var table = Format.Table("Dead-letter queue", "Messages", "In flight", "Oldest", "Sources");
+        var table = Format.Table("Dead-letter queue", "Messages", "In flight", "Oldest", "Contents (examined)", "Sources");
         foreach (var line in lines)
         {
             var oldest = line.OldestAgeSeconds is { } seconds ? (line.OldestAgeIsLowerBound ? "≥ " : "") + Format.Age(TimeSpan.FromSeconds(seconds)) : "-";
@@ -154,6 +161,7 @@ internal static class ListCommand
                 Format.Cell(Format.Number(line.Messages)),
                 Format.Cell(Format.Number(line.InFlight)),
                 Format.Cell(oldest),
+                Format.Cell(line.Contents is { } contents ? MessageContents.Describe(contents) : "-"),
                 Format.Cell(line.Sources.Count == 0 ? "-" : string.Join(", ", line.Sources)));
         }
 

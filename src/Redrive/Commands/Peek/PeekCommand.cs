@@ -78,12 +78,13 @@ internal static class PeekCommand
             return;
         }
 
-        var table = Format.Table("Message id", "Kind", "Error", "Device", "Receives", "First receive", "Sent", "Body");
+        var table = Format.Table("Message id", "Kind", "Content", "Error", "Device", "Receives", "First receive", "Sent", "Body");
         foreach (var letter in shown)
         {
             table.AddRow(
                 Format.Cell(letter.MessageId),
                 Format.Cell(letter.Kind),
+                Format.Cell(letter.Content),
                 Format.Cell(Format.Preview(letter.Error, 60)),
                 Format.Cell(letter.Device),
                 Format.Cell(letter.ReceiveCount?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -108,5 +109,8 @@ internal static class PeekCommand
         letter.FirstReceiveTime,
         letter.SentTime,
         letter.RedriveCount,
-        letter.Body);
+        letter.Body)
+    {
+        Content = letter.Content,
+    };
 }
