@@ -50,6 +50,9 @@ class Template:
     def memory_mb(self, function: str) -> int:
         return int(self.root["Resources"][function]["Properties"]["MemorySize"])
 
+    def count_of_type(self, type_: str) -> int:
+        return sum(1 for r in self.root["Resources"].values() if r.get("Type") == type_)
+
     def http_api_throttle(self) -> tuple[int, int]:
         settings = self.root["Resources"]["CommandApi"]["Properties"]["DefaultRouteSettings"]
         return int(settings["ThrottlingRateLimit"]), int(settings["ThrottlingBurstLimit"])
@@ -109,10 +112,11 @@ class Cost:
     lambda_requests: float = 0.0
     lambda_duration: float = 0.0
     logs: float = 0.0
+    xray: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.messaging + self.rules + self.sqs + self.http_api + self.lambda_requests + self.lambda_duration + self.logs
+        return self.messaging + self.rules + self.sqs + self.http_api + self.lambda_requests + self.lambda_duration + self.logs + self.xray
 
 
 class Model:
@@ -127,6 +131,11 @@ class Model:
         self.cold_fraction = value(cold["fraction_of_invocations"])
         self.ours_init_ms = value(cold["ours_init_ms"])
         self.platform_log = value(inputs["lambda_platform_log_bytes_per_invocation"])
+        self.sampled = value(inputs["tracing"]["sampled_fraction"])
+
+    def traces(self, count: float) -> float:
+        """Dollars for the traces X-Ray records when `count` traces start (beyond the reservoir, in the fixed costs)."""
+        return count * self.sampled / MILLION * self.prices["xray_traces_recorded_per_million"]
 
     # Per invocation --------------------------------------------------------------------------------------
 
@@ -173,6 +182,8 @@ class Model:
             lambda_requests=invocations / MILLION * p["lambda_requests_per_million"],
             lambda_duration=invocations * self.duration_cost(self.ingest_ms(per_invocation), self.ingest_mb, architecture),
             logs=invocations * self.log_cost(value(self.inputs["ingest"]["log_bytes_per_invocation"]) + self.platform_log),
+            # IoT Core does not trace: each ingest invocation starts one trace for its whole batch.
+            xray=self.traces(invocations),
         )
 
     def replaced_telemetry(self, billed_ms: float) -> Cost:
@@ -195,14 +206,27 @@ class Model:
         api_logs = value(self.inputs["command_api"]["log_bytes_per_request"]) + self.platform_log + value(self.inputs["http_api_access_log_bytes"])
         publisher_invocations = MILLION / per_invocation
         publisher_logs = MILLION * value(pub["log_bytes_per_command"]) + publisher_invocations * (value(pub["log_bytes_per_invocation"]) + self.platform_log)
+        # The status flow (issue 15): the publisher's status messages (SendMessageBatch, 10 entries a call) and the
+        # devices' acks (a rule's SendMessage each) on IngestQueue, received and deleted 10 at a time by Ingest, whose
+        # CPU they add to invocations telemetry makes anyway (inputs: status_events_share_ingest_invocations).
+        statuses = value(c["status_messages_per_command"])
+        acks = value(c["acks_per_command"])
+        status_sends = publisher_invocations * math.ceil(statuses * per_invocation / 10)
+        status_records = MILLION * (statuses + acks)
+        standard_requests = status_sends + MILLION * acks + 2 * status_records / 10
+        ingest_cpu_ms = status_records * value(self.inputs["ingest"]["ms_per_10k_records"]) / 10_000 / cpu_share(self.ingest_mb)
         return Cost(
-            messaging=value(c["iot_messages_per_command"]) * p["iot_messaging_per_million"],
-            sqs=(MILLION + 2 * publisher_invocations) / MILLION * p["sqs_fifo_per_million"],
+            messaging=(value(c["iot_messages_per_command"]) + acks * value(c["iot_messages_per_ack"])) * p["iot_messaging_per_million"],
+            rules=acks * (p["iot_rules_triggered_per_million"] + p["iot_actions_executed_per_million"]),
+            sqs=(MILLION + 2 * publisher_invocations) / MILLION * p["sqs_fifo_per_million"] + standard_requests / MILLION * p["sqs_standard_per_million"],
             http_api=p["http_api_per_million"],
             lambda_requests=(MILLION + publisher_invocations) / MILLION * p["lambda_requests_per_million"],
             lambda_duration=MILLION * self.duration_cost(self.api_ms(), self.api_mb, "x86_64")
-            + publisher_invocations * self.duration_cost(self.publisher_ms(per_invocation), self.publisher_mb, "x86_64"),
+            + publisher_invocations * self.duration_cost(self.publisher_ms(per_invocation), self.publisher_mb, "x86_64")
+            + ingest_cpu_ms / 1000 * self.ingest_mb / 1024 * p.gb_second("x86_64"),
             logs=MILLION * self.log_cost(api_logs) + self.log_cost(publisher_logs),
+            # The API's invocation starts a command's trace; the publisher and Ingest continue it: one trace each.
+            xray=self.traces(MILLION),
         )
 
     def replaced_commands(self) -> Cost:
@@ -243,8 +267,8 @@ def input_list(inputs: dict, template: Template) -> list[str]:
 
 def telemetry_section(model: Model) -> list[str]:
     per_invocation = value(model.inputs["telemetry"]["messages_per_invocation"])
-    columns = ["messaging", "rules", "sqs", "lambda_requests", "lambda_duration", "logs"]
-    header = ["Per million telemetry messages", "IoT messaging", "Rule + action", "SQS", "Lambda requests", "Lambda duration", "Logs", "Total"]
+    columns = ["messaging", "rules", "sqs", "lambda_requests", "lambda_duration", "logs", "xray"]
+    header = ["Per million telemetry messages", "IoT messaging", "Rule + action", "SQS", "Lambda requests", "Lambda duration", "Logs", "X-Ray", "Total"]
     rows = []
     for basic in (False, True):
         for k in per_invocation:
@@ -261,8 +285,8 @@ def telemetry_section(model: Model) -> list[str]:
 
 
 def command_section(model: Model) -> list[str]:
-    columns = ["http_api", "lambda_requests", "lambda_duration", "sqs", "messaging", "logs"]
-    header = ["Per million commands", "HTTP API", "Lambda requests", "Lambda duration", "SQS FIFO", "IoT messaging", "Logs", "Total"]
+    columns = ["http_api", "lambda_requests", "lambda_duration", "sqs", "messaging", "rules", "logs", "xray"]
+    header = ["Per million commands, status flow included", "HTTP API", "Lambda requests", "Lambda duration", "SQS (FIFO + status)", "IoT messaging", "Ack rule + action", "Logs", "X-Ray", "Total"]
     rows = []
     for k in value(model.inputs["commands"]["per_publisher_invocation"]):
         rows.append(cost_row(f"this design, {k} per publisher invocation (API {model.api_ms():.0f} ms, publisher {model.publisher_ms(k):.0f} ms)",
@@ -271,18 +295,39 @@ def command_section(model: Model) -> list[str]:
     return table(header, rows)
 
 
+METRIC_NAME_FILES = {
+    "ingest": "src/Ingest/IngestMetricNames.cs",
+    "API": "src/Actuate/Api/CommandApiMetricNames.cs",
+    "publisher": "src/Actuate/Publisher/CommandPublisherMetricNames.cs",
+}
+
+
+def emitted_metrics() -> dict[str, int]:
+    """How many metric names each function declares (its metric-name class; the template's DashboardTests prove
+    each one is emitted and shown)."""
+    import re
+    return {f: len(re.findall(r'const string \w+ = "', (REPOSITORY / path).read_text(encoding="utf-8"))) for f, path in METRIC_NAME_FILES.items()}
+
+
 def fixed_section(model: Model, limits: dict) -> list[str]:
     p = model.prices
     minutes = SECONDS_PER_MONTH / 60
     # Lambda long-polls each queue with 20 s receives: 5 pollers (MaximumConcurrency turns off the scale-down to 2).
     idle_receives = 5 * 3 * minutes
+    alarms = model.template.count_of_type("AWS::CloudWatch::Alarm")
+    metrics = emitted_metrics()
+    reservoir_traces = value(model.inputs["tracing"]["reservoir_per_second"]) * SECONDS_PER_MONTH
     rows = [
         ["IoT connectivity, per always-connected device", money(minutes / MILLION * p["iot_connectivity_per_million_minutes"] * 1000) + " per 1,000 devices",
          f"{minutes:,.0f} connection-minutes a device a month"],
         ["Empty receives while idle, IngestQueue", money(idle_receives / MILLION * p["sqs_standard_per_million"]), "5 pollers x 3 long polls a minute (assumed poller count)"],
         ["Empty receives while idle, CommandQueue.fifo", money(idle_receives / MILLION * p["sqs_fifo_per_million"]), "the same on the FIFO queue"],
-        ["Custom metrics (EMF)", money(14 * p["cloudwatch_custom_metric_month"]), "about 14 metrics: 11 ingest, 1 API, 2 publisher, one dimension each"],
-        ["Alarms", money(4 * p["cloudwatch_alarm_month"]), "the template's 4 alarms"],
+        ["Custom metrics (EMF)", money(sum(metrics.values()) * p["cloudwatch_custom_metric_month"]),
+         f"{sum(metrics.values())} metrics ({', '.join(f'{n} {f}' for f, n in metrics.items())}), one dimension each, each emitted at least once a month"],
+        ["Alarms", money(alarms * p["cloudwatch_alarm_month"]), f"the template's {alarms} alarms"],
+        ["Dashboard", money(p["cloudwatch_dashboard_month"]), "OperationsDashboard (free if it is one of the account's first 3)"],
+        ["X-Ray reservoir", money(reservoir_traces / MILLION * p["xray_traces_recorded_per_million"]),
+         f"the default sampling rule traces the first request each second: up to {reservoir_traces:,.0f} traces a month while requests arrive every second"],
     ]
     return table(["Fixed monthly cost", "USD a month", "Basis"], rows, right={1})
 
@@ -348,6 +393,11 @@ def scale_section(model: Model, limits: dict) -> list[str]:
         [f"publisher concurrency, one command an invocation ({model.publisher_ms(1):.0f} ms)"] + [cell(l * model.publisher_ms(1) / 1000, lim["lambda_account_concurrency"]) for l in loads]
         + ["account concurrency; no `MaximumConcurrency` on this event source"],
         ["IoT inbound publishes/s from the publisher (shares the 20,000 with telemetry)"] + [cell(l, lim["iot_inbound_publish_per_s"]) for l in loads] + ["AWS quota"],
+        ["IoT inbound publishes/s of device acks (shares the 20,000; one rule, CommandAckRule, evaluates each)"]
+        + [cell(l * value(model.inputs["commands"]["acks_per_command"]), lim["iot_inbound_publish_per_s"]) for l in loads] + ["AWS quota"],
+        ["IngestQueue sends/s of the status flow (publisher statuses + acks; standard queue, no practical limit)"]
+        + [cell(l * (value(model.inputs["commands"]["status_messages_per_command"]) + value(model.inputs["commands"]["acks_per_command"])), None) for l in loads]
+        + ["fixed; added to the telemetry Ingest drains"],
     ]
     out += [f"**Commands: {per_hour} per device an hour**", ""] + table(header, rows, right=set(range(1, len(devices) + 1)))
     return out
