@@ -138,12 +138,15 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
             // Each command's publish joins its own trace (its message's AWSTraceHeader, from the API request that
             // accepted it); the invocation's trace is only the first record's.
             var trace = record.TraceHeader ?? invocationTrace;
+            // Stamped before the call: the device can receive and acknowledge the command before IoT Data answers, and
+            // its ack's timestamp (the rule's receive time) must not come before the published event's in Waylay.
+            var publishedAt = _time.GetUtcNow();
             var outcome = await _publisher.PublishAsync(command, budget, trace);
             switch (outcome.Result)
             {
                 case PublishResult.Published:
                     ledger.MarkHandled(i);
-                    fates.Published(command, _time.GetUtcNow(), trace);
+                    fates.Published(command, publishedAt, trace);
                     metrics.Count(CommandPublisherMetricNames.Published);
                     LogPublished(command.CommandId, command.DeviceId, record.MessageId, command.Topic, command.Qos);
                     break;
@@ -198,7 +201,8 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
         private readonly List<CommandStatus> _published = [];
         private readonly List<(int Index, Command Command, CommandStatusKind Kind, string Reason, string? Trace)> _parking = [];
 
-        /// <summary>IoT Core accepted it at <paramref name="at"/>: <c>published</c> now, <c>ackDue</c> when it expires.</summary>
+        /// <summary>IoT Core accepted the publish that started at <paramref name="at"/>: <c>published</c> now (stamped with
+        /// <paramref name="at"/>), <c>ackDue</c> when it expires.</summary>
         public void Published(Command command, DateTimeOffset at, string? trace)
         {
             _published.Add(new CommandStatus(new CommandStatusMessage(CommandStatusKind.Published, command.DeviceId, command.CommandId, command.AcceptedAt, at), TraceHeader: trace));

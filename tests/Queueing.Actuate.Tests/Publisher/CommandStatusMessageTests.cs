@@ -115,6 +115,25 @@ public sealed class CommandStatusMessageTests : IClassFixture<MotoServer>, IAsyn
     }
 
     [Fact]
+    public async Task HandleAsync_PublishTakesTime_PublishedIsStampedWhenThePublishStarted()
+    {
+        // The device may acknowledge before IoT Data answers; published must not carry a later time than the ack.
+        var command = Command("lamp-1");
+        var started = _time.GetUtcNow();
+        _iot.Rule = _ =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            return 200;
+        };
+
+        await HandleAsync(Function(), null, TestCommands.Record(command));
+
+        var published = Assert.Single(await VisibleStatusesAsync(), s => s.Kind == CommandStatusKind.Published);
+        Assert.Equal(started, published.At);
+        Assert.Equal(started.AddMilliseconds(250), _time.GetUtcNow());
+    }
+
+    [Fact]
     public async Task HandleAsync_CommandsWithTraces_EachStatusCarriesItsCommandsTraceAsAWSTraceHeader()
     {
         // moto's SendMessageBatch drops MessageSystemAttributes: what the publisher sent is read off the wire.
