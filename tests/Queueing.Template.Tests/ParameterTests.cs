@@ -21,7 +21,7 @@ public sealed class ParameterTests
         Assert.Equal("devices/{deviceId}/commands", Default("CommandTopicTemplate"));
         Assert.Equal("/queueing/command-signing-secret", Default("CommandSigningSecretParameter"));
         Assert.Equal("Information", Default("LogLevel"));
-        Assert.Equal(["Debug", "Information", "Warning", "Error"], _template.Parameter("LogLevel")["AllowedValues"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["Trace", "Debug", "Information", "Warning", "Error"], _template.Parameter("LogLevel")["AllowedValues"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Null(_template.Parameter("IotDataEndpoint")["Default"]); // account specific: the deployer must give it
         Assert.Contains("aws iot describe-endpoint --endpoint-type iot:Data-ATS", _template.Parameter("IotDataEndpoint")["Description"]!.GetValue<string>(), StringComparison.Ordinal);
     }

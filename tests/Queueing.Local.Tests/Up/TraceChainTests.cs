@@ -67,8 +67,8 @@ public sealed partial class TraceChainTests
                 Devices = 1,
                 View = UpView.Plain,
                 LogFile = directory.File("up.log"),
-                // Ingest writes a line per delivered record at Debug (docs/operations.md).
-                ParameterOverrides = new Dictionary<string, string> { ["LogLevel"] = "Debug" },
+                // Ingest writes a line per delivered record at Trace (docs/operations.md).
+                ParameterOverrides = new Dictionary<string, string> { ["LogLevel"] = "Trace" },
             },
             stop.Token);
 
