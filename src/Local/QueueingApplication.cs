@@ -78,9 +78,9 @@ internal static class QueueingApplication
     public const string DefaultCommandAckTopicFilter = "devices/+/commands/ack";
 
     /// <summary>The field of the Waylay events Ingest makes of command outcomes (issue 15): <c>published</c>,
-    /// <c>acknowledged</c>, <c>failed</c>, <c>expired</c>, <c>rejected</c>, <c>ackDue</c>. Telemetry events never carry it.</summary>
+    /// <c>acknowledged</c>, <c>failed</c>, <c>expired</c>, <c>rejected</c>, <c>undelivered</c>, <c>ackDue</c>. Telemetry events never carry it.</summary>
     public const string CommandStatusField = "commandStatus";
-    public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "ackDue"];
+    public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "undelivered", "ackDue"];
 
     /// <summary>The device policy when the template declares none: telemetry out on
     /// <c>devices/{thingName}/telemetry</c>, commands in on <c>devices/{thingName}/commands</c>.</summary>
