@@ -80,6 +80,10 @@ internal static class QueueingApplication
     /// <summary>The field of the Waylay events Ingest makes of command outcomes (issue 15): <c>published</c>,
     /// <c>acknowledged</c>, <c>failed</c>, <c>expired</c>, <c>rejected</c>, <c>undelivered</c>, <c>ackDue</c>. Telemetry events never carry it.</summary>
     public const string CommandStatusField = "commandStatus";
+
+    /// <summary>The <c>commandEvent</c>s of the command publisher's status messages (docs/commands.md).</summary>
+    public static IReadOnlyList<string> PublisherStatuses { get; } = ["published", "ackDue", "expired", "rejected", "undelivered"];
+
     public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "undelivered", "ackDue"];
 
     /// <summary>The device policy when the template declares none: telemetry out on
