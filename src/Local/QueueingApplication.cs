@@ -86,9 +86,11 @@ internal static class QueueingApplication
 
     public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "undelivered", "ackDue"];
 
-    /// <summary>The device policy when the template declares none: telemetry out on
-    /// <c>devices/{thingName}/telemetry</c>, commands in on <c>devices/{thingName}/commands</c>.</summary>
-    public static DevicePolicy DevicePolicy { get; } = new(["devices/{thingName}/telemetry"], ["devices/{thingName}/commands"]);
+    /// <summary>The device policy when the template declares none, the same as the template's with its default
+    /// parameters: telemetry out on <c>devices/{thingName}/telemetry</c>, acks out on its own
+    /// <c>devices/{thingName}/commands/ack</c> (<see cref="DefaultCommandAckTopicFilter"/>, the template's
+    /// PublishOwnCommandAcks), commands in on <c>devices/{thingName}/commands</c>.</summary>
+    public static DevicePolicy DevicePolicy { get; } = new(["devices/{thingName}/telemetry", "devices/{thingName}/commands/ack"], ["devices/{thingName}/commands"]);
 
     /// <summary>The stack's pseudo parameters locally, on <paramref name="sqsEndpoint"/> when the local AWS is known.</summary>
     public static StackContext Stack(Uri? sqsEndpoint = null) =>
