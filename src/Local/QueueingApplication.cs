@@ -78,13 +78,19 @@ internal static class QueueingApplication
     public const string DefaultCommandAckTopicFilter = "devices/+/commands/ack";
 
     /// <summary>The field of the Waylay events Ingest makes of command outcomes (issue 15): <c>published</c>,
-    /// <c>acknowledged</c>, <c>failed</c>, <c>expired</c>, <c>rejected</c>, <c>ackDue</c>. Telemetry events never carry it.</summary>
+    /// <c>acknowledged</c>, <c>failed</c>, <c>expired</c>, <c>rejected</c>, <c>undelivered</c>, <c>ackDue</c>. Telemetry events never carry it.</summary>
     public const string CommandStatusField = "commandStatus";
-    public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "ackDue"];
 
-    /// <summary>The device policy when the template declares none: telemetry out on
-    /// <c>devices/{thingName}/telemetry</c>, commands in on <c>devices/{thingName}/commands</c>.</summary>
-    public static DevicePolicy DevicePolicy { get; } = new(["devices/{thingName}/telemetry"], ["devices/{thingName}/commands"]);
+    /// <summary>The <c>commandEvent</c>s of the command publisher's status messages (docs/commands.md).</summary>
+    public static IReadOnlyList<string> PublisherStatuses { get; } = ["published", "ackDue", "expired", "rejected", "undelivered"];
+
+    public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "undelivered", "ackDue"];
+
+    /// <summary>The device policy when the template declares none, the same as the template's with its default
+    /// parameters: telemetry out on <c>devices/{thingName}/telemetry</c>, acks out on its own
+    /// <c>devices/{thingName}/commands/ack</c> (<see cref="DefaultCommandAckTopicFilter"/>, the template's
+    /// PublishOwnCommandAcks), commands in on <c>devices/{thingName}/commands</c>.</summary>
+    public static DevicePolicy DevicePolicy { get; } = new(["devices/{thingName}/telemetry", "devices/{thingName}/commands/ack"], ["devices/{thingName}/commands"]);
 
     /// <summary>The stack's pseudo parameters locally, on <paramref name="sqsEndpoint"/> when the local AWS is known.</summary>
     public static StackContext Stack(Uri? sqsEndpoint = null) =>

@@ -21,7 +21,8 @@ namespace Queueing.Actuate.Publisher;
 /// <para>
 /// After the batch's publishing and parking, each command's fate goes to IngestQueue as a status message
 /// (<see cref="CommandStatusSender"/>): <c>published</c> with its delayed <c>ackDue</c>, and <c>expired</c> /
-/// <c>rejected</c> once SQS confirmed the DLQ copy. A malformed command (no usable device or command id) gets none.
+/// <c>rejected</c> / <c>undelivered</c> (parked as exhausted on its last receive) once SQS confirmed the DLQ copy.
+/// A malformed command (no usable device or command id) gets none.
 /// </para>
 /// </summary>
 internal sealed partial class CommandPublisherFunction : IFunctionHandler
@@ -103,7 +104,9 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
 
             if (stoppedBecause is not null)
             {
-                Defer(ledger, i, record.ReceiveCount, $"Not attempted: an earlier command in the batch could not be published ({stoppedBecause})");
+                // On its last receive it is parked now; a command read from it has its fate reported like any other.
+                var notAttempted = record.ReceiveCount >= _maxReceiveCount && CommandMessage.TryParse(record.Body, _topics, out var unsent, out _, out _) ? unsent : null;
+                Defer(ledger, fates, i, record.ReceiveCount, notAttempted, $"Not attempted: an earlier command in the batch could not be published ({stoppedBecause})", record.TraceHeader ?? invocationTrace);
                 continue;
             }
 
@@ -157,19 +160,26 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
                 default:
                     stoppedBecause = outcome.Reason;
                     LogStopped(command.CommandId, command.DeviceId, record.MessageId, outcome.Reason);
-                    Defer(ledger, i, record.ReceiveCount, outcome.Reason);
+                    Defer(ledger, fates, i, record.ReceiveCount, command, outcome.Reason, trace);
                     break;
             }
         }
     }
 
     /// <summary>Retried on the next receive — unless this was the last one the redrive policy allows: then it is
-    /// parked now, with the reason, rather than moved by SQS's redrive without one.</summary>
-    private void Defer(BatchLedger ledger, int index, int receiveCount, string reason)
+    /// parked now, with the reason, rather than moved by SQS's redrive without one, and its fate (when the record
+    /// holds a readable <paramref name="command"/>) is reported as <c>undelivered</c> once the parking is confirmed.</summary>
+    private void Defer(BatchLedger ledger, Fates fates, int index, int receiveCount, Command? command, string reason, string? trace)
     {
-        if (receiveCount >= _maxReceiveCount)
+        if (receiveCount < _maxReceiveCount)
         {
-            ledger.ParkIfLastReceive(index, _maxReceiveCount, $"Receive {receiveCount} of {_maxReceiveCount}: {reason}");
+            return;
+        }
+
+        var exhausted = $"Receive {receiveCount} of {_maxReceiveCount}: {reason}";
+        if (ledger.ParkIfLastReceive(index, _maxReceiveCount, exhausted) && command is not null)
+        {
+            fates.Parking(index, command, CommandStatusKind.Undelivered, exhausted, trace);
         }
     }
 

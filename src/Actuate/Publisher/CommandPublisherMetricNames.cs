@@ -11,7 +11,7 @@ internal static class CommandPublisherMetricNames
     public const string Retried = "CommandsRetried";
     /// <summary>Messages whose own topic disagrees with the derived one; each is also parked, as rejected.</summary>
     public const string TopicMismatch = "CommandsTopicMismatch";
-    /// <summary>Status messages (published, ackDue, expired, rejected) SQS confirmed on IngestQueue.</summary>
+    /// <summary>Status messages (published, ackDue, expired, rejected, undelivered) SQS confirmed on IngestQueue.</summary>
     public const string StatusSent = "CommandStatusSent";
     /// <summary>Status messages not sent after a retry: Waylay does not learn that fate. The template alarms on it.</summary>
     public const string StatusNotSent = "CommandStatusNotSent";

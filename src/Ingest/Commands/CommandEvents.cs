@@ -13,7 +13,7 @@ namespace Queueing.Ingest.Commands;
 /// <list type="bullet">
 /// <item>CommandAckRule: <c>{"commandEvent": "ack", "deviceId", "receivedAt", "base64OriginalPayload"}</c>, the
 /// device id from the topic and the device's acknowledgement in base64, read strictly (<see cref="CommandAck"/>).</item>
-/// <item>The command publisher: a <see cref="CommandStatusMessage"/> (published, ackDue, expired, rejected).</item>
+/// <item>The command publisher: a <see cref="CommandStatusMessage"/> (published, ackDue, expired, rejected, undelivered).</item>
 /// </list>
 /// The event is <c>{"resource", "timestamp", "commandId", "commandStatus", "commandPending", "commandLatencyMs"?,
 /// "commandDetail"?}</c> (docs/commands.md), timed by its own outcome, so a device's series is in outcome order.

@@ -44,9 +44,21 @@ internal static class GenerateEventCommand
             Description = "Telemetry as LegacyTelemetryRule writes it for a message on this legacy topic: clientId = --device, the payload " +
                 "(--body, any bytes; default an envelope {\"deviceID\",\"data\"}) in base64.",
         };
-        var command = new Command("sqs", "An SQS event as Lambda's event source delivers it: telemetry messages as the IoT rule writes them, or command messages with --fifo.")
+        var ack = new Option<bool>("--ack")
         {
-            body, raw, device, count, queueName, fifo, legacyTopic,
+            Description = "A device's command acknowledgement as CommandAckRule writes it (commandEvent \"ack\", the payload in base64): " +
+                "--body is the device's ack payload (default {\"commandId\",\"status\":\"done\",\"acceptedAt\"}).",
+        };
+        var commandStatus = new Option<string?>("--command-status")
+        {
+            Description = "A status message the command publisher sends: published, ackDue, expired, rejected or undelivered; " +
+                "--body is its detail (default: a sample reason for expired, rejected, undelivered).",
+        };
+        var commandId = new Option<string?>("--command-id") { Description = "The command id of --ack's default payload or of --command-status. Default: a new one per record." };
+        var command = new Command("sqs", "An SQS event as Lambda's event source delivers it: telemetry messages as the IoT rule writes them, " +
+            "command acknowledgements (--ack) or status messages (--command-status) as they reach IngestQueue, or command messages with --fifo.")
+        {
+            body, raw, device, count, queueName, fifo, legacyTopic, ack, commandStatus, commandId,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,13 +71,16 @@ internal static class GenerateEventCommand
                 QueueName = parse.GetValue(queueName),
                 Fifo = parse.GetValue(fifo),
                 LegacyTopic = parse.GetValue(legacyTopic),
+                Ack = parse.GetValue(ack),
+                CommandStatus = parse.GetValue(commandStatus),
+                CommandId = parse.GetValue(commandId),
             };
             try
             {
                 await cli.Out.WriteLineAsync(EventJson.Serialize(new SqsEventGenerator(cli.Time).Generate(options)).AsMemory(), cancellationToken);
                 return ExitCodes.Success;
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or UsageException)
             {
                 await cli.Error.WriteLineAsync(ex.Message.AsMemory(), cancellationToken);
                 return ExitCodes.Usage;

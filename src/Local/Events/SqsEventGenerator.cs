@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
+using Queueing.Local.Cli;
 using Queueing.Local.EventSources;
 using Queueing.Local.Template;
 using Queueing.Shared.Events;
@@ -27,13 +28,26 @@ internal sealed record SqsEventOptions
 
     /// <summary>Telemetry published on this legacy topic: the record LegacyTelemetryRule writes (client id = <see cref="Device"/>).</summary>
     public string? LegacyTopic { get; init; }
+
+    /// <summary>A device's acknowledgement as CommandAckRule writes it; <see cref="Body"/> is the device's ack payload
+    /// (default: <c>done</c> for <see cref="CommandId"/>).</summary>
+    public bool Ack { get; init; }
+
+    /// <summary>A status message the command publisher sends (its wire name: published, ackDue, expired, rejected,
+    /// undelivered); <see cref="Body"/> is its <c>detail</c> (default: a sample reason for a parked command's).</summary>
+    public string? CommandStatus { get; init; }
+
+    /// <summary>The command an ack or a status is about; default a new id per record.</summary>
+    public string? CommandId { get; init; }
+
     public string Region { get; init; } = "us-east-1";
 }
 
 /// <summary>
 /// SQS events in the shape Lambda's SQS event source delivers, carrying this project's messages: telemetry as the
-/// IoT rule writes it (the device's object plus <c>deviceId</c> from the topic and <c>receivedAt</c>), or, for a
-/// FIFO queue, command messages (group = device id, with the Queueing.* message attributes).
+/// IoT rule writes it (the device's object plus <c>deviceId</c> from the topic and <c>receivedAt</c>), a device's
+/// acknowledgement as CommandAckRule writes it, a command publisher's status message, or, for a FIFO queue, command
+/// messages (group = device id, with the Queueing.* message attributes).
 /// </summary>
 internal sealed class SqsEventGenerator
 {
@@ -49,6 +63,8 @@ internal sealed class SqsEventGenerator
             throw new ArgumentOutOfRangeException(nameof(options), "--count must be at least 1.");
         }
 
+        var status = CheckCommandEvent(options);
+
         var queueName = options.QueueName ?? (options.Fifo ? QueueingApplication.CommandQueueName : QueueingApplication.IngestQueueName);
         if (options.Fifo && !queueName.EndsWith(".fifo", StringComparison.Ordinal))
         {
@@ -61,7 +77,10 @@ internal sealed class SqsEventGenerator
         for (var i = 0; i < options.Count; i++)
         {
             var sent = now.AddMilliseconds(i * 1000);
-            var (body, attributes) = options.Fifo ? Command(options, sent) : (Telemetry(options, sent, i), new Dictionary<string, SqsMessageAttribute>());
+            var (body, attributes) = options.Fifo ? Command(options, sent)
+                : options.Ack ? (Ack(options, sent), [])
+                : status is { } kind ? (Status(options, kind, sent), [])
+                : (Telemetry(options, sent, i), new Dictionary<string, SqsMessageAttribute>());
             var received = new Message
             {
                 MessageId = Guid.NewGuid().ToString(),
@@ -90,6 +109,80 @@ internal sealed class SqsEventGenerator
         }
 
         return new SqsEvent { Records = records };
+    }
+
+    /// <summary>The status kind asked for, if any; a usage error for an unknown one or for options that do not combine.</summary>
+    private static string? CheckCommandEvent(SqsEventOptions options)
+    {
+        if (!options.Ack && options.CommandStatus is null)
+        {
+            return options.CommandId is null ? null : throw new UsageException("--command-id goes with --ack or --command-status.");
+        }
+
+        var conflicts = new[] { (options.Ack && options.CommandStatus is not null, "--command-status"), (options.Fifo, "--fifo"), (options.Raw, "--raw"), (options.LegacyTopic is not null, "--legacy-topic") }
+            .Where(c => c.Item1).Select(c => c.Item2).ToList();
+        var asked = options.Ack ? "--ack" : "--command-status";
+        if (conflicts.Count > 0)
+        {
+            throw new UsageException($"{asked} does not go with {string.Join(", ", conflicts)}.");
+        }
+
+        if (options.Ack)
+        {
+            return null;
+        }
+
+        // A command id is passed as given, so a developer can see Ingest park a bad one; a typo in the kind is refused.
+        return QueueingApplication.PublisherStatuses.Contains(options.CommandStatus!, StringComparer.Ordinal)
+            ? options.CommandStatus
+            : throw new UsageException($"--command-status '{options.CommandStatus}' is not one the publisher sends ({string.Join(", ", QueueingApplication.PublisherStatuses)}).");
+    }
+
+    /// <summary>What the template's CommandAckRule writes (a copy of its SQL's effect): the device id from the ack
+    /// topic, the receive time and the device's payload, whatever it is, in base64.</summary>
+    private static string Ack(SqsEventOptions options, DateTimeOffset sent)
+    {
+        var payload = options.Body ?? new JsonObject
+        {
+            ["commandId"] = options.CommandId ?? Guid.NewGuid().ToString(),
+            ["status"] = "done",
+            ["acceptedAt"] = Iso(sent.AddSeconds(-1)),
+        }.ToJsonString();
+        return new JsonObject
+        {
+            ["commandEvent"] = "ack",
+            ["deviceId"] = options.Device,
+            ["receivedAt"] = sent.ToUnixTimeMilliseconds(),
+            ["base64OriginalPayload"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(payload)),
+        }.ToJsonString();
+    }
+
+    /// <summary>A status message as the command publisher writes it (a copy of its writer's effect, docs/commands.md):
+    /// accepted a second before <paramref name="sent"/>, the outcome at <paramref name="sent"/>.</summary>
+    private static string Status(SqsEventOptions options, string kind, DateTimeOffset sent)
+    {
+        var commandId = options.CommandId ?? Guid.NewGuid().ToString();
+        var detail = options.Body ?? kind switch
+        {
+            "expired" => $"Command {commandId} expired at {Iso(sent.AddMilliseconds(-1))}, 0.001 s before it could be published; it was not published.",
+            "rejected" => "IoT Data Publish answered 403 Forbidden: not authorized (sample)",
+            "undelivered" => "Receive 3 of 3: IoT Data Publish answered 503 Service Unavailable (sample)",
+            _ => null,
+        };
+        var message = new JsonObject
+        {
+            ["commandEvent"] = kind,
+            ["deviceId"] = options.Device,
+            ["commandId"] = commandId,
+            ["acceptedAt"] = Iso(sent.AddSeconds(-1)),
+            ["at"] = Iso(sent),
+        };
+        if (detail is not null)
+        {
+            message["detail"] = detail;
+        }
+
+        return message.ToJsonString();
     }
 
     private static string Telemetry(SqsEventOptions options, DateTimeOffset sent, int index)

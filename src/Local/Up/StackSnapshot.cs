@@ -62,7 +62,7 @@ internal sealed record WaylayCommandStatuses(IReadOnlyDictionary<string, long> C
 {
     public long this[string status] => Counts.TryGetValue(status, out var n) ? n : 0;
 
-    /// <summary><c>command status in Waylay: published P, acknowledged A, failed F, expired E, rejected R, ackDue D</c>,
+    /// <summary><c>command status in Waylay: published P, acknowledged A, failed F, expired E, rejected R, undelivered U, ackDue D</c>,
     /// then any other status Waylay was sent.</summary>
     public string Line => "command status in Waylay: " + string.Join(", ",
         QueueingApplication.CommandStatuses

@@ -149,7 +149,7 @@ internal static class StackView
     private static string StatusMarkup(string? status) => status switch
     {
         null => "-",
-        "failed" or "expired" or "rejected" or "ackDue" or "ack failed" or "ack not published" => $"[red]{Markup.Escape(status)}[/]",
+        "failed" or "expired" or "rejected" or "undelivered" or "ackDue" or "ack failed" or "ack not published" => $"[red]{Markup.Escape(status)}[/]",
         "acknowledged" => "[green]acknowledged[/]",
         _ => Markup.Escape(status),
     };

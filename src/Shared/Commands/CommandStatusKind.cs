@@ -12,6 +12,9 @@ public enum CommandStatusKind
     Expired,
     /// <summary>Parked in CommandDLQ as rejected (IoT Core refused it, or its recorded topic disagreed).</summary>
     Rejected,
+    /// <summary>Parked in CommandDLQ as exhausted: its last receive the redrive policy allows failed transiently (or
+    /// was not attempted after an earlier command's transient failure); never published.</summary>
+    Undelivered,
     /// <summary>Sent with <see cref="Published"/>, delayed until the command's expiry: the ack is due.</summary>
     AckDue,
 }
@@ -26,6 +29,7 @@ public static class CommandStatusKinds
         CommandStatusKind.Published => "published",
         CommandStatusKind.Expired => "expired",
         CommandStatusKind.Rejected => "rejected",
+        CommandStatusKind.Undelivered => "undelivered",
         CommandStatusKind.AckDue => "ackDue",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };

@@ -10,7 +10,7 @@ namespace Queueing.Shared.Commands;
 
 /// <summary>
 /// A command's fate as the command publisher reports it on IngestQueue:
-/// <c>{"commandEvent": "published" | "expired" | "rejected" | "ackDue", "deviceId", "commandId", "acceptedAt", "at", "detail"?}</c>,
+/// <c>{"commandEvent": "published" | "expired" | "rejected" | "undelivered" | "ackDue", "deviceId", "commandId", "acceptedAt", "at", "detail"?}</c>,
 /// times in <see cref="IsoTime"/>'s format. The publisher writes it; Ingest reads it strictly (every member known,
 /// none twice, each of its kind) and turns it into one Waylay event on the device's resource. docs/commands.md.
 /// </summary>

@@ -172,6 +172,58 @@ public sealed class CommandStatusMessageTests : IClassFixture<MotoServer>, IAsyn
     }
 
     [Fact]
+    public async Task HandleAsync_IotPublishFailsOnTheLastReceive_ParkedAsExhaustedAndOneUndeliveredStatusWithItsTrace()
+    {
+        var requests = new SqsRequestLog();
+        using var logged = _moto.CreateSqs(requests);
+        var failing = Command("lamp-1");
+        var behind = Command("lamp-1");
+        var early = Command("lamp-2");
+        _iot.Script(503);
+        const string failingTrace = "Root=1-6750a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
+        const string invocationTrace = "Root=1-6750a1b2-ffffffffffffffffffffffff;Parent=2222222222222222;Sampled=1";
+        var failingRecord = TestCommands.Record(failing, receiveCount: MaxReceiveCount);
+        failingRecord.Attributes["AWSTraceHeader"] = failingTrace;
+        // Behind the failure: never attempted; on its last receive too (parked, reported), or not (retried, silent).
+        var behindRecord = TestCommands.Record(behind, receiveCount: MaxReceiveCount);
+        var earlyRecord = TestCommands.Record(early, receiveCount: 1);
+
+        var response = await Function(sqs: logged).HandleAsync(
+            new SqsEvent { Records = [failingRecord, behindRecord, earlyRecord] },
+            Invocations.Context(_time, traceId: invocationTrace),
+            CancellationToken.None);
+
+        Assert.Equal([earlyRecord.MessageId], response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Single(_iot.Attempts);
+        var parked = await CommandQueues.PeekAllAsync(_sqs, _queues.DeadLetterQueueUrl);
+        Assert.Equal(2, parked.Count);
+        Assert.All(parked, m => Assert.Equal("exhausted", m.MessageAttributes["Queueing.Kind"].StringValue));
+        string ParkingReason(Command c) => parked.Single(m => m.Body.Contains(c.CommandId, StringComparison.Ordinal)).MessageAttributes["Queueing.Error"].StringValue;
+        var statuses = await VisibleStatusesAsync();
+        Assert.Equal(2, statuses.Count);
+        Assert.All(statuses, s =>
+        {
+            Assert.Equal(CommandStatusKind.Undelivered, s.Kind);
+            Assert.Equal("lamp-1", s.DeviceId);
+            Assert.Equal(_time.GetUtcNow(), s.At);
+        });
+        var failed = Assert.Single(statuses, s => s.CommandId == failing.CommandId);
+        Assert.Equal(ParkingReason(failing), failed.Detail);
+        Assert.StartsWith("Receive 3 of 3: IoT Data Publish answered 503", failed.Detail, StringComparison.Ordinal);
+        var notAttempted = Assert.Single(statuses, s => s.CommandId == behind.CommandId);
+        Assert.Equal(ParkingReason(behind), notAttempted.Detail);
+        Assert.Contains("Not attempted", notAttempted.Detail, StringComparison.Ordinal);
+        var entries = requests.Of("SendMessageBatch").Where(r => (string?)r["QueueUrl"] == _queues.StatusQueueUrl)
+            .SelectMany(r => r["Entries"]!.AsArray()).ToList();
+        string? TraceOf(Command command) => (string?)entries.Single(e =>
+            e!["MessageBody"]!.GetValue<string>().Contains(command.CommandId, StringComparison.Ordinal))!
+            ["MessageSystemAttributes"]?["AWSTraceHeader"]?["StringValue"];
+        Assert.Equal(2, entries.Count);
+        Assert.Equal(failingTrace, TraceOf(failing));
+        Assert.Equal(invocationTrace, TraceOf(behind));
+    }
+
+    [Fact]
     public async Task HandleAsync_Published_TheDeviceGetsTheCommandIdAndAcceptedAtAsUserProperties()
     {
         var command = Command("lamp-1");

@@ -33,11 +33,12 @@ public sealed class CommandEventTests
         $$"""{"commandEvent":"ack","deviceId":"{{deviceId}}","receivedAt":{{receivedAt.ToString(CultureInfo.InvariantCulture)}},"base64OriginalPayload":"{{Convert.ToBase64String(Encoding.UTF8.GetBytes(payload))}}"}""";
 
     [Theory]
-    [InlineData(CommandStatusKind.Published, null, 1)]
-    [InlineData(CommandStatusKind.AckDue, null, 2)]
-    [InlineData(CommandStatusKind.Expired, "Command c-1 expired at 2025-11-28T00:01:00.000Z", 0)]
-    [InlineData(CommandStatusKind.Rejected, "IoT Data Publish answered 403 Forbidden: no", 0)]
-    public void Parse_StatusMessage_OneEventWithTheDocumentedFields(CommandStatusKind kind, string? detail, int pending)
+    [InlineData(CommandStatusKind.Published, "published", null, 1)]
+    [InlineData(CommandStatusKind.AckDue, "ackDue", null, 2)]
+    [InlineData(CommandStatusKind.Expired, "expired", "Command c-1 expired at 2025-11-28T00:01:00.000Z", 0)]
+    [InlineData(CommandStatusKind.Rejected, "rejected", "IoT Data Publish answered 403 Forbidden: no", 0)]
+    [InlineData(CommandStatusKind.Undelivered, "undelivered", "Receive 3 of 3: IoT Data Publish answered 503 Service Unavailable", 0)]
+    public void Parse_StatusMessage_OneEventWithTheDocumentedFields(CommandStatusKind kind, string status, string? detail, int pending)
     {
         var message = new CommandStatusMessage(kind, "lamp-1", "c-1", AcceptedAt, At, detail);
 
@@ -45,7 +46,7 @@ public sealed class CommandEventTests
 
         var expectedDetail = detail is null ? "" : $",\"commandDetail\":\"{detail}\"";
         Assert.Equal(
-            $"{{\"resource\":\"lamp-1\",\"timestamp\":1764288001500,\"commandId\":\"c-1\",\"commandStatus\":\"{kind.ToWire()}\",\"commandPending\":{pending},\"commandLatencyMs\":1500{expectedDetail}}}",
+            $"{{\"resource\":\"lamp-1\",\"timestamp\":1764288001500,\"commandId\":\"c-1\",\"commandStatus\":\"{status}\",\"commandPending\":{pending},\"commandLatencyMs\":1500{expectedDetail}}}",
             json);
         // Never a measurement the light-threshold rule reads.
         Assert.DoesNotContain("lightValue", json, StringComparison.Ordinal);

@@ -143,6 +143,49 @@ public sealed class InvokeIngestTests : IClassFixture<MotoServer>, IAsyncLifetim
         Assert.Equal(spoof.Records[0].Body, parked.Body);
     }
 
+    [Fact]
+    public async Task Invoke_GeneratedAcksAndPublisherStatuses_EachBecomesTheDocumentedWaylayEvent()
+    {
+        var generator = new SqsEventGenerator(TimeProvider.System);
+        var done = generator.Generate(new SqsEventOptions { Device = "lamp-a", Ack = true, CommandId = "c-done" });
+        var failed = generator.Generate(new SqsEventOptions
+        {
+            Device = "lamp-a", Ack = true, Body = """{"commandId":"c-failed","status":"failed","detail":"relay stuck"}""",
+        });
+        var statuses = QueueingApplication.PublisherStatuses
+            .SelectMany(kind => generator.Generate(new SqsEventOptions { Device = "lamp-s", CommandStatus = kind, CommandId = "c-" + kind }).Records)
+            .ToList();
+        var eventFile = _directory.File("command-events.json");
+        await File.WriteAllTextAsync(eventFile, JsonSerializer.Serialize(
+            new SqsEvent { Records = [.. done.Records, .. failed.Records, .. statuses] }, SharedJsonContext.Default.SqsEvent));
+
+        var run = await InvokeAsync(eventFile);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(JsonSerializer.Deserialize(run.Out, SharedJsonContext.Default.SqsBatchResponse)!.BatchItemFailures);
+        Assert.Empty(await ReceiveAllAsync("queueing-IngestDLQ"));
+        Assert.Equal(7, _received.Count);
+        JsonObject Of(string commandId) => _received.Single(e => e["commandId"]?.ToString() == commandId);
+        // (status, pending, resource, has a latency, detail) as docs/commands.md "What Waylay sees" lists them.
+        (string?, int, string?, bool, string?) Shape(JsonObject e) => (
+            e["commandStatus"]?.ToString(), e["commandPending"]!.GetValue<int>(), e["resource"]?.ToString(),
+            e["commandLatencyMs"] is not null, e["commandDetail"]?.ToString());
+        Assert.Equal(("acknowledged", 0, "lamp-a", true, null), Shape(Of("c-done")));
+        Assert.Equal(("failed", 0, "lamp-a", false, "relay stuck"), Shape(Of("c-failed")));
+        Assert.Equal(("published", 1, "lamp-s", true, null), Shape(Of("c-published")));
+        Assert.Equal(("ackDue", 2, "lamp-s", true, null), Shape(Of("c-ackDue")));
+        Assert.Equal(("rejected", 0, "lamp-s", true, "IoT Data Publish answered 403 Forbidden: not authorized (sample)"), Shape(Of("c-rejected")));
+        Assert.Equal(("undelivered", 0, "lamp-s", true, "Receive 3 of 3: IoT Data Publish answered 503 Service Unavailable (sample)"), Shape(Of("c-undelivered")));
+        var expired = Shape(Of("c-expired"));
+        Assert.Equal(("expired", 0, "lamp-s", true), (expired.Item1, expired.Item2, expired.Item3, expired.Item4));
+        Assert.StartsWith("Command c-expired expired at ", expired.Item5, StringComparison.Ordinal);
+        // The generated acceptance is a second before the outcome: the latency Ingest computes from it.
+        Assert.All(_received.Where(e => e["commandLatencyMs"] is not null), e => Assert.Equal(1000, e["commandLatencyMs"]!.GetValue<long>()));
+        // Each event is timed by its outcome: the ack's receive time, the status's 'at'.
+        var ackRecord = JsonNode.Parse(done.Records[0].Body)!;
+        Assert.Equal(ackRecord["receivedAt"]!.GetValue<long>(), Of("c-done")["timestamp"]!.GetValue<long>());
+    }
+
     private Task<CliRun> InvokeAsync(string eventFile, params string[] more) => CliRun.RunAsync([
         "invoke", "IngestFunction", "--event", eventFile, "--template", RepositoryRoot.File("serverless.template"),
         "--no-build", "--configuration", TestFunctionBinary.Configuration,

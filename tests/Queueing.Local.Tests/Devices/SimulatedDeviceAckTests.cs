@@ -18,12 +18,8 @@ public sealed class SimulatedDeviceAckTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The template's device policy with PublishOwnCommandAcks: a device may publish on its own ack topic only.
-        var policy = QueueingApplication.DevicePolicy with
-        {
-            PublishTopics = [.. QueueingApplication.DevicePolicy.PublishTopics, "devices/{thingName}/commands/ack"],
-        };
-        _broker = new MqttBroker(new MqttBrokerOptions { Policy = policy }, _time);
+        // The built-in device policy, the template's (PublishOwnCommandAcks): a device may publish on its own ack topic only.
+        _broker = new MqttBroker(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, _time);
         _broker.AddSink(_sink);
         await _broker.StartAsync(CancellationToken.None);
     }
@@ -113,7 +109,8 @@ public sealed class SimulatedDeviceAckTests : IAsyncLifetime
     public async Task Acks_ThePolicyRefuses_AreCountedNotPublished_NotAcknowledged()
     {
         // The policy without PublishOwnCommandAcks (the template before issue 15).
-        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = QueueingApplication.DevicePolicy }, _time);
+        var withoutAcks = QueueingApplication.DevicePolicy with { PublishTopics = ["devices/{thingName}/telemetry"] };
+        await using var broker = new MqttBroker(new MqttBrokerOptions { Policy = withoutAcks }, _time);
         await broker.StartAsync(CancellationToken.None);
         await using var fleet = new SimulatedDeviceFleet(Options(count: 1) with { BrokerPort = broker.Port }, _time);
         await fleet.StartAsync(CancellationToken.None);

@@ -100,6 +100,33 @@ public sealed class GenerateEventTests : IClassFixture<MotoServer>
     }
 
     [Fact]
+    public async Task Sqs_Ack_IsTheAckRulesRecordWithTheDevicesPayloadInBase64()
+    {
+        const string payload = """{"commandId":"c-9","status":"failed"}""";
+        var run = await CliRun.RunAsync(["generate-event", "sqs", "--ack", "--device", "lamp-3", "--body", payload], time: new FakeTimeProvider(Now));
+
+        Assert.Equal(0, run.ExitCode);
+        var body = JsonNode.Parse(Assert.Single(ReadSqs(run).Records).Body)!.AsObject();
+        Assert.Equal(["commandEvent", "deviceId", "receivedAt", "base64OriginalPayload"], body.Select(p => p.Key));
+        Assert.Equal(("ack", "lamp-3", Now.ToUnixTimeMilliseconds()), (body["commandEvent"]!.ToString(), body["deviceId"]!.ToString(), body["receivedAt"]!.GetValue<long>()));
+        Assert.Equal(payload, Encoding.UTF8.GetString(Convert.FromBase64String(body["base64OriginalPayload"]!.ToString())));
+    }
+
+    [Theory]
+    [InlineData("--command-status", "delivered", "is not one the publisher sends (published, ackDue, expired, rejected, undelivered)")]
+    [InlineData("--command-status", "published", "--command-status does not go with --fifo")]
+    [InlineData("--ack", null, "--ack does not go with --fifo")]
+    public async Task Sqs_CommandEventThatCannotBe_IsAUsageError(string option, string? value, string expected)
+    {
+        string[] args = value is null ? ["generate-event", "sqs", option] : ["generate-event", "sqs", option, value];
+        var run = await CliRun.RunAsync(expected.Contains("--fifo", StringComparison.Ordinal) ? [.. args, "--fifo"] : args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Out);
+    }
+
+    [Fact]
     public async Task Sqs_NonObjectBodyWithoutRaw_IsAUsageError()
     {
         var run = await CliRun.RunAsync(["generate-event", "sqs", "--body", "not json"]);

@@ -21,7 +21,7 @@ public sealed class StackViewTests
         var lines = StackView.Summary(Snapshot());
 
         Assert.Equal("acks: sent 10, acknowledged 6, failed 2, silent 2", lines[^5]);
-        Assert.Equal("command status in Waylay: published 9, acknowledged 6, failed 2, expired 0, rejected 1, ackDue 0, surprise 1", lines[^4]);
+        Assert.Equal("command status in Waylay: published 9, acknowledged 6, failed 2, expired 0, rejected 1, undelivered 0, ackDue 0, surprise 1", lines[^4]);
         Assert.StartsWith("loop latency: ", lines[^3], StringComparison.Ordinal);
         Assert.Equal("telemetry: sent 20, delivered 20, dead-lettered 0, lost 0", lines[^2]);
         Assert.Equal("commands: sent 10, delivered 10, dead-lettered 0, lost 0", lines[^1]);
@@ -71,7 +71,7 @@ public sealed class StackViewTests
             json.RootElement.GetProperty("acks").GetRawText());
         var statuses = json.RootElement.GetProperty("waylayCommandStatus");
         Assert.Equal(
-            new HashSet<string> { "published", "acknowledged", "failed", "expired", "rejected", "ackDue", "surprise" },
+            new HashSet<string> { "published", "acknowledged", "failed", "expired", "rejected", "undelivered", "ackDue", "surprise" },
             statuses.EnumerateObject().Select(p => p.Name).ToHashSet());
         Assert.Equal(9, statuses.GetProperty("published").GetInt64());
         Assert.Equal(0, statuses.GetProperty("expired").GetInt64());

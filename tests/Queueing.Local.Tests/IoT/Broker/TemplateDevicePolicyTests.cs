@@ -49,8 +49,10 @@ public sealed class TemplateDevicePolicyTests
         var policy = TemplateDevicePolicy.Read(LoadReal());
 
         Assert.NotNull(policy);
-        // The built-in fallback has the telemetry topic; the template adds the ack topic (issue 15).
-        Assert.Equal([.. QueueingApplication.DevicePolicy.PublishTopics, "devices/{thingName}/commands/ack"], policy.PublishTopics);
+        // The built-in fallback (a template without a device policy) agrees with the template's: telemetry and the
+        // ack topic (PublishOwnCommandAcks, issue 15) out, commands in.
+        Assert.Equal(["devices/{thingName}/telemetry", "devices/{thingName}/commands/ack"], policy.PublishTopics);
+        Assert.Equal(policy.PublishTopics, QueueingApplication.DevicePolicy.PublishTopics);
         Assert.Equal(QueueingApplication.DevicePolicy.SubscribeFilters, policy.SubscribeFilters);
         Assert.True(policy.AllowsPublish("lamp-1", "devices/lamp-1/telemetry"));
         Assert.False(policy.AllowsPublish("lamp-1", "devices/lamp-2/telemetry"));
