@@ -123,28 +123,7 @@ internal sealed class IngestStack : IDisposable
     }
 
     /// <summary>Everything in the DLQ, read (not deleted) with its message attributes.</summary>
-    public async Task<List<Message>> DeadLettersAsync()
-    {
-        var all = new List<Message>();
-        while (true)
-        {
-            var received = await Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-            {
-                QueueUrl = DeadLetterQueueUrl,
-                MaxNumberOfMessages = 10,
-                WaitTimeSeconds = 0,
-                VisibilityTimeout = 600,
-                MessageAttributeNames = ["All"],
-                MessageSystemAttributeNames = ["All"],
-            });
-            if (received.Messages is not { Count: > 0 } messages)
-            {
-                return all;
-            }
-
-            all.AddRange(messages);
-        }
-    }
+    public Task<List<Message>> DeadLettersAsync() => QueueReader.ReceiveAllAsync(Sqs, DeadLetterQueueUrl, delete: false, visibilitySeconds: 600);
 
     public void Dispose()
     {

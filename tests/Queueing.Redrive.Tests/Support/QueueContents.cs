@@ -1,5 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Support;
 
@@ -24,32 +25,8 @@ internal sealed record Snapshot(string MessageId, string Body, string? Group, IR
 internal static class QueueContents
 {
     /// <summary>Receives and deletes everything, in the order SQS hands it out (FIFO: group order).</summary>
-    public static async Task<List<Snapshot>> DrainAsync(IAmazonSQS sqs, string url)
-    {
-        var all = new List<Snapshot>();
-        while (true)
-        {
-            var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-            {
-                QueueUrl = url,
-                MaxNumberOfMessages = 10,
-                VisibilityTimeout = 60,
-                WaitTimeSeconds = 1,
-                MessageSystemAttributeNames = ["All"],
-                MessageAttributeNames = ["All"],
-            });
-            if (response.Messages is not { Count: > 0 } messages)
-            {
-                return all;
-            }
-
-            foreach (var message in messages)
-            {
-                all.Add(Snapshot.Of(message));
-                await sqs.DeleteMessageAsync(url, message.ReceiptHandle);
-            }
-        }
-    }
+    public static async Task<List<Snapshot>> DrainAsync(IAmazonSQS sqs, string url) =>
+        [.. (await QueueReader.ReceiveAllAsync(sqs, url, delete: true, visibilitySeconds: 60, waitSeconds: 1)).Select(Snapshot.Of)];
 
     /// <summary>Receives everything of a standard queue, then returns it all (visibility 0): a non-destructive read.</summary>
     public static async Task<List<(Snapshot Snapshot, Message Message)>> ReadAndReleaseAsync(IAmazonSQS sqs, string url)

@@ -81,32 +81,7 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
     }
 
     /// <summary>Every message in the queue (received, then deleted so FIFO groups do not block the rest).</summary>
-    private async Task<List<Message>> DrainAsync(string queueUrl)
-    {
-        var all = new List<Message>();
-        while (true)
-        {
-            var response = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-            {
-                QueueUrl = queueUrl,
-                MaxNumberOfMessages = 10,
-                WaitTimeSeconds = 0,
-                VisibilityTimeout = 300,
-                MessageAttributeNames = ["All"],
-                MessageSystemAttributeNames = ["All"],
-            });
-            if (response.Messages is null or { Count: 0 })
-            {
-                return all;
-            }
-
-            all.AddRange(response.Messages);
-            foreach (var message in response.Messages)
-            {
-                await _sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
-            }
-        }
-    }
+    private Task<List<Message>> DrainAsync(string queueUrl) => QueueReader.ReceiveAllAsync(_sqs, queueUrl, delete: true);
 
     [Theory]
     [InlineData(false)]
