@@ -42,13 +42,7 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, bool> _lateInvocations = new();
     private LoopbackHttpHost? _host;
     private Uri? _baseAddress;
-    private long _requests;
-    private long _responses2xx;
-    private long _responses4xx;
-    private long _responses5xx;
-    private long _functionErrors;
-    private long _timeouts;
-    private long _unmatched;
+    private readonly HttpApiCounters _counts = new();
 
     /// <exception cref="ArgumentException">The routes have problems (all reported together): duplicate route keys,
     /// a payload format other than 2.0, a malformed path, an unknown method, a timeout outside 50..30000 ms.</exception>
@@ -71,14 +65,7 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:port/</c> once started.</summary>
     public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException($"The HTTP API '{ApiLogicalId}' is not started.");
 
-    public HttpApiCounters Counters => new(
-        Interlocked.Read(ref _requests),
-        Interlocked.Read(ref _responses2xx),
-        Interlocked.Read(ref _responses4xx),
-        Interlocked.Read(ref _responses5xx),
-        Interlocked.Read(ref _functionErrors),
-        Interlocked.Read(ref _timeouts),
-        Interlocked.Read(ref _unmatched));
+    public HttpApiCounters Counters => _counts.Snapshot();
 
     public IReadOnlyList<string> RouteKeys => _routes.RouteKeys;
 
@@ -122,7 +109,7 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _counts.Requests);
         var requestId = HttpApiEventBuilder.NewRequestId();
         context.Response.Headers["apigw-requestid"] = requestId;
         await AnswerAsync(context, requestId);
@@ -140,7 +127,7 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
         var match = _routes.Match(request.Method, rawPath);
         if (match is null)
         {
-            Interlocked.Increment(ref _unmatched);
+            Interlocked.Increment(ref _counts.Unmatched);
             LogUnmatched(ApiLogicalId, request.Method, rawPath);
             return await WriteAsync(context, StatusCodes.Status404NotFound, NotFoundBody);
         }
@@ -166,7 +153,7 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (integrationTimeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _timeouts);
+            Interlocked.Increment(ref _counts.Timeouts);
             LogIntegrationTimeout(route.RouteKey, route.FunctionLogicalId, route.IntegrationTimeout.TotalMilliseconds, requestId);
             if (invocation is not null)
             {
@@ -182,14 +169,14 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
         catch (Exception ex)
         {
             // Boundary: an invoker that throws is an integration failure for this request, not for the server.
-            Interlocked.Increment(ref _functionErrors);
+            Interlocked.Increment(ref _counts.FunctionErrors);
             LogInvokerFailed(ex, route.RouteKey, route.FunctionLogicalId, requestId);
             return await WriteAsync(context, StatusCodes.Status500InternalServerError, InternalErrorBody);
         }
 
         if (result.IsError)
         {
-            Interlocked.Increment(ref _functionErrors);
+            Interlocked.Increment(ref _counts.FunctionErrors);
             LogFunctionError(route.RouteKey, route.FunctionLogicalId, result.ErrorType ?? result.Outcome.ToString(), requestId);
             return await WriteAsync(context, StatusCodes.Status500InternalServerError, InternalErrorBody);
         }
@@ -322,13 +309,13 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
         switch (status / 100)
         {
             case 2:
-                Interlocked.Increment(ref _responses2xx);
+                Interlocked.Increment(ref _counts.Responses2xx);
                 break;
             case 4:
-                Interlocked.Increment(ref _responses4xx);
+                Interlocked.Increment(ref _counts.Responses4xx);
                 break;
             case 5:
-                Interlocked.Increment(ref _responses5xx);
+                Interlocked.Increment(ref _counts.Responses5xx);
                 break;
         }
     }

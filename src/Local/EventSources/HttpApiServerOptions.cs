@@ -1,3 +1,5 @@
+using Queueing.Local.Hosting;
+
 namespace Queueing.Local.EventSources;
 
 internal sealed record HttpApiServerOptions
@@ -17,11 +19,13 @@ internal sealed record HttpApiServerOptions
 /// exit, Lambda's own timeout, response too large); <c>Timeouts</c>: the integration timeout passed first (503);
 /// <c>Unmatched</c>: no route and no <c>$default</c> (404).
 /// </summary>
-internal sealed record HttpApiCounters(
-    long Requests,
-    long Responses2xx,
-    long Responses4xx,
-    long Responses5xx,
-    long FunctionErrors,
-    long Timeouts,
-    long Unmatched);
+internal sealed record HttpApiCounters : CounterSet<HttpApiCounters>
+{
+    public long Requests;
+    public long Responses2xx;
+    public long Responses4xx;
+    public long Responses5xx;
+    public long FunctionErrors;
+    public long Timeouts;
+    public long Unmatched;
+}

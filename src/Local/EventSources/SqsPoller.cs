@@ -55,17 +55,7 @@ internal sealed partial class SqsPoller : IAsyncDisposable
     private bool _started;
     private bool _disposed;
 
-    private long _received;
-    private long _invocations;
-    private long _deleted;
-    private long _failed;
-    private long _functionErrors;
-    private long _malformedResponses;
-    private int _inFlight;
-    private long _deleteFailures;
-    private long _receiveErrors;
-    private long _visibilityChangeFailures;
-    private long _groupWaits;
+    private readonly SqsPollerCounters _counts = new();
 
     public SqsPoller(
         string functionLogicalId,
@@ -102,20 +92,7 @@ internal sealed partial class SqsPoller : IAsyncDisposable
     /// <summary>Pollers actually running (0 before start, for a disabled source, and after stop).</summary>
     public int RunningPollers => _workers.Count(w => !w.IsCompleted);
 
-    public SqsPollerCounters Counters => new(
-        Interlocked.Read(ref _received),
-        Interlocked.Read(ref _invocations),
-        Interlocked.Read(ref _deleted),
-        Interlocked.Read(ref _failed),
-        Interlocked.Read(ref _functionErrors),
-        Interlocked.Read(ref _malformedResponses),
-        Volatile.Read(ref _inFlight))
-    {
-        DeleteFailures = Interlocked.Read(ref _deleteFailures),
-        ReceiveErrors = Interlocked.Read(ref _receiveErrors),
-        VisibilityChangeFailures = Interlocked.Read(ref _visibilityChangeFailures),
-        GroupWaits = Interlocked.Read(ref _groupWaits),
-    };
+    public SqsPollerCounters Counters => _counts.Snapshot();
 
     /// <summary>Starts the pollers in the background (a disabled source only logs).</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -197,7 +174,7 @@ internal sealed partial class SqsPoller : IAsyncDisposable
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {
             // Abandoned: the carried messages are left to their visibility timeout.
-            Interlocked.Add(ref _inFlight, -carried.Count);
+            Interlocked.Add(ref _counts.InFlight, -carried.Count);
         }
     }
 
@@ -268,7 +245,7 @@ internal sealed partial class SqsPoller : IAsyncDisposable
             catch (Exception ex) when (ex is not OperationCanceledException || !_abandon.IsCancellationRequested)
             {
                 // Boundary: the local AWS being down or the queue missing must not end the poller; retry until stopped.
-                Interlocked.Increment(ref _receiveErrors);
+                Interlocked.Increment(ref _counts.ReceiveErrors);
                 LogReceiveFailed(FunctionLogicalId, Queue.QueueName, backoff.TotalMilliseconds, ex.Message);
                 if (batch.Count > 0)
                 {
@@ -292,8 +269,8 @@ internal sealed partial class SqsPoller : IAsyncDisposable
                 continue;
             }
 
-            Interlocked.Add(ref _received, received.Count);
-            Interlocked.Add(ref _inFlight, received.Count);
+            Interlocked.Add(ref _counts.Received, received.Count);
+            Interlocked.Add(ref _counts.InFlight, received.Count);
             foreach (var message in received)
             {
                 if (carried.Count == 0 && Fits(batch, bytes, message))
@@ -368,12 +345,12 @@ internal sealed partial class SqsPoller : IAsyncDisposable
         var acquired = false;
         try
         {
-            await _groups.AcquireAsync(ticket, groups, () => Interlocked.Increment(ref _groupWaits), _abandon.Token);
+            await _groups.AcquireAsync(ticket, groups, () => Interlocked.Increment(ref _counts.GroupWaits), _abandon.Token);
 
             acquired = true;
             var records = batch.Select(m => ReceivedMessages.ToRecord(m, Queue.Arn, _options.Region)).ToList();
             var payload = JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = records }, SharedJsonContext.Default.SqsEvent);
-            Interlocked.Increment(ref _invocations);
+            Interlocked.Increment(ref _counts.Invocations);
             var outcome = await InvokeAsync(payload, records);
             Record(outcome, batch.Count);
 
@@ -392,7 +369,7 @@ internal sealed partial class SqsPoller : IAsyncDisposable
                 _groups.Release(groups);
             }
 
-            Interlocked.Add(ref _inFlight, -batch.Count);
+            Interlocked.Add(ref _counts.InFlight, -batch.Count);
         }
     }
 
@@ -423,16 +400,16 @@ internal sealed partial class SqsPoller : IAsyncDisposable
         switch (outcome.Kind)
         {
             case BatchOutcomeKind.FunctionError:
-                Interlocked.Increment(ref _functionErrors);
+                Interlocked.Increment(ref _counts.FunctionErrors);
                 LogBatchFailed(FunctionLogicalId, Queue.QueueName, batchSize, outcome.Detail);
                 break;
             case BatchOutcomeKind.MalformedResponse:
-                Interlocked.Increment(ref _functionErrors);
-                Interlocked.Increment(ref _malformedResponses);
+                Interlocked.Increment(ref _counts.FunctionErrors);
+                Interlocked.Increment(ref _counts.MalformedResponses);
                 LogMalformedResponse(FunctionLogicalId, Queue.QueueName, batchSize, outcome.Detail);
                 break;
             case BatchOutcomeKind.PartialFailure:
-                Interlocked.Add(ref _failed, outcome.FailedCount);
+                Interlocked.Add(ref _counts.Failed, outcome.FailedCount);
                 LogPartialFailure(FunctionLogicalId, Queue.QueueName, outcome.FailedCount, batchSize);
                 break;
             case BatchOutcomeKind.Succeeded:
@@ -453,17 +430,17 @@ internal sealed partial class SqsPoller : IAsyncDisposable
                         Entries = [.. chunk.Select((m, i) => new DeleteMessageBatchRequestEntry { Id = Id(i), ReceiptHandle = m.ReceiptHandle })],
                     },
                     _abandon.Token);
-                Interlocked.Add(ref _deleted, response.Successful?.Count ?? 0);
+                Interlocked.Add(ref _counts.Deleted, response.Successful?.Count ?? 0);
                 foreach (var failure in response.Failed ?? [])
                 {
-                    Interlocked.Increment(ref _deleteFailures);
+                    Interlocked.Increment(ref _counts.DeleteFailures);
                     LogDeleteFailed(FunctionLogicalId, Queue.QueueName, chunk[int.Parse(failure.Id, CultureInfo.InvariantCulture)].MessageId, $"{failure.Code}: {failure.Message}");
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_abandon.IsCancellationRequested)
             {
                 // Boundary: the messages stay in the queue and are delivered again; said and counted, not swallowed.
-                Interlocked.Add(ref _deleteFailures, chunk.Length);
+                Interlocked.Add(ref _counts.DeleteFailures, chunk.Length);
                 LogDeleteFailed(FunctionLogicalId, Queue.QueueName, string.Join(", ", chunk.Select(m => m.MessageId)), ex.Message);
             }
         }
@@ -485,14 +462,14 @@ internal sealed partial class SqsPoller : IAsyncDisposable
                     _abandon.Token);
                 foreach (var failure in response.Failed ?? [])
                 {
-                    Interlocked.Increment(ref _visibilityChangeFailures);
+                    Interlocked.Increment(ref _counts.VisibilityChangeFailures);
                     LogVisibilityChangeFailed(FunctionLogicalId, Queue.QueueName, chunk[int.Parse(failure.Id, CultureInfo.InvariantCulture)].MessageId, $"{failure.Code}: {failure.Message}");
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_abandon.IsCancellationRequested)
             {
                 // Boundary: the messages come back after the queue's visibility timeout instead; said and counted.
-                Interlocked.Add(ref _visibilityChangeFailures, chunk.Length);
+                Interlocked.Add(ref _counts.VisibilityChangeFailures, chunk.Length);
                 LogVisibilityChangeFailed(FunctionLogicalId, Queue.QueueName, string.Join(", ", chunk.Select(m => m.MessageId)), ex.Message);
             }
         }

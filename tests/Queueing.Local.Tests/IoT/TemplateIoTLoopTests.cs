@@ -37,7 +37,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, ownCommands.Items.Single().ResultCode);
         Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, foreignCommands.Items.Single().ResultCode);
-        Assert.Equal(new TopicRuleCounters(1, 1, 0, 0, 0, 0, 0), engine.Counters);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 1, ActionsSucceeded = 1 }, engine.Counters);
         Assert.Equal(0, engine.CountersByRule[$"{model.Stack.StackName}_TelemetryClaimRule"].MessagesMatched);
         Assert.Equal(0, await CountAsync(sqs, model.Queues["TelemetryRuleErrors"].Url));
         Assert.Equal(1, await CountAsync(sqs, model.Queues["IngestQueue"].Url));
@@ -66,8 +66,8 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.True(receivedAtClaim.IsSuccess);
         // Where the two messages went: each matched exactly one rule, the claim rule, whose one action succeeded.
         var stackName = model.Stack.StackName;
-        Assert.Equal(new TopicRuleCounters(0, 0, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_TelemetryRule"]);
-        Assert.Equal(new TopicRuleCounters(2, 2, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_TelemetryClaimRule"]);
+        Assert.Equal(new TopicRuleCounters(), engine.CountersByRule[$"{stackName}_TelemetryRule"]);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 2, ActionsSucceeded = 2 }, engine.CountersByRule[$"{stackName}_TelemetryClaimRule"]);
         foreach (var queue in model.Queues.Values.Where(q => q.LogicalId != "IngestQueue"))
         {
             Assert.Equal(0, await CountAsync(sqs, queue.Url));
@@ -106,8 +106,8 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.True(own.IsSuccess && text.IsSuccess && claim.IsSuccess);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
         var stackName = model.Stack.StackName;
-        Assert.Equal(new TopicRuleCounters(2, 2, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_CommandAckRule"]);
-        Assert.Equal(new TopicRuleCounters(1, 1, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_TelemetryClaimRule"]);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 2, ActionsSucceeded = 2 }, engine.CountersByRule[$"{stackName}_CommandAckRule"]);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 1, ActionsSucceeded = 1 }, engine.CountersByRule[$"{stackName}_TelemetryClaimRule"]);
         Assert.Equal(0, engine.CountersByRule[$"{stackName}_TelemetryRule"].MessagesMatched);
         Assert.Equal(0, await CountAsync(sqs, model.Queues["TelemetryRuleErrors"].Url));
         var received = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest(model.Queues["IngestQueue"].Url) { MaxNumberOfMessages = 10, WaitTimeSeconds = 1 });
@@ -158,7 +158,7 @@ public sealed class TemplateIoTLoopTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.True(own.IsSuccess && spoof.IsSuccess && text.IsSuccess);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, other.ReasonCode);
         var stackName = model.Stack.StackName;
-        Assert.Equal(new TopicRuleCounters(3, 3, 0, 0, 0, 0, 0), engine.CountersByRule[$"{stackName}_LegacyTelemetryRule"]);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 3, ActionsSucceeded = 3 }, engine.CountersByRule[$"{stackName}_LegacyTelemetryRule"]);
         Assert.Equal(0, engine.CountersByRule[$"{stackName}_TelemetryRule"].MessagesMatched);
         Assert.Equal(0, engine.CountersByRule[$"{stackName}_TelemetryClaimRule"].MessagesMatched);
         Assert.Equal(0, await CountAsync(sqs, model.Queues["TelemetryRuleErrors"].Url));

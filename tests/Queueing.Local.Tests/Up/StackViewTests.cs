@@ -81,8 +81,8 @@ public sealed class StackViewTests
     private static StackSnapshot Snapshot()
     {
         var statuses = new Dictionary<string, long> { ["published"] = 9, ["acknowledged"] = 6, ["failed"] = 2, ["rejected"] = 1, ["surprise"] = 1 };
-        var broker = new BrokerSnapshot(40, 0, 0, 39, 39, 39, 0, 0, 0, new Dictionary<string, ResourceLastEvent>()) { DistinctEvents = 39, UntalliedEvents = 20 };
-        var rules = new RuleEngineSnapshot(39, 3, 39, 19, 10, 10, new Dictionary<string, long>(), new Dictionary<string, ResourceRuleState>());
+        var broker = new BrokerSnapshot { Requests = 40, EventsReceived = 39, EventsStored = 39, EventsForwarded = 39, DistinctEvents = 39, UntalliedEvents = 20 };
+        var rules = new RuleEngineSnapshot { EventsEvaluated = 39, TasksCreated = 3, SensorExecutions = 39, SensorFailures = 19, RulesFired = 10, CommandsSent = 10 };
         return new StackSnapshot(
             TimeSpan.FromSeconds(42),
             [
@@ -91,8 +91,8 @@ public sealed class StackViewTests
                 new DeviceView("device-003", false, null, null, 0, null),
             ],
             new FleetCounters(20, 0, 10, 2),
-            new TopicRuleCounters(20, 20, 0, 0, 0, 0, 0),
-            new IotDataCounters(10, 0, 0, 0),
+            new TopicRuleCounters { MessagesMatched = 20, ActionsSucceeded = 20 },
+            new IotDataCounters { Published = 10 },
             new WaylaySandboxSnapshot(broker, rules, new AlarmsSnapshot(0, 0, new Dictionary<string, long>(), 0)),
             [],
             [],

@@ -33,11 +33,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly List<IPublishedMessageSink> _sinks = [];
     private MqttServer? _server;
-    private long _published;
-    private long _publishesRejected;
-    private long _connectionsRejected;
-    private long _subscriptionsRejected;
-    private long _connected;
+    private readonly MqttBrokerCounters _counts = new();
 
     public MqttBroker(MqttBrokerOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
@@ -53,12 +49,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
     /// <summary><c>mqtt://host:port</c>, for clients and the live view.</summary>
     public Uri Address => new($"mqtt://{Host}:{Port}");
 
-    public MqttBrokerCounters Counters => new(
-        Interlocked.Read(ref _published),
-        Interlocked.Read(ref _publishesRejected),
-        Interlocked.Read(ref _connectionsRejected),
-        Interlocked.Read(ref _subscriptionsRejected),
-        Interlocked.Read(ref _connected));
+    public MqttBrokerCounters Counters => _counts.Snapshot();
 
     /// <summary>Adds a sink; call before <see cref="StartAsync"/>.</summary>
     public void AddSink(IPublishedMessageSink sink)
@@ -168,12 +159,12 @@ public sealed partial class MqttBroker : IAsyncDisposable
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.ClientConnectedAsync += _ =>
         {
-            Interlocked.Increment(ref _connected);
+            Interlocked.Increment(ref _counts.ConnectedClients);
             return Task.CompletedTask;
         };
         server.ClientDisconnectedAsync += _ =>
         {
-            Interlocked.Decrement(ref _connected);
+            Interlocked.Decrement(ref _counts.ConnectedClients);
             return Task.CompletedTask;
         };
         server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;
@@ -191,7 +182,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
         {
             args.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
             args.ReasonString = problem;
-            Interlocked.Increment(ref _connectionsRejected);
+            Interlocked.Increment(ref _counts.ConnectionsRejected);
             LogConnectionRejected(args.ClientId, problem);
         }
 
@@ -221,7 +212,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
             args.ProcessSubscription = false;
             args.Response.ReasonCode = reason;
             args.Response.ReasonString = problem;
-            Interlocked.Increment(ref _subscriptionsRejected);
+            Interlocked.Increment(ref _counts.SubscriptionsRejected);
             LogSubscriptionRejected(args.ClientId, filter, problem);
             return Task.CompletedTask;
         }
@@ -247,7 +238,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
             args.Response.ReasonString = problem;
             // An MQTT 3.1.1 client cannot be told a publish was refused; AWS disconnects it instead.
             args.CloseConnection = disconnect || Equals(args.SessionItems[ProtocolKey], MqttProtocolVersion.V311);
-            Interlocked.Increment(ref _publishesRejected);
+            Interlocked.Increment(ref _counts.PublishesRejected);
             LogPublishRejected(args.ClientId, message.Topic, problem);
             return Task.CompletedTask;
         }
@@ -274,7 +265,7 @@ public sealed partial class MqttBroker : IAsyncDisposable
             args.Response.ReasonCode = MqttPubAckReasonCode.Success;
         }
 
-        Interlocked.Increment(ref _published);
+        Interlocked.Increment(ref _counts.Published);
         foreach (var sink in _sinks)
         {
             try

@@ -1,9 +1,13 @@
+using Queueing.Local.Hosting;
+
 namespace Queueing.Local.IoT.Broker;
 
 /// <summary>A snapshot of the broker's counts since start.</summary>
-public sealed record MqttBrokerCounters(
-    long Published,
-    long PublishesRejected,
-    long ConnectionsRejected,
-    long SubscriptionsRejected,
-    long ConnectedClients);
+public sealed record MqttBrokerCounters : CounterSet<MqttBrokerCounters>
+{
+    public long Published;
+    public long PublishesRejected;
+    public long ConnectionsRejected;
+    public long SubscriptionsRejected;
+    public long ConnectedClients;
+}

@@ -1,7 +1,15 @@
+using Queueing.Local.Hosting;
+
 namespace Queueing.Local.IoT.Data;
 
 /// <summary>A snapshot of the IoT Data endpoint's answers since start.</summary>
-public sealed record IotDataCounters(long Published, long Forbidden, long BadRequests, long TooLarge);
+public sealed record IotDataCounters : CounterSet<IotDataCounters>
+{
+    public long Published;
+    public long Forbidden;
+    public long BadRequests;
+    public long TooLarge;
+}
 
 /// <summary>
 /// One accepted publish as the endpoint saw it: the topic and the X-Ray trace header (<c>X-Amzn-Trace-Id</c>) it

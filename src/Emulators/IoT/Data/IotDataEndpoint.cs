@@ -33,10 +33,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
     private readonly SigV4Verifier _verifier;
     private readonly ILogger _logger;
     private LoopbackHttpHost? _host;
-    private long _published;
-    private long _forbidden;
-    private long _badRequests;
-    private long _tooLarge;
+    private readonly IotDataCounters _counts = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<IotDataPublish> _recent = new();
 
     public IotDataEndpoint(IotDataEndpointOptions options, MqttBroker broker, TimeProvider? time = null, ILoggerFactory? loggers = null)
@@ -53,11 +50,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
     /// <summary>The last publishes accepted (at most 256), oldest first.</summary>
     public IReadOnlyList<IotDataPublish> RecentPublishes => [.. _recent];
 
-    public IotDataCounters Counters => new(
-        Interlocked.Read(ref _published),
-        Interlocked.Read(ref _forbidden),
-        Interlocked.Read(ref _badRequests),
-        Interlocked.Read(ref _tooLarge));
+    public IotDataCounters Counters => _counts.Snapshot();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -112,7 +105,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
         var body = await ReadBodyAsync(request, context.RequestAborted);
         if (body is null)
         {
-            Interlocked.Increment(ref _tooLarge);
+            Interlocked.Increment(ref _counts.TooLarge);
             await AnswerErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLargeException", $"The payload exceeds the maximum size of {_options.MaxPayloadBytes} bytes.");
             return;
         }
@@ -120,7 +113,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
         var verification = _verifier.Verify(request.Method, rawTarget, request.Headers, body);
         if (!verification.IsValid)
         {
-            Interlocked.Increment(ref _forbidden);
+            Interlocked.Increment(ref _counts.Forbidden);
             LogForbidden(rawPath, verification.Error!);
             await AnswerErrorAsync(context, StatusCodes.Status403Forbidden, "ForbiddenException", verification.Error!);
             return;
@@ -132,14 +125,14 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
         var problem = ProblemWithTopic(topic) ?? queryProblem ?? propertiesProblem;
         if (problem is not null)
         {
-            Interlocked.Increment(ref _badRequests);
+            Interlocked.Increment(ref _counts.BadRequests);
             LogBadRequest(topic, problem);
             await AnswerErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestException", problem);
             return;
         }
 
         await _broker.PublishAsync(topic, body, qos, userProperties, retain, context.RequestAborted, messageExpiry);
-        Interlocked.Increment(ref _published);
+        Interlocked.Increment(ref _counts.Published);
         var trace = request.Headers[TraceHeader].ToString();
         _recent.Enqueue(new IotDataPublish(topic, trace.Length == 0 ? null : trace));
         while (_recent.Count > KeptPublishes && _recent.TryDequeue(out _))

@@ -1,3 +1,5 @@
+using Queueing.Local.Hosting;
+
 namespace Queueing.Local.IoT.Rules;
 
 /// <summary>
@@ -6,11 +8,13 @@ namespace Queueing.Local.IoT.Rules;
 /// the error action failed too). <see cref="SqlErrors"/> are messages the statement could not evaluate (AWS logs
 /// these and runs no action). <see cref="DroppedAtShutdown"/> arrived after the engine stopped.
 /// </summary>
-public sealed record TopicRuleCounters(
-    long MessagesMatched,
-    long ActionsSucceeded,
-    long ActionsFailed,
-    long ErrorsRouted,
-    long ErrorsUnrouted,
-    long SqlErrors,
-    long DroppedAtShutdown);
+public sealed record TopicRuleCounters : CounterSet<TopicRuleCounters>
+{
+    public long MessagesMatched;
+    public long ActionsSucceeded;
+    public long ActionsFailed;
+    public long ErrorsRouted;
+    public long ErrorsUnrouted;
+    public long SqlErrors;
+    public long DroppedAtShutdown;
+}

@@ -52,15 +52,18 @@ public sealed partial class TopicRuleEngine(
     {
         get
         {
-            var all = _rules.Select(r => r.Counters.Snapshot(0)).ToList();
-            return new TopicRuleCounters(
-                all.Sum(c => c.MessagesMatched),
-                all.Sum(c => c.ActionsSucceeded),
-                all.Sum(c => c.ActionsFailed),
-                all.Sum(c => c.ErrorsRouted),
-                all.Sum(c => c.ErrorsUnrouted),
-                all.Sum(c => c.SqlErrors),
-                Interlocked.Read(ref _droppedAtShutdown));
+            var all = _rules.Select(r => r.Counters.Snapshot()).ToList();
+            return new TopicRuleCounters
+            {
+                MessagesMatched = all.Sum(c => c.MessagesMatched),
+                ActionsSucceeded = all.Sum(c => c.ActionsSucceeded),
+                ActionsFailed = all.Sum(c => c.ActionsFailed),
+                ErrorsRouted = all.Sum(c => c.ErrorsRouted),
+                ErrorsUnrouted = all.Sum(c => c.ErrorsUnrouted),
+                SqlErrors = all.Sum(c => c.SqlErrors),
+                // Counted by the engine: a rule's own counters never have it.
+                DroppedAtShutdown = Interlocked.Read(ref _droppedAtShutdown),
+            };
         }
     }
 
@@ -68,7 +71,7 @@ public sealed partial class TopicRuleEngine(
     public long RulesNotFound => Interlocked.Read(ref _rulesNotFound);
 
     public IReadOnlyDictionary<string, TopicRuleCounters> CountersByRule =>
-        _rules.ToDictionary(r => r.Definition.Name, r => r.Counters.Snapshot(0), StringComparer.Ordinal);
+        _rules.ToDictionary(r => r.Definition.Name, r => r.Counters.Snapshot(), StringComparer.Ordinal);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -410,29 +413,10 @@ public sealed partial class TopicRuleEngine(
 
     private sealed record CompiledRule(TopicRuleDefinition Definition, IotSqlStatement Statement)
     {
-        public RuleCounterCells Counters { get; } = new();
+        public TopicRuleCounters Counters { get; } = new();
     }
 
     private sealed record WorkItem(CompiledRule Rule, PublishedMessage Message, ReadOnlyMemory<byte> Output);
-
-    private sealed class RuleCounterCells
-    {
-        public long MessagesMatched;
-        public long ActionsSucceeded;
-        public long ActionsFailed;
-        public long ErrorsRouted;
-        public long ErrorsUnrouted;
-        public long SqlErrors;
-
-        public TopicRuleCounters Snapshot(long droppedAtShutdown) => new(
-            Interlocked.Read(ref MessagesMatched),
-            Interlocked.Read(ref ActionsSucceeded),
-            Interlocked.Read(ref ActionsFailed),
-            Interlocked.Read(ref ErrorsRouted),
-            Interlocked.Read(ref ErrorsUnrouted),
-            Interlocked.Read(ref SqlErrors),
-            droppedAtShutdown);
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topic rules engine running {Count} rule(s): {Rules}")]
     private partial void LogStarted(int count, string rules);

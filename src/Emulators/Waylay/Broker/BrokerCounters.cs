@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Queueing.Local.Hosting;
 
 namespace Queueing.Local.Waylay.Broker;
 
@@ -6,18 +7,26 @@ namespace Queueing.Local.Waylay.Broker;
 public sealed record ResourceLastEvent(string Resource, long Timestamp, string EventJson, DateTimeOffset ReceivedAt);
 
 /// <summary>The broker's counters at one moment.</summary>
-public sealed record BrokerSnapshot(
-    long Requests,
-    long Unauthorized,
-    long Refused,
-    long EventsReceived,
-    long EventsStored,
-    long EventsForwarded,
-    long FaultsInjected,
-    long ServerErrorsInjected,
-    long ThrottlesInjected,
-    IReadOnlyDictionary<string, ResourceLastEvent> LastEvents)
+public sealed record BrokerSnapshot : CounterSet<BrokerSnapshot>
 {
+    public long Requests;
+    public long Unauthorized;
+    public long Refused;
+    public long EventsReceived;
+    public long EventsStored;
+    public long EventsForwarded;
+    public long ServerErrorsInjected;
+    public long ThrottlesInjected;
+
+    /// <summary>Events carrying none of the tallied fields, once per resource and timestamp among them (an event of
+    /// the same millisecond with a tallied field does not hide one).</summary>
+    public long UntalliedEvents;
+
+    public long FaultsInjected => ServerErrorsInjected + ThrottlesInjected;
+
+    public IReadOnlyDictionary<string, ResourceLastEvent> LastEvents { get; init; } =
+        new Dictionary<string, ResourceLastEvent>(StringComparer.Ordinal);
+
     /// <summary>Accepted events counted once per resource and timestamp (a client's retry of an event the broker
     /// already took counts once): what the local stack reports as delivered.</summary>
     public long DistinctEvents { get; init; }
@@ -31,10 +40,6 @@ public sealed record BrokerSnapshot(
     /// it (so a caller can read the latest value, or the latest but one kind).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> TalliedTimestamps { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>>(StringComparer.Ordinal);
-
-    /// <summary>Events carrying none of the tallied fields, once per resource and timestamp among them (an event of
-    /// the same millisecond with a tallied field does not hide one).</summary>
-    public long UntalliedEvents { get; init; }
 }
 
 /// <summary>
@@ -48,39 +53,33 @@ internal sealed class BrokerCounters(IReadOnlyList<string>? talliedFields = null
     private readonly ConcurrentDictionary<(string Field, string Resource, string Value), long> _tallyTimes = new();
     private readonly ConcurrentDictionary<(string Field, string Resource, long Timestamp, string Value), byte> _talliedSeen = new();
     private readonly ConcurrentDictionary<(string Resource, long Timestamp), byte> _untalliedSeen = new();
-    private long _untallied;
-    private long _requests;
-    private long _unauthorized;
-    private long _refused;
-    private long _eventsReceived;
-    private long _eventsStored;
-    private long _eventsForwarded;
-    private long _serverErrors;
-    private long _throttles;
+
+    // The counts, in the shape callers read; Snapshot copies them and adds the maps.
+    private readonly BrokerSnapshot _counts = new();
     private readonly ConcurrentDictionary<string, ResourceLastEvent> _last = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Resource, long Timestamp), byte> _distinct = new();
 
-    internal void Request() => Interlocked.Increment(ref _requests);
+    internal void Request() => Interlocked.Increment(ref _counts.Requests);
 
-    internal void Unauthorized() => Interlocked.Increment(ref _unauthorized);
+    internal void Unauthorized() => Interlocked.Increment(ref _counts.Unauthorized);
 
-    internal void Refused() => Interlocked.Increment(ref _refused);
+    internal void Refused() => Interlocked.Increment(ref _counts.Refused);
 
-    internal void ServerErrorInjected() => Interlocked.Increment(ref _serverErrors);
+    internal void ServerErrorInjected() => Interlocked.Increment(ref _counts.ServerErrorsInjected);
 
-    internal void ThrottleInjected() => Interlocked.Increment(ref _throttles);
+    internal void ThrottleInjected() => Interlocked.Increment(ref _counts.ThrottlesInjected);
 
     internal void Accepted(IReadOnlyList<BrokerEvent> events, bool stored, bool forwarded, DateTimeOffset now)
     {
-        Interlocked.Add(ref _eventsReceived, events.Count);
+        Interlocked.Add(ref _counts.EventsReceived, events.Count);
         if (stored)
         {
-            Interlocked.Add(ref _eventsStored, events.Count);
+            Interlocked.Add(ref _counts.EventsStored, events.Count);
         }
 
         if (forwarded)
         {
-            Interlocked.Add(ref _eventsForwarded, events.Count);
+            Interlocked.Add(ref _counts.EventsForwarded, events.Count);
         }
 
         foreach (var e in events)
@@ -121,42 +120,27 @@ internal sealed class BrokerCounters(IReadOnlyList<string>? talliedFields = null
 
         if (!tallied && _untalliedSeen.TryAdd((e.Resource, e.Timestamp), 0))
         {
-            Interlocked.Increment(ref _untallied);
+            Interlocked.Increment(ref _counts.UntalliedEvents);
         }
     }
 
-    public BrokerSnapshot Snapshot()
+    public BrokerSnapshot Snapshot() => _counts.Snapshot() with
     {
-        var serverErrors = Interlocked.Read(ref _serverErrors);
-        var throttles = Interlocked.Read(ref _throttles);
-        return new BrokerSnapshot(
-            Interlocked.Read(ref _requests),
-            Interlocked.Read(ref _unauthorized),
-            Interlocked.Read(ref _refused),
-            Interlocked.Read(ref _eventsReceived),
-            Interlocked.Read(ref _eventsStored),
-            Interlocked.Read(ref _eventsForwarded),
-            serverErrors + throttles,
-            serverErrors,
-            throttles,
-            new Dictionary<string, ResourceLastEvent>(_last, StringComparer.Ordinal))
-        {
-            DistinctEvents = _distinct.Count,
-            Tallies = _talliedFields.ToDictionary(
-                f => f,
-                f => (IReadOnlyDictionary<string, long>)_tallies.Where(t => t.Key.Field == f).ToDictionary(t => t.Key.Value, t => t.Value, StringComparer.Ordinal),
-                StringComparer.Ordinal),
-            TalliedTimestamps = _talliedFields.ToDictionary(
-                f => f,
-                f => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>)_tallyTimes
-                    .Where(t => t.Key.Field == f)
-                    .GroupBy(t => t.Key.Resource, StringComparer.Ordinal)
-                    .ToDictionary(
-                        g => g.Key,
-                        g => (IReadOnlyDictionary<string, long>)g.ToDictionary(t => t.Key.Value, t => t.Value, StringComparer.Ordinal),
-                        StringComparer.Ordinal),
-                StringComparer.Ordinal),
-            UntalliedEvents = Interlocked.Read(ref _untallied),
-        };
-    }
+        LastEvents = new Dictionary<string, ResourceLastEvent>(_last, StringComparer.Ordinal),
+        DistinctEvents = _distinct.Count,
+        Tallies = _talliedFields.ToDictionary(
+            f => f,
+            f => (IReadOnlyDictionary<string, long>)_tallies.Where(t => t.Key.Field == f).ToDictionary(t => t.Key.Value, t => t.Value, StringComparer.Ordinal),
+            StringComparer.Ordinal),
+        TalliedTimestamps = _talliedFields.ToDictionary(
+            f => f,
+            f => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>)_tallyTimes
+                .Where(t => t.Key.Field == f)
+                .GroupBy(t => t.Key.Resource, StringComparer.Ordinal)
+                .ToDictionary(
+                    g => g.Key,
+                    g => (IReadOnlyDictionary<string, long>)g.ToDictionary(t => t.Key.Value, t => t.Value, StringComparer.Ordinal),
+                    StringComparer.Ordinal),
+            StringComparer.Ordinal),
+    };
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Queueing.Local.Hosting;
 
 namespace Queueing.Local.Waylay.Rules;
 
@@ -6,16 +7,20 @@ namespace Queueing.Local.Waylay.Rules;
 public sealed record ResourceRuleState(string Resource, string? LastState, string? LastActuator, string? LastAnswer, long? LastEventTimestamp);
 
 /// <summary>The rule engine's counters at one moment.</summary>
-public sealed record RuleEngineSnapshot(
-    long EventsEvaluated,
-    long TasksCreated,
-    long SensorExecutions,
-    long SensorFailures,
-    long RulesFired,
-    long CommandsSent,
-    IReadOnlyDictionary<string, long> AnswersByStatus,
-    IReadOnlyDictionary<string, ResourceRuleState> Resources)
+public sealed record RuleEngineSnapshot : CounterSet<RuleEngineSnapshot>
 {
+    public long EventsEvaluated;
+    public long TasksCreated;
+    public long SensorExecutions;
+    public long SensorFailures;
+    public long RulesFired;
+    public long CommandsSent;
+
+    public IReadOnlyDictionary<string, long> AnswersByStatus { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, ResourceRuleState> Resources { get; init; } =
+        new Dictionary<string, ResourceRuleState>(StringComparer.Ordinal);
+
     /// <summary>Successful executions that reported a 2xx status (what the plug called accepted the command).</summary>
     public long CommandsAccepted => AnswersByStatus.Where(a => a.Key.Length == 3 && a.Key[0] == '2').Sum(a => a.Value);
 }
@@ -28,25 +33,21 @@ public sealed record RuleEngineSnapshot(
 /// </summary>
 internal sealed class RuleEngineCounters
 {
-    private long _eventsEvaluated;
-    private long _tasksCreated;
-    private long _sensorExecutions;
-    private long _sensorFailures;
-    private long _rulesFired;
-    private long _commandsSent;
+    // The counts, in the shape callers read; Snapshot copies them and adds the maps.
+    private readonly RuleEngineSnapshot _counts = new();
     private readonly ConcurrentDictionary<string, long> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ResourceRuleState> _resources = new(StringComparer.Ordinal);
 
-    internal void TaskCreated() => Interlocked.Increment(ref _tasksCreated);
+    internal void TaskCreated() => Interlocked.Increment(ref _counts.TasksCreated);
 
     /// <summary>One forwarded event evaluated (by every template: counted once).</summary>
-    internal void EventEvaluated() => Interlocked.Increment(ref _eventsEvaluated);
+    internal void EventEvaluated() => Interlocked.Increment(ref _counts.EventsEvaluated);
 
     /// <summary>One template's task evaluated an event: its sensors' executions and failures, the state it brought.</summary>
     internal void Evaluated(string resource, TaskEvaluation evaluation, string? state, long timestamp)
     {
-        Interlocked.Add(ref _sensorExecutions, evaluation.SensorsExecuted);
-        Interlocked.Add(ref _sensorFailures, evaluation.SensorsFailed);
+        Interlocked.Add(ref _counts.SensorExecutions, evaluation.SensorsExecuted);
+        Interlocked.Add(ref _counts.SensorFailures, evaluation.SensorsFailed);
         if (state is not null)
         {
             _resources.AddOrUpdate(
@@ -58,8 +59,8 @@ internal sealed class RuleEngineCounters
 
     internal void Fired(Actuation actuation)
     {
-        Interlocked.Increment(ref _rulesFired);
-        Interlocked.Increment(ref _commandsSent);
+        Interlocked.Increment(ref _counts.RulesFired);
+        Interlocked.Increment(ref _counts.CommandsSent);
         _resources.AddOrUpdate(
             actuation.Resource,
             _ => new ResourceRuleState(actuation.Resource, actuation.State, actuation.Actuator.Label, null, actuation.EventTimestamp),
@@ -75,13 +76,9 @@ internal sealed class RuleEngineCounters
             (_, old) => old with { LastAnswer = answer.Outcome });
     }
 
-    public RuleEngineSnapshot Snapshot() => new(
-        Interlocked.Read(ref _eventsEvaluated),
-        Interlocked.Read(ref _tasksCreated),
-        Interlocked.Read(ref _sensorExecutions),
-        Interlocked.Read(ref _sensorFailures),
-        Interlocked.Read(ref _rulesFired),
-        Interlocked.Read(ref _commandsSent),
-        new Dictionary<string, long>(_answers, StringComparer.Ordinal),
-        new Dictionary<string, ResourceRuleState>(_resources, StringComparer.Ordinal));
+    public RuleEngineSnapshot Snapshot() => _counts.Snapshot() with
+    {
+        AnswersByStatus = new Dictionary<string, long>(_answers, StringComparer.Ordinal),
+        Resources = new Dictionary<string, ResourceRuleState>(_resources, StringComparer.Ordinal),
+    };
 }

@@ -38,7 +38,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         Assert.Contains("""{"lightValue":300,"timestamp":1764288000000,"deviceId":"lamp-1","receivedAt":1764288000123}""", bodies);
         Assert.Contains("""{"lightValue":409,"deviceId":"lamp-2","receivedAt":1764288000123}""", bodies);
         Assert.DoesNotContain(bodies, b => b.Contains("spoofed", StringComparison.Ordinal));
-        Assert.Equal(new TopicRuleCounters(20, 20, 0, 0, 0, 0, 0), stack.Engine.Counters);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 20, ActionsSucceeded = 20 }, stack.Engine.Counters);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         }
 
         Assert.Equal(["""{"lightValue":0}""", """{"lightValue":1}""", """{"lightValue":2}"""], originals.Order());
-        Assert.Equal(new TopicRuleCounters(3, 0, 3, 3, 0, 0, 0), stack.Engine.Counters);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 3, ActionsFailed = 3, ErrorsRouted = 3 }, stack.Engine.Counters);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         await lamp.PublishAsync("devices/lamp-1/telemetry", "{}");
         await stack.Engine.WhenIdleAsync(CancellationToken.None).WaitAsync(MqttTestClient.Patience);
 
-        Assert.Equal(new TopicRuleCounters(1, 0, 1, 0, 1, 0, 0), stack.Engine.Counters);
+        Assert.Equal(new TopicRuleCounters { MessagesMatched = 1, ActionsFailed = 1, ErrorsUnrouted = 1 }, stack.Engine.Counters);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class TopicRuleEngineTests(MotoServer moto) : IClassFixture<MotoSe
         await lamp.PublishAsync("devices/lamp-1/telemetry", "light=412");
         await stack.Engine.WhenIdleAsync(CancellationToken.None).WaitAsync(MqttTestClient.Patience);
 
-        Assert.Equal(new TopicRuleCounters(0, 0, 0, 0, 0, 1, 0), stack.Engine.Counters);
+        Assert.Equal(new TopicRuleCounters { SqlErrors = 1 }, stack.Engine.Counters);
         Assert.Equal(0, await CountAsync(sqs, queue));
         Assert.Equal(0, await CountAsync(sqs, errors));
     }
