@@ -132,7 +132,7 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
             return await WriteAsync(context, StatusCodes.Status404NotFound, NotFoundBody);
         }
 
-        var body = await ReadBodyAsync(request, context.RequestAborted);
+        var body = await LimitedRequestBody.ReadAsync(request, _options.MaxRequestBodyBytes, context.RequestAborted);
         if (body is null)
         {
             return await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLargeBody);
@@ -251,30 +251,6 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
             RequestId = requestId,
             Time = now,
         });
-    }
-
-    /// <summary>The body, or null when it is over HTTP API's payload limit.</summary>
-    private async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var limit = _options.MaxRequestBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
-            {
-                return null;
-            }
-        }
-
-        return buffer.ToArray();
     }
 
     /// <summary>The gateway answered 503, the function goes on (as on AWS); its result is only logged.</summary>

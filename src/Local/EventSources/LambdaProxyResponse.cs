@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Queueing.Local.Hosting;
 
 namespace Queueing.Local.EventSources;
 
@@ -65,13 +66,7 @@ internal static class LambdaProxyResponse
 
             foreach (var header in headersElement.EnumerateObject())
             {
-                var value = header.Value.ValueKind switch
-                {
-                    JsonValueKind.String => header.Value.GetString(),
-                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => header.Value.GetRawText(),
-                    _ => null,
-                };
-                if (value is null)
+                if (JsonHeaderValue.From(header.Value) is not { } value)
                 {
                     return $"header '{header.Name}' is not a string";
                 }

@@ -417,41 +417,29 @@ internal sealed partial class SqsPoller : IAsyncDisposable
         }
     }
 
-    private async Task DeleteAsync(List<Message> messages)
-    {
-        foreach (var chunk in messages.Chunk(SqsBatchLimit))
+    private Task DeleteAsync(List<Message> messages) => SendInChunksAsync(
+        messages,
+        async chunk =>
         {
-            try
-            {
-                var response = await _sqs.DeleteMessageBatchAsync(
-                    new DeleteMessageBatchRequest
-                    {
-                        QueueUrl = Queue.Url,
-                        Entries = [.. chunk.Select((m, i) => new DeleteMessageBatchRequestEntry { Id = Id(i), ReceiptHandle = m.ReceiptHandle })],
-                    },
-                    _abandon.Token);
-                Interlocked.Add(ref _counts.Deleted, response.Successful?.Count ?? 0);
-                foreach (var failure in response.Failed ?? [])
+            var response = await _sqs.DeleteMessageBatchAsync(
+                new DeleteMessageBatchRequest
                 {
-                    Interlocked.Increment(ref _counts.DeleteFailures);
-                    LogDeleteFailed(FunctionLogicalId, Queue.QueueName, chunk[int.Parse(failure.Id, CultureInfo.InvariantCulture)].MessageId, $"{failure.Code}: {failure.Message}");
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !_abandon.IsCancellationRequested)
-            {
-                // Boundary: the messages stay in the queue and are delivered again; said and counted, not swallowed.
-                Interlocked.Add(ref _counts.DeleteFailures, chunk.Length);
-                LogDeleteFailed(FunctionLogicalId, Queue.QueueName, string.Join(", ", chunk.Select(m => m.MessageId)), ex.Message);
-            }
-        }
-    }
+                    QueueUrl = Queue.Url,
+                    Entries = [.. chunk.Select((m, i) => new DeleteMessageBatchRequestEntry { Id = Id(i), ReceiptHandle = m.ReceiptHandle })],
+                },
+                _abandon.Token);
+            Interlocked.Add(ref _counts.Deleted, response.Successful?.Count ?? 0);
+            return response.Failed;
+        },
+        failures => Interlocked.Add(ref _counts.DeleteFailures, failures),
+        (messageIds, error) => LogDeleteFailed(FunctionLogicalId, Queue.QueueName, messageIds, error));
 
-    private async Task ChangeVisibilityAsync(List<Message> messages, TimeSpan visibility)
+    private Task ChangeVisibilityAsync(List<Message> messages, TimeSpan visibility)
     {
         var seconds = (int)Math.Clamp(Math.Ceiling(visibility.TotalSeconds), 0, 43_200);
-        foreach (var chunk in messages.Chunk(SqsBatchLimit))
-        {
-            try
+        return SendInChunksAsync(
+            messages,
+            async chunk =>
             {
                 var response = await _sqs.ChangeMessageVisibilityBatchAsync(
                     new ChangeMessageVisibilityBatchRequest
@@ -460,17 +448,38 @@ internal sealed partial class SqsPoller : IAsyncDisposable
                         Entries = [.. chunk.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry { Id = Id(i), ReceiptHandle = m.ReceiptHandle, VisibilityTimeout = seconds })],
                     },
                     _abandon.Token);
-                foreach (var failure in response.Failed ?? [])
+                return response.Failed;
+            },
+            failures => Interlocked.Add(ref _counts.VisibilityChangeFailures, failures),
+            (messageIds, error) => LogVisibilityChangeFailed(FunctionLogicalId, Queue.QueueName, messageIds, error));
+    }
+
+    /// <summary>
+    /// One SQS batch call per <see cref="SqsBatchLimit"/> messages (<paramref name="send"/> returns the entries SQS
+    /// refused); each refused entry, or the whole chunk when the call fails, is counted and logged.
+    /// </summary>
+    private async Task SendInChunksAsync(
+        List<Message> messages,
+        Func<Message[], Task<List<BatchResultErrorEntry>?>> send,
+        Action<int> countFailures,
+        Action<string, string> logFailure)
+    {
+        foreach (var chunk in messages.Chunk(SqsBatchLimit))
+        {
+            try
+            {
+                foreach (var failure in await send(chunk) ?? [])
                 {
-                    Interlocked.Increment(ref _counts.VisibilityChangeFailures);
-                    LogVisibilityChangeFailed(FunctionLogicalId, Queue.QueueName, chunk[int.Parse(failure.Id, CultureInfo.InvariantCulture)].MessageId, $"{failure.Code}: {failure.Message}");
+                    countFailures(1);
+                    logFailure(chunk[int.Parse(failure.Id, CultureInfo.InvariantCulture)].MessageId, $"{failure.Code}: {failure.Message}");
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_abandon.IsCancellationRequested)
             {
-                // Boundary: the messages come back after the queue's visibility timeout instead; said and counted.
-                Interlocked.Add(ref _counts.VisibilityChangeFailures, chunk.Length);
-                LogVisibilityChangeFailed(FunctionLogicalId, Queue.QueueName, string.Join(", ", chunk.Select(m => m.MessageId)), ex.Message);
+                // Boundary: nothing is lost, SQS keeps the messages (not deleted, they are delivered again; their
+                // visibility not changed, they come back after the queue's visibility timeout); said and counted.
+                countFailures(chunk.Length);
+                logFailure(string.Join(", ", chunk.Select(m => m.MessageId)), ex.Message);
             }
         }
     }

@@ -102,7 +102,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
             return;
         }
 
-        var body = await ReadBodyAsync(request, context.RequestAborted);
+        var body = await LimitedRequestBody.ReadAsync(request, _options.MaxPayloadBytes, context.RequestAborted);
         if (body is null)
         {
             Interlocked.Increment(ref _counts.TooLarge);
@@ -142,29 +142,6 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, new PublishAnswer("OK", Guid.NewGuid().ToString()), IotDataJsonContext.Default.PublishAnswer, context.RequestAborted);
-    }
-
-    /// <summary>The body, or null when it is over the limit.</summary>
-    private async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > _options.MaxPayloadBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > _options.MaxPayloadBytes)
-            {
-                return null;
-            }
-        }
-
-        return buffer.ToArray();
     }
 
     private static string? ProblemWithTopic(string topic)
@@ -256,13 +233,7 @@ public sealed partial class IotDataEndpoint : IAsyncDisposable
 
                 foreach (var member in item.EnumerateObject())
                 {
-                    var value = member.Value.ValueKind switch
-                    {
-                        JsonValueKind.String => member.Value.GetString(),
-                        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => member.Value.GetRawText(),
-                        _ => null,
-                    };
-                    if (value is null)
+                    if (JsonHeaderValue.From(member.Value) is not { } value)
                     {
                         return Shape;
                     }
