@@ -8,27 +8,14 @@ namespace Queueing.Local.Template;
 /// Evaluates CloudFormation intrinsic functions to local values. A construct it does not know stops with the
 /// resource and property path; it never passes an unresolved function through.
 /// </summary>
-internal sealed class IntrinsicResolver
+internal sealed class IntrinsicResolver(TemplateDocument template, TemplateParameters parameters, StackContext stack)
 {
     private const string Supported = "Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Split, Fn::Select, Fn::If, Fn::FindInMap, Fn::Base64";
 
-    private readonly TemplateDocument _template;
-    private readonly TemplateParameters _parameters;
-    private readonly StackContext _stack;
-    private readonly TemplateConditions _conditions;
-    private readonly LocalResourceValues _resources;
-
-    public IntrinsicResolver(TemplateDocument template, TemplateParameters parameters, StackContext stack)
-    {
-        _template = template;
-        _parameters = parameters;
-        _stack = stack;
-        _conditions = new TemplateConditions(template, this);
-        _resources = new LocalResourceValues(template, stack, this, _conditions);
-    }
-
-    public TemplateConditions Conditions => _conditions;
-    public LocalResourceValues Resources => _resources;
+    // The conditions and the resources' values resolve their expressions with this resolver, which reads them back:
+    // each is made on first use, since a field initialiser cannot pass `this`.
+    public TemplateConditions Conditions => field ??= new TemplateConditions(template, this);
+    public LocalResourceValues Resources => field ??= new LocalResourceValues(template, stack, this, Conditions);
 
     /// <summary>The node with every intrinsic evaluated; null when it resolves to <c>AWS::NoValue</c>.</summary>
     public JsonNode? Resolve(JsonNode? node, TemplatePath path)
@@ -93,12 +80,12 @@ internal sealed class IntrinsicResolver
     {
         switch (name)
         {
-            case "AWS::Region": return JsonValue.Create(_stack.Region);
-            case "AWS::AccountId": return JsonValue.Create(_stack.AccountId);
-            case "AWS::Partition": return JsonValue.Create(_stack.Partition);
-            case "AWS::StackName": return JsonValue.Create(_stack.StackName);
-            case "AWS::StackId": return JsonValue.Create(_stack.StackId);
-            case "AWS::URLSuffix": return JsonValue.Create(_stack.UrlSuffix);
+            case "AWS::Region": return JsonValue.Create(stack.Region);
+            case "AWS::AccountId": return JsonValue.Create(stack.AccountId);
+            case "AWS::Partition": return JsonValue.Create(stack.Partition);
+            case "AWS::StackName": return JsonValue.Create(stack.StackName);
+            case "AWS::StackId": return JsonValue.Create(stack.StackId);
+            case "AWS::URLSuffix": return JsonValue.Create(stack.UrlSuffix);
             case "AWS::NotificationARNs": return new JsonArray();
             case "AWS::NoValue": return null;
         }
@@ -108,12 +95,12 @@ internal sealed class IntrinsicResolver
             throw path.Fail($"pseudo parameter {name} is not supported by the local stack");
         }
 
-        if (_parameters.TryGet(name, out var value))
+        if (parameters.TryGet(name, out var value))
         {
             return value;
         }
 
-        return _resources.Ref(name, path);
+        return Resources.Ref(name, path);
     }
 
     private JsonNode GetAtt(JsonNode? argument, TemplatePath path)
@@ -140,7 +127,7 @@ internal sealed class IntrinsicResolver
             throw path.Fail("Fn::GetAtt takes [LogicalId, Attribute] or \"LogicalId.Attribute\"");
         }
 
-        return _resources.GetAtt(resource, attribute, path);
+        return Resources.GetAtt(resource, attribute, path);
     }
 
     private string Sub(JsonNode? argument, TemplatePath path)
@@ -207,7 +194,7 @@ internal sealed class IntrinsicResolver
 
         var dot = reference.IndexOf('.', StringComparison.Ordinal);
         var value = dot > 0 && !reference.StartsWith("AWS::", StringComparison.Ordinal)
-            ? _resources.GetAtt(reference[..dot], reference[(dot + 1)..], path)
+            ? Resources.GetAtt(reference[..dot], reference[(dot + 1)..], path)
             : Ref(reference, path);
         return AsString(value, path, $"a string for ${{{reference}}}");
     }
@@ -271,7 +258,7 @@ internal sealed class IntrinsicResolver
         }
 
         var condition = Literal(triple[0], path.Index(0), "the condition of Fn::If must be a condition name");
-        return _conditions.IsTrue(condition, path.Index(0))
+        return Conditions.IsTrue(condition, path.Index(0))
             ? Resolve(triple[1], path.Index(1))
             : Resolve(triple[2], path.Index(2));
     }
@@ -286,7 +273,7 @@ internal sealed class IntrinsicResolver
         var map = ResolveString(keys[0], path.Index(0));
         var top = ResolveString(keys[1], path.Index(1));
         var second = ResolveString(keys[2], path.Index(2));
-        var value = (_template.Mappings[map] as JsonObject)?[top] is JsonObject level ? level[second] : null;
+        var value = (template.Mappings[map] as JsonObject)?[top] is JsonObject level ? level[second] : null;
         return value?.DeepClone() ?? throw path.Fail($"Mappings has no {map}.{top}.{second}");
     }
 

@@ -158,25 +158,22 @@ internal static class IotSqlParser
 
         private SqlExpression ParseExpression() => ParseOr();
 
-        private SqlExpression ParseOr()
+        private SqlExpression ParseOr() => ParseLogical(isAnd: false, ParseAnd);
+
+        private SqlExpression ParseAnd() => ParseLogical(isAnd: true, ParseNot);
+
+        /// <summary>
+        /// A chain of one logical operator over operands that bind tighter, left-associative:
+        /// <c>a OR b OR c</c> is <c>(a OR b) OR c</c>.
+        /// </summary>
+        private SqlExpression ParseLogical(bool isAnd, Func<SqlExpression> parseOperand)
         {
-            var left = ParseAnd();
-            while (Current.IsKeyword("OR"))
+            var keyword = isAnd ? "AND" : "OR";
+            var left = parseOperand();
+            while (Current.IsKeyword(keyword))
             {
                 Next();
-                left = new LogicalExpression(false, left, ParseAnd());
-            }
-
-            return left;
-        }
-
-        private SqlExpression ParseAnd()
-        {
-            var left = ParseNot();
-            while (Current.IsKeyword("AND"))
-            {
-                Next();
-                left = new LogicalExpression(true, left, ParseNot());
+                left = new LogicalExpression(isAnd, left, parseOperand());
             }
 
             return left;

@@ -86,7 +86,7 @@ internal sealed partial class AlarmsServer : IAsyncDisposable
         switch (segments)
         {
             case [] when HttpMethods.IsGet(method):
-                await WriteJsonAsync(context, 200, new JsonObject { ["name"] = "alarm-service", ["version"] = Version });
+                await context.WriteJsonAsync(200, new JsonObject { ["name"] = "alarm-service", ["version"] = Version });
                 break;
             case ["alarms"] when HttpMethods.IsPost(method):
                 await CreateAsync(context);
@@ -96,7 +96,7 @@ internal sealed partial class AlarmsServer : IAsyncDisposable
                 break;
             case ["alarms", var id] when HttpMethods.IsGet(method):
                 await (Store.Find(id) is { } alarm
-                    ? WriteJsonAsync(context, 200, alarm)
+                    ? context.WriteJsonAsync(200, alarm)
                     : WriteErrorAsync(context, 404, $"alarm with id '{id}' not found"));
                 break;
             default:
@@ -115,7 +115,7 @@ internal sealed partial class AlarmsServer : IAsyncDisposable
         {
             Store.Refused();
             LogRefused(string.Join("; ", problems));
-            await WriteJsonAsync(context, 400, new JsonObject
+            await context.WriteJsonAsync(400, new JsonObject
             {
                 ["statusCode"] = 400,
                 ["error"] = "The alarm could not be created: the request is not a valid CreateAlarm.",
@@ -126,7 +126,7 @@ internal sealed partial class AlarmsServer : IAsyncDisposable
 
         var alarm = Store.Raise(request);
         LogRaised(request.Type, request.SourceId, request.Severity, (int)alarm["count"]!);
-        await WriteJsonAsync(context, 200, alarm);
+        await context.WriteJsonAsync(200, alarm);
     }
 
     private Task QueryAsync(HttpContext context)
@@ -157,7 +157,7 @@ internal sealed partial class AlarmsServer : IAsyncDisposable
             ["alarms"] = new JsonArray(pageItems.Select(a => (JsonNode?)a).ToArray()),
             ["total"] = found.Count,
         };
-        return WriteJsonAsync(context, 200, result);
+        return context.WriteJsonAsync(200, result);
     }
 
     private static bool PositiveInteger(IQueryCollection query, string name, int fallback, out int value)
@@ -168,14 +168,7 @@ internal sealed partial class AlarmsServer : IAsyncDisposable
     }
 
     private static Task WriteErrorAsync(HttpContext context, int status, string error) =>
-        WriteJsonAsync(context, status, new JsonObject { ["statusCode"] = status, ["error"] = error });
-
-    private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
-    }
+        context.WriteJsonAsync(status, new JsonObject { ["statusCode"] = status, ["error"] = error });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Waylay sandbox: alarm {Type} raised for {Source} ({Severity}, count {Count})")]
     private partial void LogRaised(string type, string source, string severity, int count);
