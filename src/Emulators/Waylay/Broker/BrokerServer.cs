@@ -139,7 +139,7 @@ internal sealed partial class BrokerServer : IAsyncDisposable
             : throw new BrokerRequestException(405, $"Method {method} is not allowed here; use {allowed}.");
 
     private Task AboutAsync(HttpContext context) =>
-        WriteJsonAsync(context, 200, new JsonObject
+        context.WriteJsonAsync(200, new JsonObject
         {
             ["name"] = "waylay-broker",
             ["version"] = Version,
@@ -185,7 +185,7 @@ internal sealed partial class BrokerServer : IAsyncDisposable
         JsonNode content = posted.IsArray
             ? new JsonArray(posted.Events.Select(e => (JsonNode?)JsonNode.Parse(e.ToJsonString())).ToArray())
             : JsonNode.Parse(posted.Events[0].ToJsonString())!;
-        await WriteJsonAsync(context, 200, new JsonObject
+        await context.WriteJsonAsync(200, new JsonObject
         {
             ["message"] = count == 1 ? $"1 event {what}" : $"{count} events {what}",
             ["content"] = content,
@@ -193,17 +193,17 @@ internal sealed partial class BrokerServer : IAsyncDisposable
     }
 
     private Task MessagesAsync(HttpContext context, string resource) =>
-        WriteJsonAsync(context, 200, new JsonArray(Messages.Messages(resource).Select(m => JsonNode.Parse(m.ToJsonString())).ToArray()));
+        context.WriteJsonAsync(200, new JsonArray(Messages.Messages(resource).Select(m => JsonNode.Parse(m.ToJsonString())).ToArray()));
 
     private Task CurrentAsync(HttpContext context, string resource) =>
         Messages.Current(resource) is { } current
-            ? WriteJsonAsync(context, 200, JsonNode.Parse(current.ToJsonString())!)
+            ? context.WriteJsonAsync(200, JsonNode.Parse(current.ToJsonString())!)
             : throw new BrokerRequestException(404, $"No message received yet for resource '{resource}'.");
 
     private Task DeleteMessagesAsync(HttpContext context, string resource)
     {
         var removed = Messages.Remove(resource);
-        return WriteJsonAsync(context, 200, new JsonObject
+        return context.WriteJsonAsync(200, new JsonObject
         {
             ["message"] = $"Removed {removed} message(s) of resource '{resource}'.",
         });
@@ -255,14 +255,7 @@ internal sealed partial class BrokerServer : IAsyncDisposable
     }
 
     private static Task WriteErrorAsync(HttpContext context, int status, string error) =>
-        WriteJsonAsync(context, status, new JsonObject { ["error"] = error });
-
-    private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
-    }
+        context.WriteJsonAsync(status, new JsonObject { ["error"] = error });
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Waylay broker refused {Method} {Path}: {Status} {Error}")]
     private partial void LogRefused(string method, string path, int status, string error);
