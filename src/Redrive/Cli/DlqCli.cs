@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Queueing.Redrive.Aws;
 using Queueing.Redrive.Commands.Export;
 using Queueing.Redrive.Commands.Import;
 using Queueing.Redrive.Commands.List;

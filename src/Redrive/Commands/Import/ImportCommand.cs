@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
 using Spectre.Console;
 

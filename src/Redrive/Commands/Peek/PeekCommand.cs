@@ -1,10 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Peek;

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Purge;

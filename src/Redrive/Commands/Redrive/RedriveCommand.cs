@@ -1,11 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 using Queueing.Redrive.Sending;
 using Spectre.Console;
 

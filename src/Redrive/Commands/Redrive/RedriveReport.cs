@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Redrive;
