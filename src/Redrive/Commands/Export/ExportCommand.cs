@@ -59,7 +59,7 @@ internal static class ExportCommand
             };
             if (parse.GetValue(scan.Json) && !toStdout)
             {
-                cli.Console.WriteJsonLine(JsonSerializer.Serialize(summary, DlqJsonContext.Default.ExportSummaryLine));
+                cli.Console.WriteJsonLine(summary, DlqJsonContext.Default.ExportSummaryLine);
             }
             else
             {

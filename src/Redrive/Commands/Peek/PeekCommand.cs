@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Peek;
@@ -61,7 +60,7 @@ internal static class PeekCommand
         {
             foreach (var letter in shown)
             {
-                console.WriteJsonLine(JsonSerializer.Serialize(ToLine(letter), DlqJsonContext.Default.PeekLine));
+                console.WriteJsonLine(ToLine(letter), DlqJsonContext.Default.PeekLine);
             }
 
             return;

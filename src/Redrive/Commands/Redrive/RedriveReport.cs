@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Redrive;
@@ -16,12 +15,12 @@ internal static class RedriveReport
         {
             foreach (var outcome in result.Outcomes)
             {
-                console.WriteJsonLine(JsonSerializer.Serialize(outcome, DlqJsonContext.Default.MessageOutcomeLine));
+                console.WriteJsonLine(outcome, DlqJsonContext.Default.MessageOutcomeLine);
             }
 
-            console.WriteJsonLine(JsonSerializer.Serialize(
+            console.WriteJsonLine(
                 new RedriveSummaryLine("redrive", result.DryRun, scan.Examined, result.Moved, result.WouldMove, result.SkippedByFilter, result.Failed, scan.NotReached, scan.Interrupted),
-                DlqJsonContext.Default.RedriveSummaryLine));
+                DlqJsonContext.Default.RedriveSummaryLine);
         }
         else
         {
