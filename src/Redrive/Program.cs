@@ -1,7 +1,5 @@
 // Owns: the dead-letter CLI: list, peek, export, import, redrive, purge.
 // May reference: Queueing.Contracts, System.CommandLine, Spectre.Console, AWSSDK.SQS; not the function runtime, not SSM.
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Cli;
 
 // Ctrl+C asks the running command to stop cleanly (release held messages, print the summary); a second Ctrl+C
 // ends the process at once.

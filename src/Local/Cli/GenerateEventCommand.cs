@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Queueing.Local.Aws;
 using Queueing.Local.Events;
 
 namespace Queueing.Local.Cli;
@@ -80,7 +79,7 @@ internal static class GenerateEventCommand
                 await cli.Out.WriteLineAsync(EventJson.Serialize(new SqsEventGenerator(cli.Time).Generate(options)).AsMemory(), cancellationToken);
                 return ExitCodes.Success;
             }
-            catch (Exception ex) when (ex is FormatException or UsageException)
+            catch (FormatException ex)
             {
                 await cli.Error.WriteLineAsync(ex.Message.AsMemory(), cancellationToken);
                 return ExitCodes.Usage;
@@ -103,36 +102,25 @@ internal static class GenerateEventCommand
         {
             Description = "Add X-Queueing-Timestamp (now) and X-Queueing-Signature for the body, as the command API checks them (docs/commands.md).",
         };
-        var signingSecret = new Option<string>("--signing-secret")
-        {
-            Description = "The shared secret --sign uses (the local stack's default is what invoke stores in SSM).",
-            DefaultValueFactory = _ => new LocalSecrets().CommandSigningSecret,
-        };
+        var signingSecret = SharedOptions.SigningSecretOption("The shared secret --sign uses (the local stack's default is what invoke stores in SSM).");
         var command = new Command("http", "An HTTP API (payload format 2.0) request event, as API Gateway sends it to Lambda. " +
             "With --sign it is a command request the command API accepts within 5 minutes.")
         {
             path, method, body, headers, sign, signingSecret,
         };
+        // A UsageException (a bad --header, say) is LocalCli's to report: its message, exit code 2.
         command.SetAction(async (parse, cancellationToken) =>
         {
-            try
+            var options = new HttpEventOptions
             {
-                var options = new HttpEventOptions
-                {
-                    Path = parse.GetRequiredValue(path),
-                    Method = parse.GetRequiredValue(method),
-                    Body = parse.GetValue(body),
-                    Headers = [.. (parse.GetValue(headers) ?? []).Select(ParseHeader)],
-                    SigningSecret = parse.GetValue(sign) ? parse.GetRequiredValue(signingSecret) : null,
-                };
-                await cli.Out.WriteLineAsync(EventJson.Serialize(new HttpEventGenerator(cli.Time).Generate(options)).AsMemory(), cancellationToken);
-                return ExitCodes.Success;
-            }
-            catch (UsageException ex)
-            {
-                await cli.Error.WriteLineAsync(ex.Message.AsMemory(), cancellationToken);
-                return ExitCodes.Usage;
-            }
+                Path = parse.GetRequiredValue(path),
+                Method = parse.GetRequiredValue(method),
+                Body = parse.GetValue(body),
+                Headers = [.. (parse.GetValue(headers) ?? []).Select(ParseHeader)],
+                SigningSecret = parse.GetValue(sign) ? parse.GetRequiredValue(signingSecret) : null,
+            };
+            await cli.Out.WriteLineAsync(EventJson.Serialize(new HttpEventGenerator(cli.Time).Generate(options)).AsMemory(), cancellationToken);
+            return ExitCodes.Success;
         });
         return command;
     }

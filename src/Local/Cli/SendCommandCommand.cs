@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Queueing.Local.Aws;
 using Queueing.Local.Commands;
 
 namespace Queueing.Local.Cli;
@@ -27,11 +26,7 @@ internal static class SendCommandCommand
         var ttl = new Option<int?>("--ttl") { Description = "ttlSeconds: after this the command is never published (default: the API's)." };
         var qos = new Option<int?>("--qos") { Description = "MQTT QoS of the publish to the device, 0 or 1 (default 1)." };
         var key = new Option<string?>("--idempotency-key") { Description = "Idempotency-Key: the same key and body within 5 minutes is the same command." };
-        var secret = new Option<string>("--signing-secret")
-        {
-            Description = "The shared secret (default: the local stack's).",
-            DefaultValueFactory = _ => new LocalSecrets().CommandSigningSecret,
-        };
+        var secret = SharedOptions.SigningSecretOption("The shared secret (default: the local stack's).");
         var command = new Command(Name, "Send a command to a device through the command API, signed as docs/commands.md says (HMAC-SHA256 over " +
             "timestamp, method, path, Idempotency-Key and body). Prints the API's answer on stdout (a 202 carries the commandId). " +
             "Exit codes: 0 accepted (202), 1 refused (the status and problem are printed), 2 usage, 3 the API did not answer.")

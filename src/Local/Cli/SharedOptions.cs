@@ -47,9 +47,12 @@ internal sealed class SharedOptions
         DefaultValueFactory = _ => new LocalSecrets().WaylayApiSecret,
     };
 
-    public Option<string> SigningSecret { get; } = new("--signing-secret")
+    public Option<string> SigningSecret { get; } = SigningSecretOption("The shared secret stored in the local command signing parameter.");
+
+    /// <summary><c>--signing-secret</c>, the command signing secret: the local stack's unless given.</summary>
+    public static Option<string> SigningSecretOption(string description) => new("--signing-secret")
     {
-        Description = "The shared secret stored in the local command signing parameter.",
+        Description = description,
         DefaultValueFactory = _ => new LocalSecrets().CommandSigningSecret,
     };
 

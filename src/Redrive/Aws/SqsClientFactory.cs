@@ -2,7 +2,6 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.SQS;
-using Queueing.Redrive.Cli;
 
 namespace Queueing.Redrive.Aws;
 

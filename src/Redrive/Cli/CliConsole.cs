@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Cli;
@@ -35,7 +37,8 @@ internal sealed class CliConsole
     /// <summary>A note for the operator on stderr, as one unwrapped line (easy to grep in CI logs).</summary>
     public void Note(string text) => Error.WriteLine(text);
 
-    public void WriteJsonLine(string json) => Output.WriteLine(json);
+    /// <summary>One --json line of the given shape (its source-generated type info) on <see cref="Output"/>.</summary>
+    public void WriteJsonLine<T>(T line, JsonTypeInfo<T> shape) => Output.WriteLine(JsonSerializer.Serialize(line, shape));
 
     private static IAnsiConsole ForStream(TextWriter writer, bool redirected)
     {

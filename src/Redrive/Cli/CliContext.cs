@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Amazon.SQS;
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Queues;
 
 namespace Queueing.Redrive.Cli;
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Scanning;
 
 namespace Queueing.Redrive.Cli;
 

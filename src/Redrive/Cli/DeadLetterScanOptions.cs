@@ -1,8 +1,5 @@
 using System.CommandLine;
 using Amazon.SQS;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 
 namespace Queueing.Redrive.Cli;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Queueing.Redrive.Aws;
 using Queueing.Redrive.Commands.Export;
 using Queueing.Redrive.Commands.Import;
 using Queueing.Redrive.Commands.List;
@@ -18,16 +17,11 @@ internal static class DlqCli
     public static async Task<int> RunAsync(string[] args, CliConsole console, SqsClientFactory clients, TimeProvider time, CancellationToken cancellationToken)
     {
         var cli = new CliContext(console, clients, time);
-        var root = new RootCommand("queueing-dlq: inspect Queueing's dead-letter queues, see why messages failed, and move them back safely.");
-        root.Options.Add(cli.Profile);
-        root.Options.Add(cli.Region);
-        root.Options.Add(cli.EndpointUrl);
-        root.Subcommands.Add(ListCommand.Create(cli));
-        root.Subcommands.Add(PeekCommand.Create(cli));
-        root.Subcommands.Add(ExportCommand.Create(cli));
-        root.Subcommands.Add(RedriveCommand.Create(cli));
-        root.Subcommands.Add(ImportCommand.Create(cli));
-        root.Subcommands.Add(PurgeCommand.Create(cli));
+        var root = new RootCommand("queueing-dlq: inspect Queueing's dead-letter queues, see why messages failed, and move them back safely.")
+        {
+            cli.Profile, cli.Region, cli.EndpointUrl,
+            ListCommand.Create(cli), PeekCommand.Create(cli), ExportCommand.Create(cli), RedriveCommand.Create(cli), ImportCommand.Create(cli), PurgeCommand.Create(cli),
+        };
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Queueing.Redrive.Cli;
 
 namespace Queueing.Redrive.Messages;
 

@@ -1,8 +1,6 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Cli;
 
 namespace Queueing.Redrive.Queues;
 

@@ -1,4 +1,3 @@
-using Queueing.Redrive.Cli;
 
 namespace Queueing.Redrive.Queues;
 

@@ -1,7 +1,5 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Queues;
 
 namespace Queueing.Redrive.Scanning;
 

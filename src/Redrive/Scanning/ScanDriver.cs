@@ -1,6 +1,3 @@
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Queues;
 
 namespace Queueing.Redrive.Scanning;
 

@@ -3,8 +3,6 @@ using System.Text;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Queues;
 using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Queueing.Redrive.Cli;
 
 namespace Queueing.Redrive.Sending;
 

@@ -252,6 +252,9 @@ public sealed class GenerateEventTests : IClassFixture<MotoServer>
         var run = await CliRun.RunAsync(["generate-event", "http", "--header", "nonsense"]);
 
         Assert.Equal(2, run.ExitCode);
+        // LocalCli's boundary reports the UsageException: its message on stderr, nothing on stdout.
+        Assert.Equal("--header takes name=value, got 'nonsense'.", run.Error.Trim());
+        Assert.Equal("", run.Out);
     }
 
     private static SqsEvent ReadSqs(CliRun run)

@@ -1,11 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 using Queueing.Shared.Sqs;
 
 namespace Queueing.Redrive.Commands.Export;
@@ -64,7 +59,7 @@ internal static class ExportCommand
             };
             if (parse.GetValue(scan.Json) && !toStdout)
             {
-                cli.Console.WriteJsonLine(JsonSerializer.Serialize(summary, DlqJsonContext.Default.ExportSummaryLine));
+                cli.Console.WriteJsonLine(summary, DlqJsonContext.Default.ExportSummaryLine);
             }
             else
             {

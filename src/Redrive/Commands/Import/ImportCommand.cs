@@ -1,9 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
 using Spectre.Console;
 
@@ -19,11 +15,10 @@ internal static class ImportCommand
         var rate = new Option<string?>("--rate") { Description = "At most this many messages a second (20, 20/s, 600/m)." };
         var json = CommonOptions.Json();
 
-        var command = new Command("import", "Send the messages of an export file (body and message attributes as in the file) to a queue.");
-        command.Arguments.Add(queue);
-        command.Options.Add(input);
-        command.Options.Add(rate);
-        command.Options.Add(json);
+        var command = new Command("import", "Send the messages of an export file (body and message attributes as in the file) to a queue.")
+        {
+            queue, input, rate, json,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var sendRate = SendRate.Parse(parse.GetValue(rate), cli.Time);
@@ -64,11 +59,12 @@ internal static class ImportCommand
             {
                 foreach (var outcome in outcomes)
                 {
-                    cli.Console.WriteJsonLine(JsonSerializer.Serialize(
-                        new MessageOutcomeLine(outcome.Key, outcome.Sent ? "sent" : "failed", target.Name, outcome.MessageId, outcome.Error), DlqJsonContext.Default.MessageOutcomeLine));
+                    cli.Console.WriteJsonLine(
+                        new MessageOutcomeLine(outcome.Key, outcome.Sent ? "sent" : "failed", target.Name, outcome.MessageId, outcome.Error),
+                        DlqJsonContext.Default.MessageOutcomeLine);
                 }
 
-                cli.Console.WriteJsonLine(JsonSerializer.Serialize(new ImportSummaryLine("import", target.Name, sentCount, failures.Count), DlqJsonContext.Default.ImportSummaryLine));
+                cli.Console.WriteJsonLine(new ImportSummaryLine("import", target.Name, sentCount, failures.Count), DlqJsonContext.Default.ImportSummaryLine);
             }
             else
             {

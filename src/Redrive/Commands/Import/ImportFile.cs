@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
 using Queueing.Shared.Events;
 using Queueing.Shared.Sqs;

@@ -1,10 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.List;
@@ -30,11 +24,10 @@ internal static class ListCommand
         };
         var visibility = CommonOptions.VisibilityTimeout(60);
 
-        var command = new Command("list", "List the dead-letter queues with depth, in-flight count, oldest message age and source queues.");
-        command.Options.Add(json);
-        command.Options.Add(noAge);
-        command.Options.Add(ageLimit);
-        command.Options.Add(visibility);
+        var command = new Command("list", "List the dead-letter queues with depth, in-flight count, oldest message age and source queues.")
+        {
+            json, noAge, ageLimit, visibility,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (sqs, directory) = cli.Connect(parse);
@@ -140,7 +133,7 @@ internal static class ListCommand
         {
             foreach (var line in lines)
             {
-                console.WriteJsonLine(JsonSerializer.Serialize(line, DlqJsonContext.Default.ListLine));
+                console.WriteJsonLine(line, DlqJsonContext.Default.ListLine);
             }
 
             return;

@@ -1,10 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Peek;
@@ -66,7 +60,7 @@ internal static class PeekCommand
         {
             foreach (var letter in shown)
             {
-                console.WriteJsonLine(JsonSerializer.Serialize(ToLine(letter), DlqJsonContext.Default.PeekLine));
+                console.WriteJsonLine(ToLine(letter), DlqJsonContext.Default.PeekLine);
             }
 
             return;

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Purge;
@@ -16,10 +13,10 @@ internal static class PurgeCommand
         var yes = new Option<bool>("--yes") { Description = "Really delete every message; there is no undo (export first if in doubt)." };
         var anyQueue = CommonOptions.AnyQueue();
 
-        var command = new Command("purge", "Delete every message in a dead-letter queue (needs --yes).");
-        command.Arguments.Add(queue);
-        command.Options.Add(yes);
-        command.Options.Add(anyQueue);
+        var command = new Command("purge", "Delete every message in a dead-letter queue (needs --yes).")
+        {
+            queue, yes, anyQueue,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (sqs, directory) = cli.Connect(parse);

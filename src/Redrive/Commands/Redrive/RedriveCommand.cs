@@ -1,11 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 using Queueing.Redrive.Sending;
 using Spectre.Console;
 
@@ -99,7 +93,7 @@ internal static class RedriveCommand
         var handle = await new ServerMoves(sqs, cli.Connection).StartAsync(dlq.Arn, destination.Arn, perSecond, cancellationToken);
         if (json)
         {
-            cli.Console.WriteJsonLine(JsonSerializer.Serialize(new MoveTaskLine(handle, "RUNNING", dlq.Arn, destination.Arn, null, null, perSecond, null, null), DlqJsonContext.Default.MoveTaskLine));
+            cli.Console.WriteJsonLine(new MoveTaskLine(handle, "RUNNING", dlq.Arn, destination.Arn, null, null, perSecond, null, null), DlqJsonContext.Default.MoveTaskLine);
         }
         else
         {
@@ -114,9 +108,10 @@ internal static class RedriveCommand
     {
         var queue = CommonOptions.Queue("The dead-letter queue whose server-side move tasks to show.");
         var json = CommonOptions.Json();
-        var command = new Command("status", "Show the server-side move tasks (StartMessageMoveTask) of a dead-letter queue, most recent first.");
-        command.Arguments.Add(queue);
-        command.Options.Add(json);
+        var command = new Command("status", "Show the server-side move tasks (StartMessageMoveTask) of a dead-letter queue, most recent first.")
+        {
+            queue, json,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (sqs, directory) = cli.Connect(parse);
@@ -126,7 +121,7 @@ internal static class RedriveCommand
             {
                 foreach (var task in tasks)
                 {
-                    cli.Console.WriteJsonLine(JsonSerializer.Serialize(task, DlqJsonContext.Default.MoveTaskLine));
+                    cli.Console.WriteJsonLine(task, DlqJsonContext.Default.MoveTaskLine);
                 }
 
                 return ExitCodes.Success;
@@ -161,8 +156,10 @@ internal static class RedriveCommand
     private static Command CancelCommand(CliContext cli)
     {
         var handle = new Argument<string>("task-handle") { Description = "The task handle 'redrive --server' printed (also in 'redrive status')." };
-        var command = new Command("cancel", "Cancel a running server-side move task; messages already moved stay moved.");
-        command.Arguments.Add(handle);
+        var command = new Command("cancel", "Cancel a running server-side move task; messages already moved stay moved.")
+        {
+            handle,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var sqs = cli.CreateClient(parse);

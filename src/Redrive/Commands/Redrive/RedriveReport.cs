@@ -1,8 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Queues;
 using Spectre.Console;
 
 namespace Queueing.Redrive.Commands.Redrive;
@@ -19,12 +15,12 @@ internal static class RedriveReport
         {
             foreach (var outcome in result.Outcomes)
             {
-                console.WriteJsonLine(JsonSerializer.Serialize(outcome, DlqJsonContext.Default.MessageOutcomeLine));
+                console.WriteJsonLine(outcome, DlqJsonContext.Default.MessageOutcomeLine);
             }
 
-            console.WriteJsonLine(JsonSerializer.Serialize(
+            console.WriteJsonLine(
                 new RedriveSummaryLine("redrive", result.DryRun, scan.Examined, result.Moved, result.WouldMove, result.SkippedByFilter, result.Failed, scan.NotReached, scan.Interrupted),
-                DlqJsonContext.Default.RedriveSummaryLine));
+                DlqJsonContext.Default.RedriveSummaryLine);
         }
         else
         {

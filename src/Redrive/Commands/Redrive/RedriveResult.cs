@@ -1,6 +1,3 @@
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Output;
-using Queueing.Redrive.Scanning;
 
 namespace Queueing.Redrive.Commands.Redrive;
 

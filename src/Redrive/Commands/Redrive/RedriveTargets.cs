@@ -1,5 +1,3 @@
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Queues;
 
 namespace Queueing.Redrive.Commands.Redrive;
 

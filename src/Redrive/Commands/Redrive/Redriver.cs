@@ -1,9 +1,5 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Messages;
-using Queueing.Redrive.Queues;
-using Queueing.Redrive.Scanning;
 using Queueing.Redrive.Sending;
 using Queueing.Shared.Events;
 

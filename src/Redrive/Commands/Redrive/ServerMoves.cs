@@ -1,9 +1,6 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Aws;
-using Queueing.Redrive.Cli;
-using Queueing.Redrive.Output;
 
 namespace Queueing.Redrive.Commands.Redrive;
 
