@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Devices;
+using Queueing.Shared.Sqs;
 using Queueing.Shared.Time;
 
 namespace Queueing.Shared.Commands;
@@ -44,7 +44,7 @@ public sealed record CommandStatusMessage(
             writer.WriteString("at", IsoTime.Format(At));
             if (Detail is not null)
             {
-                writer.WriteString("detail", CleanDetail(Detail));
+                writer.WriteString("detail", SqsText.Cut(SqsText.Clean(Detail), MaxDetailLength));
             }
 
             writer.WriteEndObject();
@@ -126,22 +126,5 @@ public sealed record CommandStatusMessage(
 
         problems.Add($"{name} '{StrictJson.Shorten(text)}' is not an ISO 8601 time");
         return default;
-    }
-
-    private static string CleanDetail(string detail)
-    {
-        var clean = DeadLetterParker.SqsText(detail);
-        if (clean.Length <= MaxDetailLength)
-        {
-            return clean;
-        }
-
-        var keep = MaxDetailLength - 1;
-        if (char.IsHighSurrogate(clean[keep - 1]))
-        {
-            keep--;
-        }
-
-        return string.Concat(clean.AsSpan(0, keep), "…");
     }
 }
