@@ -27,6 +27,9 @@ public sealed record CommandAck(string CommandId, CommandAckStatus Status, strin
 
     private static readonly string[] Members = ["commandId", "status", "detail", "acceptedAt"];
 
+    /// <summary>What Waylay sees of this acknowledgement: <c>acknowledged</c> or <c>failed</c>.</summary>
+    public CommandStatusKind WaylayStatus => Status == CommandAckStatus.Done ? CommandStatusKind.Acknowledged : CommandStatusKind.Failed;
+
     /// <summary><see cref="AcceptedAt"/> as a time, when it is one.</summary>
     public bool TryGetAcceptedAt(out DateTimeOffset acceptedAt) => IsoTime.TryParse(AcceptedAt, out acceptedAt);
 

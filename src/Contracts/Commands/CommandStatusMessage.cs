@@ -27,12 +27,20 @@ public sealed record CommandStatusMessage(
 
     public const string CommandEventField = "commandEvent";
 
+    /// <summary><see cref="CommandEventField"/> in UTF-8, for readers that match names without decoding them.</summary>
+    public static ReadOnlySpan<byte> CommandEventFieldUtf8 => "commandEvent"u8;
+
     private static readonly string[] Members = [CommandEventField, "deviceId", "commandId", "acceptedAt", "at", "detail"];
 
     /// <summary>The message's UTF-8 JSON. Device and command id are written as given (the publisher read them
     /// from a command it accepted); a detail is cleaned of characters SQS refuses and cut to <see cref="MaxDetailLength"/>.</summary>
     public byte[] ToUtf8()
     {
+        if (!CommandStatusKinds.SentByPublisher.Contains(Kind))
+        {
+            throw new InvalidOperationException($"{Kind.ToWire()} comes from a device's acknowledgement; the publisher sends no status message of it.");
+        }
+
         var buffer = new ArrayBufferWriter<byte>(256 + (Detail?.Length ?? 0));
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -75,9 +83,9 @@ public sealed record CommandStatusMessage(
         StrictJson.RefuseUnknown(root, Members, problems);
         var kindText = StrictJson.String(root, CommandEventField, required: true, problems);
         var kind = default(CommandStatusKind);
-        if (kindText is not null && !CommandStatusKinds.TryParse(kindText, out kind))
+        if (kindText is not null && !CommandStatusKinds.TryParseSentByPublisher(kindText, out kind))
         {
-            problems.Add($"commandEvent '{StrictJson.Shorten(kindText)}' is not one Ingest knows ({string.Join(", ", Enum.GetValues<CommandStatusKind>().Select(k => k.ToWire()))}, or {CommandStatusKinds.Ack} from the ack rule)");
+            problems.Add($"commandEvent '{StrictJson.Shorten(kindText)}' is not one Ingest knows ({string.Join(", ", CommandStatusKinds.SentByPublisher.Select(k => k.ToWire()))}, or {CommandStatusKinds.Ack} from the ack rule)");
         }
 
         var deviceId = StrictJson.String(root, "deviceId", required: true, problems);
