@@ -71,11 +71,7 @@ public sealed record CommandAck(string CommandId, CommandAckStatus Status, strin
         var root = document.RootElement;
         var problems = new List<string>();
         StrictJson.RefuseUnknown(root, Members, problems);
-        var commandId = StrictJson.String(root, "commandId", required: true, problems);
-        if (commandId is not null && !CommandIds.IsValid(commandId))
-        {
-            problems.Add($"commandId '{StrictJson.Shorten(commandId)}' is not a command id ({CommandIds.Rule})");
-        }
+        var commandId = CommandIds.Read(root, problems);
 
         var statusText = StrictJson.String(root, "status", required: true, problems);
         var status = CommandAckStatus.Done;

@@ -94,11 +94,7 @@ public sealed record CommandStatusMessage(
             problems.Add($"deviceId '{StrictJson.Shorten(deviceId)}' is not a thing name ({ThingName.Rule})");
         }
 
-        var commandId = StrictJson.String(root, "commandId", required: true, problems);
-        if (commandId is not null && !CommandIds.IsValid(commandId))
-        {
-            problems.Add($"commandId '{StrictJson.Shorten(commandId)}' is not a command id ({CommandIds.Rule})");
-        }
+        var commandId = CommandIds.Read(root, problems);
 
         var acceptedAt = Time(root, "acceptedAt", problems);
         var at = Time(root, "at", problems);
