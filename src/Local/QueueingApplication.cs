@@ -1,5 +1,6 @@
 using Queueing.Local.IoT.Broker;
 using Queueing.Local.Template;
+using Queueing.Shared.Commands;
 
 namespace Queueing.Local;
 
@@ -79,12 +80,12 @@ internal static class QueueingApplication
 
     /// <summary>The field of the Waylay events Ingest makes of command outcomes (issue 15): <c>published</c>,
     /// <c>acknowledged</c>, <c>failed</c>, <c>expired</c>, <c>rejected</c>, <c>undelivered</c>, <c>ackDue</c>. Telemetry events never carry it.</summary>
-    public const string CommandStatusField = "commandStatus";
+    public const string CommandStatusField = CommandStatusKinds.WaylayField;
 
     /// <summary>The <c>commandEvent</c>s of the command publisher's status messages (docs/commands.md).</summary>
-    public static IReadOnlyList<string> PublisherStatuses { get; } = ["published", "ackDue", "expired", "rejected", "undelivered"];
+    public static IReadOnlyList<string> PublisherStatuses { get; } = [.. CommandStatusKinds.SentByPublisher.Select(k => k.ToWire())];
 
-    public static IReadOnlyList<string> CommandStatuses { get; } = ["published", "acknowledged", "failed", "expired", "rejected", "undelivered", "ackDue"];
+    public static IReadOnlyList<string> CommandStatuses { get; } = [.. Enum.GetValues<CommandStatusKind>().Select(k => k.ToWire())];
 
     /// <summary>The device policy when the template declares none, the same as the template's with its default
     /// parameters: telemetry out on <c>devices/{thingName}/telemetry</c>, acks out on its own

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Local.Commands;
 using Queueing.Local.Events;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Json;
 
 namespace Queueing.AotBench.Scenarios;

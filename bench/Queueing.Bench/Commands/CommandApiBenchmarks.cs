@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Events;
 using Queueing.Shared.Runtime;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 using Queueing.Shared.Logging;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Commands;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Events;
 using Queueing.Shared.Json;
 using Queueing.Shared.Logging;
@@ -92,12 +93,12 @@ internal sealed partial class CommandApiFunction : JsonFunction<HttpApiRequest, 
         }
 
         // Checked before the signature: the key is part of the string to sign, which must not be readable two ways.
-        var idempotencyKey = request.Header(CommandIdentity.IdempotencyKeyHeader);
+        var idempotencyKey = request.Header(CommandSignature.IdempotencyKeyHeader);
         if (idempotencyKey is not null && !CommandIdentity.IsValidIdempotencyKey(idempotencyKey))
         {
             return (null, Problem.Invalid(
-                $"The {CommandIdentity.IdempotencyKeyHeader} header must be 1 to {CommandIdentity.MaxIdempotencyKeyLength} printable ASCII characters without spaces.",
-                [new ProblemError("#", $"invalid {CommandIdentity.IdempotencyKeyHeader} header")]));
+                $"The {CommandSignature.IdempotencyKeyHeader} header must be 1 to {CommandIdentity.MaxIdempotencyKeyLength} printable ASCII characters without spaces.",
+                [new ProblemError("#", $"invalid {CommandSignature.IdempotencyKeyHeader} header")]));
         }
 
         var signed = new SignedRequest(request.Header(CommandSignature.TimestampHeader) ?? string.Empty, request.RequestContext!.Http!.Method!, RawPath(request), idempotencyKey, body);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Queueing.Shared.Commands;
 
 namespace Queueing.Actuate.Api;
 
@@ -10,8 +11,6 @@ namespace Queueing.Actuate.Api;
 /// </summary>
 internal static class CommandIdentity
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-
     // What a caller can send: printable ASCII without spaces, like SQS's own deduplication ids.
     public const int MaxIdempotencyKeyLength = 128;
 

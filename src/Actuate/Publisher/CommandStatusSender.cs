@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Queueing.Shared.Commands;
+using Queueing.Shared.Events;
 using Queueing.Shared.Metrics;
 
 namespace Queueing.Actuate.Publisher;
@@ -21,7 +22,7 @@ public readonly record struct CommandStatus(CommandStatusMessage Message, int De
 /// <see cref="CommandPublisherMetricNames.StatusNotSent"/>. It never throws: a status that cannot be sent must never
 /// fail or retry the command, which would publish it twice.
 /// </summary>
-public sealed partial class CommandStatusSender
+public sealed partial class CommandStatusSender(IAmazonSQS sqs, string queueUrl, ILogger logger)
 {
     public const int MaxEntriesPerCall = 10;
 
@@ -29,18 +30,10 @@ public sealed partial class CommandStatusSender
     public const int MaxDelaySeconds = 900;
 
     private const int Attempts = 2;
-    private const string TraceHeaderAttribute = "AWSTraceHeader";
 
-    private readonly IAmazonSQS _sqs;
-    private readonly string _queueUrl;
-    private readonly ILogger _logger;
-
-    public CommandStatusSender(IAmazonSQS sqs, string queueUrl, ILogger logger)
-    {
-        _sqs = sqs;
-        _queueUrl = queueUrl;
-        _logger = logger;
-    }
+    private readonly IAmazonSQS _sqs = sqs;
+    private readonly string _queueUrl = queueUrl;
+    private readonly ILogger _logger = logger;
 
     /// <summary>The <c>ackDue</c> timer of a command published at <paramref name="publishedAt"/>: SQS's delay
     /// (the seconds left to its expiry, rounded up, at most <see cref="MaxDelaySeconds"/>) and the time it is due.</summary>
@@ -98,7 +91,7 @@ public sealed partial class CommandStatusSender
             {
                 entry.MessageSystemAttributes = new()
                 {
-                    [TraceHeaderAttribute] = new MessageSystemAttributeValue { DataType = "String", StringValue = chunk[i].TraceHeader },
+                    [SqsAttributeNames.AwsTraceHeader] = new MessageSystemAttributeValue { DataType = "String", StringValue = chunk[i].TraceHeader },
                 };
             }
 

@@ -25,7 +25,7 @@ internal static class CommandEvents
     /// <summary>The record's outcome; <paramref name="fields"/> are the body's top-level fields, one of them <c>commandEvent</c>.</summary>
     public static TelemetryParseResult Parse(in SqsRecord record, int index, List<JsonField> fields, ReadOnlyMemory<byte> body)
     {
-        var field = JsonFields.Single(fields, FieldName.CommandEvent, "body", "commandEvent", out var duplicate);
+        var field = JsonFields.Single(fields, FieldName.CommandEvent, "body", CommandStatusMessage.CommandEventField, out var duplicate);
         if (duplicate is not null)
         {
             return TelemetryParseResult.Malformed("command event: " + duplicate);
@@ -48,7 +48,7 @@ internal static class CommandEvents
             CommandStatusKind.AckDue => 2,
             _ => 0,
         };
-        return Event(index, status.DeviceId, status.At, status.CommandId, status.Kind.ToWire(), pending, status.AcceptedAt, status.Detail);
+        return Event(index, status.DeviceId, status.At, status.CommandId, status.Kind, pending, status.AcceptedAt, status.Detail);
     }
 
     private static TelemetryParseResult ParseAck(int index, List<JsonField> fields, ReadOnlySpan<byte> body)
@@ -100,8 +100,7 @@ internal static class CommandEvents
 
         var at = DateTimeOffset.FromUnixTimeMilliseconds(receivedAt!.Value);
         DateTimeOffset? acceptedAt = ack.TryGetAcceptedAt(out var accepted) ? accepted : null;
-        var status = ack.Status == CommandAckStatus.Done ? "acknowledged" : "failed";
-        return Event(index, deviceId!, at, ack.CommandId, status, 0, acceptedAt, ack.Detail);
+        return Event(index, deviceId!, at, ack.CommandId, ack.WaylayStatus, 0, acceptedAt, ack.Detail);
     }
 
     private static string? RuleString(List<JsonField> fields, ReadOnlySpan<byte> body, FieldName name, string label, List<string> problems)
@@ -126,14 +125,14 @@ internal static class CommandEvents
     /// The Waylay event's measurements as a small JSON object of their own, which the reading points into as it points
     /// into a telemetry body; the request body writer copies them as it copies any measurement.
     /// </summary>
-    private static TelemetryParseResult Event(int index, string deviceId, DateTimeOffset at, string commandId, string status, int pending, DateTimeOffset? acceptedAt, string? detail)
+    private static TelemetryParseResult Event(int index, string deviceId, DateTimeOffset at, string commandId, CommandStatusKind status, int pending, DateTimeOffset? acceptedAt, string? detail)
     {
         var buffer = new ArrayBufferWriter<byte>(128 + (detail?.Length ?? 0));
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("commandId", commandId);
-            writer.WriteString("commandStatus", status);
+            writer.WriteString(CommandStatusKinds.WaylayField, status.ToWire());
             writer.WriteNumber("commandPending", pending);
             // Unknown, or later than the outcome (a device's clock or a forged echo): no latency rather than a wrong one.
             if (acceptedAt is { } accepted && accepted <= at)

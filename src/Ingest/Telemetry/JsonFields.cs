@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Json;
 
 namespace Queueing.Ingest.Telemetry;
@@ -192,7 +193,7 @@ internal static class JsonFields
         : reader.ValueTextEquals("clientId"u8) ? FieldName.ClientId
         : reader.ValueTextEquals("topic"u8) ? FieldName.Topic
         : reader.ValueTextEquals("base64OriginalPayload"u8) ? FieldName.Base64OriginalPayload
-        : reader.ValueTextEquals("commandEvent"u8) ? FieldName.CommandEvent
+        : reader.ValueTextEquals(CommandStatusMessage.CommandEventFieldUtf8) ? FieldName.CommandEvent
         : reader.ValueTextEquals("claimedCommandEvent"u8) ? FieldName.ClaimedCommandEvent
         : FieldName.Other;
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Queueing.Shared.Commands;
 
 namespace Queueing.Local.Commands;
 
@@ -49,8 +50,9 @@ internal sealed class CommandClient(HttpClient http, TimeProvider time)
     public async Task<CommandAnswer> SendAsync(CommandRequest request, CancellationToken cancellationToken)
     {
         var body = request.Body();
-        var (timestamp, signature) = CommandSignature.Sign(
-            request.SigningSecret, time.GetUtcNow(), "POST", request.Url.AbsolutePath, request.IdempotencyKey, body);
+        var timestamp = CommandSignature.Timestamp(time.GetUtcNow());
+        var signature = CommandSignature.Sign(
+            request.SigningSecret, new SignedRequest(timestamp, "POST", request.Url.AbsolutePath, request.IdempotencyKey, Encoding.UTF8.GetBytes(body)));
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Url)
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Queueing.Local.Commands;
 using Queueing.Local.Template;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Events;
 
 namespace Queueing.Local.Events;
@@ -66,7 +66,8 @@ internal sealed class HttpEventGenerator
         if (options.SigningSecret is { } secret)
         {
             var idempotencyKey = options.Headers.LastOrDefault(h => string.Equals(h.Key, CommandSignature.IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase)).Value;
-            var (timestamp, signature) = CommandSignature.Sign(secret, now, method, path, idempotencyKey, body ?? string.Empty);
+            var timestamp = CommandSignature.Timestamp(now);
+            var signature = CommandSignature.Sign(secret, new SignedRequest(timestamp, method, path, idempotencyKey, Encoding.UTF8.GetBytes(body ?? string.Empty)));
             headers[CommandSignature.TimestampHeader.ToLowerInvariant()] = timestamp;
             headers[CommandSignature.SignatureHeader.ToLowerInvariant()] = signature;
         }

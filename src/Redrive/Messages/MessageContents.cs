@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Queueing.Shared.Commands;
 
 namespace Queueing.Redrive.Messages;
 
@@ -27,9 +28,9 @@ internal static class MessageContents
             {
                 using var document = JsonDocument.Parse(body);
                 var root = document.RootElement;
-                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("commandEvent", out var commandEvent))
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(CommandStatusMessage.CommandEventField, out var commandEvent))
                 {
-                    return commandEvent.ValueKind == JsonValueKind.String && commandEvent.GetString() == "ack" ? CommandAck : CommandStatus;
+                    return commandEvent.ValueKind == JsonValueKind.String && commandEvent.GetString() == CommandStatusKinds.Ack ? CommandAck : CommandStatus;
                 }
 
                 if (groupId is null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty("commandId", out _) && root.TryGetProperty("expiresAt", out _))

@@ -155,11 +155,11 @@ public sealed partial class DeadLetterParker(IAmazonSQS sqs, string deadLetterQu
         var attributes = ParkedMessageAttributes.Read(record.MessageAttributesJson.Span);
         commandId = attributes.TryGetValue(CommandIdAttribute, out var command) ? command.StringValue : null;
         attributes[DeadLetterAttributes.Kind] = Text(request.Kind.ToWire());
-        attributes[DeadLetterAttributes.Error] = Text(Truncate(SqsText(string.IsNullOrWhiteSpace(request.Error) ? "(no error text)" : request.Error)));
-        attributes[DeadLetterAttributes.SourceQueue] = Text(string.IsNullOrEmpty(record.EventSourceArn) ? "unknown" : SqsText(record.EventSourceArn));
+        attributes[DeadLetterAttributes.Error] = Text(SqsText.Cut(SqsText.Clean(string.IsNullOrWhiteSpace(request.Error) ? "(no error text)" : request.Error), DeadLetterAttributes.MaxErrorLength));
+        attributes[DeadLetterAttributes.SourceQueue] = Text(string.IsNullOrEmpty(record.EventSourceArn) ? "unknown" : SqsText.Clean(record.EventSourceArn));
         attributes[DeadLetterAttributes.ReceiveCount] = Number(record.ReceiveCount);
         attributes[DeadLetterAttributes.FirstReceiveTime] = Text(IsoTime.Format(record.FirstReceiveTime ?? record.SentTime ?? DateTimeOffset.UnixEpoch));
-        attributes[DeadLetterAttributes.Function] = Text(SqsText(_functionName));
+        attributes[DeadLetterAttributes.Function] = Text(SqsText.Clean(_functionName));
 
         var entry = new SendMessageBatchRequestEntry
         {
@@ -183,63 +183,6 @@ public sealed partial class DeadLetterParker(IAmazonSQS sqs, string deadLetterQu
         }
 
         return entry;
-    }
-
-    /// <summary>
-    /// SQS refuses a whole message whose attribute values hold characters outside
-    /// #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. Error texts come from elsewhere (a
-    /// broker's answer, an exception): such characters become U+FFFD, so the reason never blocks the parking.
-    /// </summary>
-    internal static string SqsText(string value)
-    {
-        if (!NeedsCleaning(value))
-        {
-            return value;
-        }
-
-        var builder = new StringBuilder(value.Length);
-        var rest = value.AsSpan();
-        while (!rest.IsEmpty)
-        {
-            var status = Rune.DecodeFromUtf16(rest, out var rune, out var consumed);
-            builder.Append(status == System.Buffers.OperationStatus.Done && IsSqsCharacter(rune.Value) ? rest[..consumed] : "\uFFFD");
-            rest = rest[consumed..];
-        }
-
-        return builder.ToString();
-    }
-
-    private static bool NeedsCleaning(string value)
-    {
-        foreach (var c in value)
-        {
-            if (char.IsSurrogate(c) || !IsSqsCharacter(c))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsSqsCharacter(int c) =>
-        c is 0x9 or 0xA or 0xD or (>= 0x20 and <= 0xD7FF) or (>= 0xE000 and <= 0xFFFD) or (>= 0x10000 and <= 0x10FFFF);
-
-    private static string Truncate(string error)
-    {
-        if (error.Length <= DeadLetterAttributes.MaxErrorLength)
-        {
-            return error;
-        }
-
-        var keep = DeadLetterAttributes.MaxErrorLength - 1;
-        // Never cut a surrogate pair in half: the lone half would be an invalid character.
-        if (char.IsHighSurrogate(error[keep - 1]))
-        {
-            keep--;
-        }
-
-        return string.Concat(error.AsSpan(0, keep), "…");
     }
 
     // The attributes' JSON text is longer than what SendMessageBatch carries of them (names, types, values; base64

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Queueing.Shared.Json;
 
 namespace Queueing.Shared.DeadLetters;
 
@@ -11,36 +12,8 @@ internal static class RecordDevice
 {
     public const string Unknown = "unknown";
 
+    private static readonly JsonReaderOptions SkipComments = new() { CommentHandling = JsonCommentHandling.Skip };
+
     public static string Of(ReadOnlySpan<byte> body, string? messageGroupId) =>
-        TopLevelDeviceId(body) ?? (string.IsNullOrEmpty(messageGroupId) ? Unknown : messageGroupId);
-
-    private static string? TopLevelDeviceId(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isDeviceId = reader.ValueTextEquals("deviceId"u8);
-                reader.Read();
-                if (isDeviceId && reader.TokenType == JsonTokenType.String)
-                {
-                    return reader.GetString();
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-            // Malformed beyond the part read: no device from the body.
-        }
-
-        return null;
-    }
+        TopLevelMember.String(body, "deviceId"u8, SkipComments) ?? (string.IsNullOrEmpty(messageGroupId) ? Unknown : messageGroupId);
 }

@@ -12,24 +12,12 @@ namespace Queueing.Shared.Logging;
 /// message-template fields become camelCase JSON properties (<c>messageId</c>, <c>deviceId</c>, <c>commandId</c>:
 /// the names the records and commands use themselves), so CloudWatch Logs Insights can query them.
 /// </summary>
-internal sealed class JsonLogger : ILogger
+internal sealed class JsonLogger(string category, JsonLogWriter output, LogLevel minimum, TimeProvider time) : ILogger
 {
-    private readonly string _category;
-    private readonly JsonLogWriter _output;
-    private readonly LogLevel _minimum;
-    private readonly TimeProvider _time;
-
-    public JsonLogger(string category, JsonLogWriter output, LogLevel minimum, TimeProvider time)
-    {
-        _category = category;
-        _output = output;
-        _minimum = minimum;
-        _time = time;
-    }
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= _minimum;
+    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= minimum;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
@@ -38,8 +26,8 @@ internal sealed class JsonLogger : ILogger
             return;
         }
 
-        var entry = new Entry(_time.GetUtcNow(), logLevel, _category, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>>, exception, InvocationContext.Current);
-        _output.WriteLine(entry, static (writer, e) => e.Write(writer));
+        var entry = new Entry(time.GetUtcNow(), logLevel, category, formatter(state, exception), state as IReadOnlyList<KeyValuePair<string, object?>>, exception, InvocationContext.Current);
+        output.WriteLine(entry, static (writer, e) => e.Write(writer));
     }
 
     private readonly record struct Entry(
@@ -151,20 +139,9 @@ internal sealed class JsonLogger : ILogger
 }
 
 /// <summary>Hands out <see cref="JsonLogger"/>s that share one output and one minimum level.</summary>
-public sealed class JsonLoggerFactory : ILoggerFactory
+public sealed class JsonLoggerFactory(JsonLogWriter output, LogLevel minimum, TimeProvider time) : ILoggerFactory
 {
-    private readonly JsonLogWriter _output;
-    private readonly LogLevel _minimum;
-    private readonly TimeProvider _time;
-
-    public JsonLoggerFactory(JsonLogWriter output, LogLevel minimum, TimeProvider time)
-    {
-        _output = output;
-        _minimum = minimum;
-        _time = time;
-    }
-
-    public ILogger CreateLogger(string categoryName) => new JsonLogger(categoryName, _output, _minimum, _time);
+    public ILogger CreateLogger(string categoryName) => new JsonLogger(categoryName, output, minimum, time);
 
     public void AddProvider(ILoggerProvider provider) =>
         throw new NotSupportedException("JsonLoggerFactory writes JSON lines itself; it takes no providers.");

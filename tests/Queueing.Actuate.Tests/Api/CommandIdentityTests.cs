@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Queueing.Actuate.Api;
+using Queueing.Shared.Commands;
 
 namespace Queueing.Actuate.Tests.Api;
 

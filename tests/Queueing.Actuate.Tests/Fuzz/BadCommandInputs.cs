@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Queueing.Actuate.Tests.Support;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Events;
 
 namespace Queueing.Actuate.Tests.Fuzz;
@@ -155,11 +156,11 @@ internal sealed class BadCommandInputs(int seed, DateTimeOffset now)
         var request = SignedRequests.Post("", Harness.Secret, now);
         request.Body = Convert.ToBase64String(bytes);
         request.IsBase64Encoded = true;
-        request.Headers!["x-queueing-signature"] = Queueing.Actuate.Api.CommandSignature.Sign(Harness.Secret, new Queueing.Actuate.Api.SignedRequest(now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "POST", "/commands", null, bytes));
+        request.Headers!["x-queueing-signature"] = CommandSignature.Sign(Harness.Secret, new SignedRequest(now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "POST", "/commands", null, bytes));
         return request;
     }
 
-    private string SignatureOf(string body) => Queueing.Actuate.Api.CommandSignature.Sign(Harness.Secret, now.ToUnixTimeSeconds(), "/commands", null, body);
+    private string SignatureOf(string body) => CommandSignature.Sign(Harness.Secret, now.ToUnixTimeSeconds(), "/commands", null, body);
 
     private static HttpApiRequest WithHeader(HttpApiRequest request, string name, string value)
     {

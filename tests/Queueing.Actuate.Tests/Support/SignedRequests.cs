@@ -1,5 +1,5 @@
 using System.Globalization;
-using Queueing.Actuate.Api;
+using Queueing.Shared.Commands;
 using Queueing.Shared.Events;
 
 namespace Queueing.Actuate.Tests.Support;

@@ -28,7 +28,7 @@ public sealed class CommandStatusMessagePropertyTests
         Gen.Long[0, 253_402_300_799_999].Select(DateTimeOffset.FromUnixTimeMilliseconds);
 
     private static readonly Gen<CommandStatusMessage> Message =
-        Gen.Select(Gen.Enum<CommandStatusKind>(), DeviceId, CommandId, Time, Time, DetailText.Null(),
+        Gen.Select(Gen.OneOf([.. CommandStatusKinds.SentByPublisher]), DeviceId, CommandId, Time, Time, DetailText.Null(),
             (kind, device, command, acceptedAt, at, detail) => new CommandStatusMessage(kind, device, command, acceptedAt, at, detail));
 
     private static readonly Gen<CommandAck> Ack =
@@ -55,6 +55,26 @@ public sealed class CommandStatusMessagePropertyTests
         Assert.EndsWith("…", read.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(CommandStatusKind.Acknowledged)]
+    [InlineData(CommandStatusKind.Failed)]
+    public void StatusMessage_KindOfADevicesAcknowledgement_IsNeverWritten(CommandStatusKind kind)
+    {
+        var message = new CommandStatusMessage(kind, "lamp-1", "c-1", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+        var refusal = Assert.Throws<InvalidOperationException>(() => message.ToUtf8());
+        Assert.Contains(kind.ToWire(), refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kinds_EveryStatusWaylaySees_HasItsOwnWireName()
+    {
+        Assert.Equal(
+            ["published", "acknowledged", "failed", "expired", "rejected", "undelivered", "ackDue"],
+            Enum.GetValues<CommandStatusKind>().Select(k => k.ToWire()));
+        Assert.Equal(["published", "ackDue", "expired", "rejected", "undelivered"], CommandStatusKinds.SentByPublisher.Select(k => k.ToWire()));
+    }
+
     /// <summary>A mutation of a valid body, and a piece of the reason the reader must give for it.</summary>
     private sealed record Mutation(string Name, Action<JsonObject> Apply, string Reason);
 
@@ -63,6 +83,7 @@ public sealed class CommandStatusMessagePropertyTests
         new("no commandEvent", o => o.Remove("commandEvent"), "commandEvent is missing"),
         new("unknown commandEvent", o => o["commandEvent"] = "delivered", "commandEvent 'delivered' is not one Ingest knows"),
         new("ack is no status", o => o["commandEvent"] = "ack", "commandEvent 'ack' is not one Ingest knows"),
+        new("a device's status is no publisher's", o => o["commandEvent"] = "acknowledged", "commandEvent 'acknowledged' is not one Ingest knows"),
         new("numeric commandEvent", o => o["commandEvent"] = 1, "commandEvent must be a string, got a JSON number"),
         new("no deviceId", o => o.Remove("deviceId"), "deviceId is missing"),
         new("deviceId with a slash", o => o["deviceId"] = "lamp/1", "deviceId 'lamp/1' is not a thing name"),

@@ -357,24 +357,6 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
     }
 
     [Theory]
-    [InlineData("plain text", "plain text")]
-    [InlineData("tab\tnewline\ncr\r", "tab\tnewline\ncr\r")]
-    [InlineData("nul\u0000bell\u0007", "nul\uFFFDbell\uFFFD")]
-    [InlineData("pair 🚀 ok", "pair 🚀 ok")]
-    [InlineData("nonchar \uFFFE", "nonchar \uFFFD")]
-    public void SqsText_Value_ReplacesOnlyCharactersSqsRejects(string value, string expected)
-    {
-        Assert.Equal(expected, DeadLetterParker.SqsText(value));
-    }
-
-    [Fact]
-    public void SqsText_LoneSurrogates_AreReplaced()
-    {
-        // Not theory data: xunit's serialisation of test cases would already replace them.
-        Assert.Equal("lone \uFFFD low \uFFFD end \uFFFD", DeadLetterParker.SqsText("lone \uDC00 low \uD800 end \uD83D"));
-    }
-
-    [Theory]
     [InlineData(DeadLetterKind.Malformed, "malformed")]
     [InlineData(DeadLetterKind.Rejected, "rejected")]
     [InlineData(DeadLetterKind.Exhausted, "exhausted")]

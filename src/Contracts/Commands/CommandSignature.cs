@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Queueing.Actuate.Api;
+namespace Queueing.Shared.Commands;
 
 /// <summary>
-/// The command API's request signature: <c>X-Queueing-Signature: v1=&lt;hex&gt;</c> where hex is the lower-case
-/// HMAC-SHA256, keyed with the UTF-8 bytes of the shared secret, of the string to sign
+/// The command API's request signature (docs/commands.md, "Signing"): <c>X-Queueing-Signature: v1=&lt;hex&gt;</c>
+/// where hex is the lower-case HMAC-SHA256, keyed with the UTF-8 bytes of the shared secret, of the string to sign
 /// <code>
 /// timestamp "\n" METHOD "\n" path "\n" idempotency-key "\n" raw body
 /// </code>
@@ -14,13 +14,19 @@ namespace Queueing.Actuate.Api;
 /// URL's path as sent (no query; with the stage in front outside the <c>$default</c> stage), idempotency-key the
 /// <c>Idempotency-Key</c> header or nothing when it is absent, and the body exactly as sent. Every input that
 /// decides what happens is signed: none of the first four can hold a line feed, so the string cannot be read two
-/// ways. Public so that tools (the local stack's <c>invoke</c>, tests, benchmarks) sign exactly as callers must.
+/// ways. The command API verifies with it (its replay window and constant-time compare stay there); the local
+/// tool's <c>send-command</c> and <c>generate-event http --sign</c> sign with it. The Waylay plug
+/// (waylay/plugins/queueingCommand) signs on its own, and its test checks it against the API's verifier.
 /// </summary>
-internal static class CommandSignature
+public static class CommandSignature
 {
     public const string TimestampHeader = "X-Queueing-Timestamp";
     public const string SignatureHeader = "X-Queueing-Signature";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string Version = "v1";
+
+    /// <summary>The <see cref="TimestampHeader"/> value of a request signed at <paramref name="at"/>.</summary>
+    public static string Timestamp(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The <see cref="SignatureHeader"/> value for <paramref name="request"/>.</summary>
     public static string Sign(string secret, in SignedRequest request) =>
@@ -30,7 +36,8 @@ internal static class CommandSignature
     public static string Sign(string secret, long timestamp, string path, string? idempotencyKey, string body) =>
         Sign(secret, new SignedRequest(timestamp.ToString(CultureInfo.InvariantCulture), "POST", path, idempotencyKey, Encoding.UTF8.GetBytes(body)));
 
-    internal static byte[] Compute(byte[] key, in SignedRequest request)
+    /// <summary>The HMAC-SHA256 of <paramref name="request"/>'s string to sign, keyed with <paramref name="key"/>.</summary>
+    public static byte[] Compute(byte[] key, in SignedRequest request)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
         request.AppendTo(hmac);
@@ -39,10 +46,10 @@ internal static class CommandSignature
 }
 
 /// <summary>What a command request's signature covers (see <see cref="CommandSignature"/>).</summary>
-internal readonly record struct SignedRequest(string Timestamp, string Method, string Path, string? IdempotencyKey, ReadOnlyMemory<byte> Body)
+public readonly record struct SignedRequest(string Timestamp, string Method, string Path, string? IdempotencyKey, ReadOnlyMemory<byte> Body)
 {
-    /// <summary>Feeds the string to sign into a hash (the HMAC, or the deduplication id's SHA-256).</summary>
-    internal void AppendTo(IncrementalHash hash)
+    /// <summary>Feeds the string to sign into a hash (the HMAC, or the command API's deduplication id).</summary>
+    public void AppendTo(IncrementalHash hash)
     {
         hash.AppendData(Encoding.UTF8.GetBytes(Timestamp + "\n" + Method.ToUpperInvariant() + "\n" + Path + "\n" + IdempotencyKey + "\n"));
         hash.AppendData(Body.Span);

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Devices;
+using Queueing.Shared.Sqs;
 using Queueing.Shared.Time;
 
 namespace Queueing.Shared.Commands;
@@ -27,12 +27,20 @@ public sealed record CommandStatusMessage(
 
     public const string CommandEventField = "commandEvent";
 
+    /// <summary><see cref="CommandEventField"/> in UTF-8, for readers that match names without decoding them.</summary>
+    public static ReadOnlySpan<byte> CommandEventFieldUtf8 => "commandEvent"u8;
+
     private static readonly string[] Members = [CommandEventField, "deviceId", "commandId", "acceptedAt", "at", "detail"];
 
     /// <summary>The message's UTF-8 JSON. Device and command id are written as given (the publisher read them
     /// from a command it accepted); a detail is cleaned of characters SQS refuses and cut to <see cref="MaxDetailLength"/>.</summary>
     public byte[] ToUtf8()
     {
+        if (!CommandStatusKinds.SentByPublisher.Contains(Kind))
+        {
+            throw new InvalidOperationException($"{Kind.ToWire()} comes from a device's acknowledgement; the publisher sends no status message of it.");
+        }
+
         var buffer = new ArrayBufferWriter<byte>(256 + (Detail?.Length ?? 0));
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -44,7 +52,7 @@ public sealed record CommandStatusMessage(
             writer.WriteString("at", IsoTime.Format(At));
             if (Detail is not null)
             {
-                writer.WriteString("detail", CleanDetail(Detail));
+                writer.WriteString("detail", SqsText.Cut(SqsText.Clean(Detail), MaxDetailLength));
             }
 
             writer.WriteEndObject();
@@ -75,9 +83,9 @@ public sealed record CommandStatusMessage(
         StrictJson.RefuseUnknown(root, Members, problems);
         var kindText = StrictJson.String(root, CommandEventField, required: true, problems);
         var kind = default(CommandStatusKind);
-        if (kindText is not null && !CommandStatusKinds.TryParse(kindText, out kind))
+        if (kindText is not null && !CommandStatusKinds.TryParseSentByPublisher(kindText, out kind))
         {
-            problems.Add($"commandEvent '{StrictJson.Shorten(kindText)}' is not one Ingest knows ({string.Join(", ", Enum.GetValues<CommandStatusKind>().Select(k => k.ToWire()))}, or {CommandStatusKinds.Ack} from the ack rule)");
+            problems.Add($"commandEvent '{StrictJson.Shorten(kindText)}' is not one Ingest knows ({string.Join(", ", CommandStatusKinds.SentByPublisher.Select(k => k.ToWire()))}, or {CommandStatusKinds.Ack} from the ack rule)");
         }
 
         var deviceId = StrictJson.String(root, "deviceId", required: true, problems);
@@ -86,11 +94,7 @@ public sealed record CommandStatusMessage(
             problems.Add($"deviceId '{StrictJson.Shorten(deviceId)}' is not a thing name ({ThingName.Rule})");
         }
 
-        var commandId = StrictJson.String(root, "commandId", required: true, problems);
-        if (commandId is not null && !CommandIds.IsValid(commandId))
-        {
-            problems.Add($"commandId '{StrictJson.Shorten(commandId)}' is not a command id ({CommandIds.Rule})");
-        }
+        var commandId = CommandIds.Read(root, problems);
 
         var acceptedAt = Time(root, "acceptedAt", problems);
         var at = Time(root, "at", problems);
@@ -126,22 +130,5 @@ public sealed record CommandStatusMessage(
 
         problems.Add($"{name} '{StrictJson.Shorten(text)}' is not an ISO 8601 time");
         return default;
-    }
-
-    private static string CleanDetail(string detail)
-    {
-        var clean = DeadLetterParker.SqsText(detail);
-        if (clean.Length <= MaxDetailLength)
-        {
-            return clean;
-        }
-
-        var keep = MaxDetailLength - 1;
-        if (char.IsHighSurrogate(clean[keep - 1]))
-        {
-            keep--;
-        }
-
-        return string.Concat(clean.AsSpan(0, keep), "…");
     }
 }

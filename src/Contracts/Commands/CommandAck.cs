@@ -27,6 +27,9 @@ public sealed record CommandAck(string CommandId, CommandAckStatus Status, strin
 
     private static readonly string[] Members = ["commandId", "status", "detail", "acceptedAt"];
 
+    /// <summary>What Waylay sees of this acknowledgement: <c>acknowledged</c> or <c>failed</c>.</summary>
+    public CommandStatusKind WaylayStatus => Status == CommandAckStatus.Done ? CommandStatusKind.Acknowledged : CommandStatusKind.Failed;
+
     /// <summary><see cref="AcceptedAt"/> as a time, when it is one.</summary>
     public bool TryGetAcceptedAt(out DateTimeOffset acceptedAt) => IsoTime.TryParse(AcceptedAt, out acceptedAt);
 
@@ -68,11 +71,7 @@ public sealed record CommandAck(string CommandId, CommandAckStatus Status, strin
         var root = document.RootElement;
         var problems = new List<string>();
         StrictJson.RefuseUnknown(root, Members, problems);
-        var commandId = StrictJson.String(root, "commandId", required: true, problems);
-        if (commandId is not null && !CommandIds.IsValid(commandId))
-        {
-            problems.Add($"commandId '{StrictJson.Shorten(commandId)}' is not a command id ({CommandIds.Rule})");
-        }
+        var commandId = CommandIds.Read(root, problems);
 
         var statusText = StrictJson.String(root, "status", required: true, problems);
         var status = CommandAckStatus.Done;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Queueing.Shared.Commands;
 
 /// <summary>
@@ -27,5 +29,18 @@ public static class CommandIds
         }
 
         return true;
+    }
+
+    /// <summary>A command event's required <c>commandId</c> member, with a problem when it is missing, no string or
+    /// no command id.</summary>
+    internal static string? Read(JsonElement root, List<string> problems)
+    {
+        var commandId = StrictJson.String(root, "commandId", required: true, problems);
+        if (commandId is not null && !IsValid(commandId))
+        {
+            problems.Add($"commandId '{StrictJson.Shorten(commandId)}' is not a command id ({Rule})");
+        }
+
+        return commandId;
     }
 }
