@@ -3,8 +3,8 @@ using BenchmarkDotNet.Attributes;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Bench;
 

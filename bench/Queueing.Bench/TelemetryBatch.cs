@@ -1,5 +1,5 @@
 using System.Globalization;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Bench;
 

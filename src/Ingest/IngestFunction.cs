@@ -6,10 +6,11 @@ using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Batches;
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
-using Queueing.Shared.Logging;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
+using Queueing.Contracts.Runtime;
 
 namespace Queueing.Ingest;
 

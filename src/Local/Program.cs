@@ -1,5 +1,5 @@
 using Queueing.Local.Cli;
-using Queueing.Shared.Settings;
+using Queueing.Contracts.Settings;
 
 return await LocalCli.RunAsync(
     args,

@@ -1,6 +1,6 @@
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.Template;
-using Queueing.Shared.Commands;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.Template;
+using Queueing.Contracts.Commands;
 
 namespace Queueing.Local;
 

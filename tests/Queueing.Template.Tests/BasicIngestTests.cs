@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Queueing.Template.Tests.Support;
 
 namespace Queueing.Template.Tests;

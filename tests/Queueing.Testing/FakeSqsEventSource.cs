@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
 namespace Queueing.Testing;
 

@@ -8,7 +8,7 @@ namespace Queueing.AotBench.Accounting;
 internal sealed record InvocationCost(long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, double GcPauseMs, double CpuMs);
 
 /// <summary>
-/// The function process's stdout and stderr, as <see cref="Queueing.Local.Lambda.FunctionOutput"/> writes them
+/// The function process's stdout and stderr, as <see cref="Queueing.Emulators.Lambda.FunctionOutput"/> writes them
 /// (<c>[source] line</c>): picks out each invocation's cost line by request id, keeps ERROR and FATAL lines (a run
 /// that logged one is not clean), and passes those and anything that is not a JSON line on to <c>echo</c>.
 /// </summary>

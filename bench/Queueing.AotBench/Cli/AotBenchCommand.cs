@@ -5,8 +5,8 @@ using Queueing.AotBench.Scenarios;
 using Queueing.Local.Aws;
 using Queueing.Local.Cli;
 using Queueing.Local.Functions;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 
 namespace Queueing.AotBench.Cli;
 

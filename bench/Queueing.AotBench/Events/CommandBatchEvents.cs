@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Queueing.Local.Events;
-using Queueing.Shared.Events;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Time;
 
 namespace Queueing.AotBench.Events;
 

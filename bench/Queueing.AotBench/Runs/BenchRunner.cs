@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Queueing.AotBench.Accounting;
 using Queueing.AotBench.Scenarios;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 
 namespace Queueing.AotBench.Runs;
 

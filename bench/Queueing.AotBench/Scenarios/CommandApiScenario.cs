@@ -3,8 +3,8 @@ using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Local.Events;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Json;
 
 namespace Queueing.AotBench.Scenarios;
 

@@ -1,6 +1,6 @@
 using Queueing.Local.Aws;
 using Queueing.Local.Functions;
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
 namespace Queueing.AotBench.Scenarios;
 

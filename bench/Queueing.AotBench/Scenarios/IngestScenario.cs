@@ -1,7 +1,7 @@
 using System.Globalization;
 using Queueing.AotBench.Events;
-using Queueing.Local.Waylay.Broker;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Waylay.Broker;
+using Queueing.Emulators.Waylay.Faults;
 
 namespace Queueing.AotBench.Scenarios;
 

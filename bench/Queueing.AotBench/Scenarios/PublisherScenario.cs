@@ -1,7 +1,7 @@
 using Queueing.AotBench.Events;
 using Queueing.Local.Functions;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Data;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Data;
 
 namespace Queueing.AotBench.Scenarios;
 

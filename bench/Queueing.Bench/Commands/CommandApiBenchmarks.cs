@@ -1,9 +1,8 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Queueing.Actuate.Api;
-using Queueing.Actuate.Commands;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Bench.Commands;

@@ -4,12 +4,12 @@ using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Time;
 
 namespace Queueing.Bench.Commands;
 

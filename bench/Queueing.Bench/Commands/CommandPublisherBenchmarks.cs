@@ -3,8 +3,8 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Bench.Commands;

@@ -4,8 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Queueing.Actuate.Publisher;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Bench.Commands;

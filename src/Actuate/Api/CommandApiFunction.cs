@@ -2,13 +2,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Commands;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
-using Queueing.Shared.Logging;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Time;
 
 namespace Queueing.Actuate.Api;
 

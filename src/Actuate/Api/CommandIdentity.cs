@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 
 namespace Queueing.Actuate.Api;
 

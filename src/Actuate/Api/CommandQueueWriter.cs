@@ -2,9 +2,9 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Actuate.Commands;
-using Queueing.Shared.Events;
-using Queueing.Shared.Sqs;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Sqs;
+using Queueing.Contracts.Time;
 
 namespace Queueing.Actuate.Api;
 

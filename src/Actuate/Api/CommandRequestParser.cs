@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Devices;
+using Queueing.Contracts.Devices;
 
 namespace Queueing.Actuate.Api;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Actuate.Api;
 

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Devices;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Devices;
+using Queueing.Contracts.Time;
 
 namespace Queueing.Actuate.Commands;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Queueing.Shared.Devices;
+using Queueing.Contracts.Devices;
 using Queueing.Shared.Settings;
 
 namespace Queueing.Actuate.Commands;

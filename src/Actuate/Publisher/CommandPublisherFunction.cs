@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Commands;
 using Queueing.Shared.Batches;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
-using Queueing.Shared.Logging;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Runtime;
+using Queueing.Contracts.Time;
 
 namespace Queueing.Actuate.Publisher;
 

@@ -1,4 +1,4 @@
-using Queueing.Shared.DeadLetters;
+using Queueing.Contracts.DeadLetters;
 
 namespace Queueing.Actuate.Publisher;
 

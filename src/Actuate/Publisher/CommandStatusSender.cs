@@ -3,8 +3,8 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Metrics;
 
 namespace Queueing.Actuate.Publisher;

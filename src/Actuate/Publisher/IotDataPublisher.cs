@@ -6,7 +6,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Queueing.Actuate.Commands;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Time;
 
 namespace Queueing.Actuate.Publisher;
 

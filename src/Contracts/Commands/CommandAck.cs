@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Time;
 
-namespace Queueing.Shared.Commands;
+namespace Queueing.Contracts.Commands;
 
 /// <summary>What a device says about a command it carried out.</summary>
 public enum CommandAckStatus

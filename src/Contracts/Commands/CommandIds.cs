@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Queueing.Shared.Commands;
+namespace Queueing.Contracts.Commands;
 
 /// <summary>
 /// What a command id may be where it crosses a trust boundary (a device's acknowledgement, a status message): 1 to

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Queueing.Shared.Commands;
+namespace Queueing.Contracts.Commands;
 
 /// <summary>
 /// The command API's request signature (docs/commands.md, "Signing"): <c>X-Queueing-Signature: v1=&lt;hex&gt;</c>

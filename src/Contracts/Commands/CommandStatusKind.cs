@@ -1,4 +1,4 @@
-namespace Queueing.Shared.Commands;
+namespace Queueing.Contracts.Commands;
 
 /// <summary>
 /// A command's status as Waylay sees it: the <c>commandStatus</c> of the event Ingest makes of each command outcome

@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Devices;
-using Queueing.Shared.Sqs;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Devices;
+using Queueing.Contracts.Sqs;
+using Queueing.Contracts.Time;
 
-namespace Queueing.Shared.Commands;
+namespace Queueing.Contracts.Commands;
 
 /// <summary>
 /// A command's fate as the command publisher reports it on IngestQueue:

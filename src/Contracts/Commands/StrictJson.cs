@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 
-namespace Queueing.Shared.Commands;
+namespace Queueing.Contracts.Commands;
 
 /// <summary>
 /// The member checks both command-event readers share: one JSON object, no member twice, none but the known ones,

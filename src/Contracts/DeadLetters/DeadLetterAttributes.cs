@@ -1,4 +1,4 @@
-namespace Queueing.Shared.DeadLetters;
+namespace Queueing.Contracts.DeadLetters;
 
 /// <summary>
 /// Message attribute names that say why a message is in a dead-letter queue. The consumers write them, the

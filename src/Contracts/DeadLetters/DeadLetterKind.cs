@@ -1,4 +1,4 @@
-namespace Queueing.Shared.DeadLetters;
+namespace Queueing.Contracts.DeadLetters;
 
 /// <summary>Why a message left its main queue without being delivered.</summary>
 public enum DeadLetterKind

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Amazon.SQS.Model;
 
-namespace Queueing.Shared.DeadLetters;
+namespace Queueing.Contracts.DeadLetters;
 
 /// <summary>
 /// A parked record's own message attributes, from the <c>messageAttributes</c> JSON the event reader kept, in the

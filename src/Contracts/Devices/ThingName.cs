@@ -1,4 +1,4 @@
-namespace Queueing.Shared.Devices;
+namespace Queueing.Contracts.Devices;
 
 /// <summary>
 /// A device id is an AWS IoT thing name: 1 to 128 characters of <c>[a-zA-Z0-9:_-]</c>. Telemetry arrives on

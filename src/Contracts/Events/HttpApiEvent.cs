@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Queueing.Shared.Events;
+namespace Queueing.Contracts.Events;
 
 // API Gateway HTTP API, payload format 2.0; wire-compatible with Amazon.Lambda.APIGatewayEvents'
 // APIGatewayHttpApiV2ProxyRequest / APIGatewayHttpApiV2ProxyResponse.

@@ -1,4 +1,4 @@
-namespace Queueing.Shared.Runtime;
+namespace Queueing.Contracts.Runtime;
 
 /// <summary>The event itself cannot be read: a function error, reported to the Runtime API.</summary>
 public sealed class InvalidEventException : Exception

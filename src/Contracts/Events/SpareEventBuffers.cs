@@ -1,4 +1,4 @@
-namespace Queueing.Shared.Events;
+namespace Queueing.Contracts.Events;
 
 /// <summary>
 /// One spare record array and one spare body buffer, kept from one event to the next. A function reads one event at

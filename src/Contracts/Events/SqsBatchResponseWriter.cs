@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace Queueing.Shared.Events;
+namespace Queueing.Contracts.Events;
 
 /// <summary>
 /// Writes the partial-batch response (the JSON of <see cref="SqsBatchResponse"/>,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 
-namespace Queueing.Shared.Events;
+namespace Queueing.Contracts.Events;
 
 // Wire-compatible with Amazon.Lambda.SQSEvents: the JSON names are what Lambda's SQS event source sends.
 

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 using System.Text.Unicode;
-using Queueing.Shared.Runtime;
+using Queueing.Contracts.Runtime;
 
-namespace Queueing.Shared.Events;
+namespace Queueing.Contracts.Events;
 
 /// <summary>
 /// Reads the SQS event Lambda hands a function (the JSON of <see cref="SqsEvent"/>) in one forward pass of

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Queueing.Shared.Events;
+namespace Queueing.Contracts.Events;
 
 /// <summary>
 /// One record of an SQS event as <see cref="SqsEventReader"/> read it: only what the consumers use. The body and

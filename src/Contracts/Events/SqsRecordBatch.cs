@@ -1,4 +1,4 @@
-namespace Queueing.Shared.Events;
+namespace Queueing.Contracts.Events;
 
 /// <summary>
 /// The records of one SQS event (<see cref="SqsEventReader.Read"/>). Its record array and the buffer holding the

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Queueing.Shared.Json;
+namespace Queueing.Contracts.Json;
 
 /// <summary>How error texts name a JSON token: "a JSON array", "a JSON null", ... (the event reader and Ingest's parser).</summary>
 public static class JsonTokenKinds

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
-namespace Queueing.Shared.Json;
+namespace Queueing.Contracts.Json;
 
 /// <summary>Source-generated JSON metadata for the event and response models (no reflection: Native AOT).</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

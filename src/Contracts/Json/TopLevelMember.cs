@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Queueing.Shared.Json;
+namespace Queueing.Contracts.Json;
 
 /// <summary>
 /// One string member of a JSON object's top level, read without parsing the rest into a document: a forward pass

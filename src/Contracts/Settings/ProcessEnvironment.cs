@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Queueing.Shared.Settings;
+namespace Queueing.Contracts.Settings;
 
 /// <summary>A snapshot of the process environment: the one place that reads it.</summary>
 public static class ProcessEnvironment

@@ -1,4 +1,4 @@
-namespace Queueing.Shared.Sqs;
+namespace Queueing.Contracts.Sqs;
 
 /// <summary>Splits messages into SendMessageBatch requests that respect SQS's per-batch limits.</summary>
 public static class SqsBatches

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Amazon.SQS.Model;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
-namespace Queueing.Shared.Sqs;
+namespace Queueing.Contracts.Sqs;
 
 /// <summary>
 /// Message attributes between the SDK's shape (<see cref="MessageAttributeValue"/>, what SendMessage takes and

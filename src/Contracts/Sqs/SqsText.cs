@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Queueing.Shared.Sqs;
+namespace Queueing.Contracts.Sqs;
 
 /// <summary>
 /// Text that SQS accepts in a message body or attribute value. SQS refuses a whole message holding a character

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Queueing.Shared.Time;
+namespace Queueing.Contracts.Time;
 
 /// <summary>
 /// ISO 8601 UTC with milliseconds (<c>2025-11-28T00:00:00.000Z</c>): the contract's time format, in command

@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT;
+namespace Queueing.Emulators.IoT;
 
 /// <summary>
 /// A Basic Ingest topic, <c>$aws/rules/&lt;rule name&gt;/&lt;topic&gt;</c> (AWS IoT developer guide, "Reducing messaging

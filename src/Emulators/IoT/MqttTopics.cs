@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Queueing.Local.IoT;
+namespace Queueing.Emulators.IoT;
 
 /// <summary>MQTT topic names and filters with AWS IoT Core's limits.</summary>
 internal static class MqttTopics

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// One execution environment of a function: a sandbox (its Runtime API endpoint) and the process serving it.

@@ -1,4 +1,4 @@
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// How to start a function's process: the executable, its arguments and the complete environment (the Runtime API

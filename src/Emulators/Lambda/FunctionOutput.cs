@@ -1,4 +1,4 @@
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// Where function processes' stdout and stderr lines go: one writer (the tool's stderr), each line prefixed with

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Queueing.Local.Processes;
+using Queueing.Emulators.Processes;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>One running function executable: its output piped to <see cref="FunctionOutput"/>, its exit observed.</summary>
 internal sealed partial class FunctionProcess : IDisposable

@@ -1,6 +1,6 @@
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>How many environments a function gets and how long its init may take.</summary>
 public sealed record FunctionRuntimeOptions

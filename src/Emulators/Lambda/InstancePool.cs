@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// A function's execution environments: an invoke takes a free instance (waiting while all are busy, as a function

@@ -1,4 +1,4 @@
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 public enum InvocationOutcome
 {

@@ -1,4 +1,4 @@
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// The trace an event source passes with the invocation it is about to make (Lambda's SQS event source passes the

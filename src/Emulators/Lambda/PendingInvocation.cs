@@ -1,4 +1,4 @@
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>An event handed (or about to be handed) to a sandbox's runtime, and how it ended.</summary>
 internal sealed class PendingInvocation(string requestId, ReadOnlyMemory<byte> payload, DateTimeOffset deadline, string functionArn, string traceId)

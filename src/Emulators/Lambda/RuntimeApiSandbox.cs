@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// The Runtime API (2018-06-01) of one execution environment, as its runtime sees it: <c>next</c> blocks until the

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// Kestrel on 127.0.0.1 serving the Runtime API for a function's sandboxes. Each sandbox has its own port (as each

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>The Lambda error document (<c>{"errorType", "errorMessage", "stackTrace"?}</c>) as bytes.</summary>
 public static class RuntimeErrorDocument

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace Queueing.Local.Lambda;
+namespace Queueing.Emulators.Lambda;
 
 /// <summary>
 /// X-Ray trace headers in the shape Lambda passes as <c>Lambda-Runtime-Trace-Id</c>:

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>A function of the template with every property resolved to its local value.</summary>
 public sealed class FunctionDefinition

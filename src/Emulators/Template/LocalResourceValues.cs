@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>
 /// What <c>Ref</c> and <c>Fn::GetAtt</c> return for each resource type locally: the physical names, URLs and

@@ -1,4 +1,4 @@
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>An <c>AWS::SQS::Queue</c> resolved to what CreateQueue / SetQueueAttributes take locally.</summary>
 public sealed class QueueDefinition

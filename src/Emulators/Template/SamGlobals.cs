@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>
 /// SAM's <c>Globals</c> section applied to a resource as SAM applies it: the resource's primitive values win,

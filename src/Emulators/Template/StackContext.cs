@@ -1,4 +1,4 @@
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>
 /// The pseudo parameters and local endpoints a template resolves against: the local stand-in for the account,

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>The Conditions section, evaluated on demand (memoised, cycles refused).</summary>
 internal sealed class TemplateConditions

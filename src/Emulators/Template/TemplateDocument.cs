@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>The raw sections of a CloudFormation/SAM template in JSON.</summary>
 public sealed class TemplateDocument

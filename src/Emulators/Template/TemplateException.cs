@@ -1,4 +1,4 @@
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>
 /// The template uses something the local stack cannot resolve or emulate. The message names where (resource and

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>
 /// The template's parameters with their local values: <c>--parameter-overrides</c> first, then <c>Default</c>,

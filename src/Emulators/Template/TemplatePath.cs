@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Queueing.Local.Template;
+namespace Queueing.Emulators.Template;
 
 /// <summary>
 /// Where a value sits in the template: a section entry (resource, condition, parameter) and the property path

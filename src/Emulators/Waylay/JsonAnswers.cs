@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace Queueing.Local.Waylay;
+namespace Queueing.Emulators.Waylay;
 
 /// <summary>How the sandbox's HTTP services answer: a status code and a JSON body.</summary>
 internal static class JsonAnswers

@@ -1,9 +1,9 @@
-using Queueing.Local.Waylay.Alarms;
-using Queueing.Local.Waylay.Broker;
-using Queueing.Local.Waylay.Rules;
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Alarms;
+using Queueing.Emulators.Waylay.Broker;
+using Queueing.Emulators.Waylay.Rules;
+using Queueing.Emulators.Waylay.Plugs;
 
-namespace Queueing.Local.Waylay;
+namespace Queueing.Emulators.Waylay;
 
 /// <summary>The sandbox's counters at one moment, for the live view and the run summary.</summary>
 public sealed record WaylaySandboxSnapshot(BrokerSnapshot Broker, RuleEngineSnapshot Rules, AlarmsSnapshot Alarms)

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Waylay.Faults;
 
-namespace Queueing.Local.Waylay;
+namespace Queueing.Emulators.Waylay;
 
 /// <summary>How to run the Waylay sandbox (see <see cref="WaylaySandbox"/>).</summary>
 public sealed record WaylaySandboxOptions

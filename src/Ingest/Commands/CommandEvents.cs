@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using Queueing.Ingest.Telemetry;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Devices;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Devices;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Commands;
 

@@ -3,7 +3,7 @@ using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Batches;
-using Queueing.Shared.DeadLetters;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Shared.Metrics;
 
 namespace Queueing.Ingest.Delivery;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Ingest.Telemetry;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Queueing.Shared.Devices;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Devices;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Telemetry;
 

@@ -1,4 +1,4 @@
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Telemetry;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Queueing.Ingest.Commands;
-using Queueing.Shared.Devices;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Devices;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Telemetry;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Ingest.Waylay;
 

@@ -4,7 +4,7 @@ using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Local.Functions;
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.Aws;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Queueing.Local.Processes;
+using Queueing.Emulators.Processes;
 
 namespace Queueing.Local.Aws;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Queueing.Local.Aws;
 using Queueing.Local.Invoke;
 
 namespace Queueing.Local.Cli;

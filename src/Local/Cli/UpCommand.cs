@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using Queueing.Local.Devices;
 using Queueing.Local.Up;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Waylay.Faults;
 
 namespace Queueing.Local.Cli;
 

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 
 namespace Queueing.Local.Commands;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Queueing.Local.Lambda;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Emulators.Lambda;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Local.EventSources;
 

@@ -1,5 +1,5 @@
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.EventSources;
 

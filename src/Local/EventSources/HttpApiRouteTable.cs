@@ -1,5 +1,3 @@
-using Queueing.Local.Template;
-
 namespace Queueing.Local.EventSources;
 
 /// <summary>The route a request selected, with its URL-decoded path parameters (null when it has none).</summary>

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Local.Events;
-using Queueing.Local.Hosting;
-using Queueing.Local.Lambda;
-using Queueing.Shared.Json;
+using Queueing.Emulators.Hosting;
+using Queueing.Emulators.Lambda;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Local.EventSources;
 
@@ -211,7 +211,7 @@ internal sealed partial class HttpApiServer : IAsyncDisposable
         return response.StatusCode;
     }
 
-    private Queueing.Shared.Events.HttpApiRequest BuildEvent(
+    private Queueing.Contracts.Events.HttpApiRequest BuildEvent(
         HttpContext context, string rawPath, string rawQuery, byte[] body, HttpApiRouteMatch match, string requestId)
     {
         var request = context.Request;

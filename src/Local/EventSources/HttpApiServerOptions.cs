@@ -1,4 +1,4 @@
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
 namespace Queueing.Local.EventSources;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
 namespace Queueing.Local.EventSources;
 

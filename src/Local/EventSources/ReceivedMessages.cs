@@ -1,6 +1,6 @@
 using Amazon.SQS.Model;
-using Queueing.Shared.Events;
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Local.EventSources;
 

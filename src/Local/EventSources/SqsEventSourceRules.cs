@@ -1,5 +1,5 @@
 using System.Globalization;
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.EventSources;
 

@@ -5,10 +5,10 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Local.EventSources;
 

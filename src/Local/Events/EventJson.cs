@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Local.Events;
 

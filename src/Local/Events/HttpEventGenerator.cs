@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Queueing.Local.Template;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
+using Queueing.Emulators.Template;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Local.Events;
 

@@ -6,9 +6,9 @@ using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
 using Queueing.Local.Cli;
 using Queueing.Local.EventSources;
-using Queueing.Local.Template;
-using Queueing.Shared.Events;
-using Queueing.Shared.Sqs;
+using Queueing.Emulators.Template;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Local.Events;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Local.Events;
 

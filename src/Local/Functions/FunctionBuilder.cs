@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Queueing.Local.Processes;
+using Queueing.Emulators.Processes;
 
 namespace Queueing.Local.Functions;
 

@@ -1,4 +1,4 @@
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.Functions;
 

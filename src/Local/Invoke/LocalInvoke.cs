@@ -4,8 +4,8 @@ using System.Text.Json;
 using Queueing.Local.Aws;
 using Queueing.Local.Cli;
 using Queueing.Local.Functions;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.Invoke;
 

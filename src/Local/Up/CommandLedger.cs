@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Queueing.Local.Lambda;
+using Queueing.Emulators.Lambda;
 
 namespace Queueing.Local.Up;
 

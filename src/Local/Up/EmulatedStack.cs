@@ -4,13 +4,13 @@ using Queueing.Local.Aws;
 using Queueing.Local.Devices;
 using Queueing.Local.EventSources;
 using Queueing.Local.Functions;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Data;
-using Queueing.Local.IoT.Rules;
-using Queueing.Local.Lambda;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Data;
+using Queueing.Emulators.IoT.Rules;
+using Queueing.Emulators.Lambda;
 using Queueing.Local.Processes;
-using Queueing.Local.Template;
-using Queueing.Local.Waylay;
+using Queueing.Emulators.Template;
+using Queueing.Emulators.Waylay;
 
 namespace Queueing.Local.Up;
 

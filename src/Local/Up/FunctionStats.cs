@@ -1,4 +1,4 @@
-using Queueing.Local.Lambda;
+using Queueing.Emulators.Lambda;
 
 namespace Queueing.Local.Up;
 

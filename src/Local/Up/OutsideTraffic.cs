@@ -1,4 +1,4 @@
-using Queueing.Local.IoT.Broker;
+using Queueing.Emulators.IoT.Broker;
 
 namespace Queueing.Local.Up;
 

@@ -3,10 +3,10 @@ using Amazon.SQS;
 using Queueing.Local.Aws;
 using Queueing.Local.Devices;
 using Queueing.Local.EventSources;
-using Queueing.Local.IoT.Data;
-using Queueing.Local.IoT.Rules;
-using Queueing.Local.Template;
-using Queueing.Local.Waylay;
+using Queueing.Emulators.IoT.Data;
+using Queueing.Emulators.IoT.Rules;
+using Queueing.Emulators.Template;
+using Queueing.Emulators.Waylay;
 
 namespace Queueing.Local.Up;
 

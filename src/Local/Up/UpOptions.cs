@@ -1,6 +1,6 @@
 using Queueing.Local.Cli;
 using Queueing.Local.Devices;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Waylay.Faults;
 
 namespace Queueing.Local.Up;
 

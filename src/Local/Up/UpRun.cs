@@ -3,7 +3,7 @@ using Queueing.Local.Aws;
 using Queueing.Local.Cli;
 using Queueing.Local.Functions;
 using Queueing.Local.Processes;
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 using Spectre.Console;
 
 namespace Queueing.Local.Up;
@@ -285,7 +285,7 @@ internal sealed class UpRun
 
     private static int? Classify(Exception ex) => ex switch
     {
-        UsageException or StackSetupException or TemplateException or Waylay.Rules.WaylayTemplateException or Waylay.Plugs.PlugCatalogException or ArgumentException => ExitCodes.Usage,
+        UsageException or StackSetupException or TemplateException or Queueing.Emulators.Waylay.Rules.WaylayTemplateException or Queueing.Emulators.Waylay.Plugs.PlugCatalogException or ArgumentException => ExitCodes.Usage,
         FunctionBuildException or LocalAwsException => ExitCodes.Environment,
         FunctionInitException => ExitCodes.FunctionFailed,
         // Node.js missing, a plug that does not load, a port that cannot be bound.

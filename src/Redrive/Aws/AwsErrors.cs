@@ -1,6 +1,5 @@
 using System.Net;
 using Amazon.Runtime;
-using Amazon.SQS;
 using Amazon.SQS.Model;
 
 namespace Queueing.Redrive.Aws;

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Amazon.SQS.Model;
-using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Time;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Time;
 
 namespace Queueing.Redrive.Messages;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 
 namespace Queueing.Redrive.Messages;
 

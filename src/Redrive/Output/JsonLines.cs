@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Redrive.Output;
 

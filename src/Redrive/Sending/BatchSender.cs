@@ -3,8 +3,8 @@ using System.Text;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Shared.Events;
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Redrive.Sending;
 

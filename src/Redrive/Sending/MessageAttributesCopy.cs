@@ -1,6 +1,6 @@
 using Amazon.SQS.Model;
-using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Redrive.Sending;
 

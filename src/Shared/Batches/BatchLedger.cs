@@ -1,5 +1,6 @@
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Shared.Batches;
 

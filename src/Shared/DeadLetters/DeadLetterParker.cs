@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
-using Queueing.Shared.Events;
-using Queueing.Shared.Sqs;
-using Queueing.Shared.Time;
-using static Queueing.Shared.Sqs.SqsMessageAttributes;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Sqs;
+using Queueing.Contracts.Time;
+using static Queueing.Contracts.Sqs.SqsMessageAttributes;
+using Queueing.Contracts.DeadLetters;
 
 namespace Queueing.Shared.DeadLetters;
 

@@ -1,4 +1,5 @@
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.DeadLetters;
 
 namespace Queueing.Shared.DeadLetters;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Shared.DeadLetters;
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Settings;
+using Queueing.Contracts.Settings;
 
 namespace Queueing.Shared.Runtime;
 

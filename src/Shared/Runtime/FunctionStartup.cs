@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Queueing.Shared.Settings;
+using Queueing.Contracts.Runtime;
 
 namespace Queueing.Shared.Runtime;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Logging;
 
 namespace Queueing.Actuate.Tests.Api;

@@ -3,7 +3,7 @@ using Amazon.SQS;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Api;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using Queueing.Actuate.Api;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 
 namespace Queueing.Actuate.Tests.Api;
 

@@ -328,7 +328,7 @@ public sealed class CommandRequestParserTests
     public void Parse_DeviceIdOutsideTheAlphabet_SaysTheRule()
     {
         var problem = Refused("""{"deviceId":"a/b","payload":1}""");
-        Assert.Equal("must be " + Queueing.Shared.Devices.ThingName.Rule, Error(problem, "#/deviceId").Detail);
+        Assert.Equal("must be " + Queueing.Contracts.Devices.ThingName.Rule, Error(problem, "#/deviceId").Detail);
     }
 
     [Fact]

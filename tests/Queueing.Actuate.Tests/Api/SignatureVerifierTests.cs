@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 using Queueing.Shared.Secrets;
 using Queueing.Testing;
 

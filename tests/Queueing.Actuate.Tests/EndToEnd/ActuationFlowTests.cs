@@ -4,7 +4,6 @@ using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Api;
 using Queueing.Actuate.Publisher;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Events;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.EndToEnd;

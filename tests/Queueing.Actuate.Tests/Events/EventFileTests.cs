@@ -5,9 +5,9 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Events;

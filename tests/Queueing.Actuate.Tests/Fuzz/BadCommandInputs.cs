@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Actuate.Tests.Fuzz;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.SQS;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Fuzz;

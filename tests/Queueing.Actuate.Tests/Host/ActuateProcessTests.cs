@@ -4,11 +4,10 @@ using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
-using Queueing.Actuate.Api;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Host;

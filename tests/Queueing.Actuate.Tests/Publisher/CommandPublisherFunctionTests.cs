@@ -6,9 +6,9 @@ using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Logging;
-using Queueing.Shared.Time;
+using Queueing.Contracts.Time;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Publisher;
@@ -309,7 +309,7 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     {
         var record = TestCommands.Record(Command("lamp-1"));
         _iot.Script(500);
-        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = [record] }, Queueing.Shared.Json.SharedJsonContext.Default.SqsEvent);
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = [record] }, Queueing.Contracts.Json.SharedJsonContext.Default.SqsEvent);
 
         var answer = await Function().InvokeAsync(json, Invocations.Context(_time), CancellationToken.None);
 

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Logging;
 using Queueing.Testing;
 

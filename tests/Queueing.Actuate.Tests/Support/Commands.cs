@@ -1,5 +1,5 @@
 using Queueing.Actuate.Commands;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Actuate.Tests.Support;
 

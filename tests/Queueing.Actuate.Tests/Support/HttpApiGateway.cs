@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Queueing.Actuate.Api;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Support;

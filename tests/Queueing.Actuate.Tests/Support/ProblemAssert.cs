@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Actuate.Tests.Support;
 

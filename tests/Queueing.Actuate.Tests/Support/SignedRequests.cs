@@ -1,6 +1,6 @@
 using System.Globalization;
-using Queueing.Shared.Commands;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Actuate.Tests.Support;
 

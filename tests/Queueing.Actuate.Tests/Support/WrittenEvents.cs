@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Queueing.Actuate.Publisher;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Actuate.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Contracts;
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Contracts;
+using Queueing.Emulators.Waylay.Plugs;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Waylay;

@@ -5,9 +5,8 @@ using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Microsoft.AspNetCore.Http;
 using Queueing.Actuate.Tests.Support;
-using Queueing.Local.Waylay;
-using Queueing.Local.Waylay.Plugs;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Waylay;

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Queueing.Ingest.Tests.Support;
-using Queueing.Shared.Commands;
-using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Commands;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Tests.Delivery;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Tests.Support;
-using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Events;

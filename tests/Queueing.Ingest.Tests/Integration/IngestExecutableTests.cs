@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Queueing.Ingest.Tests.Support;
-using Queueing.Shared.DeadLetters;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Integration;

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using Amazon.SQS.Model;
 using Queueing.Ingest.Tests.Support;
-using Queueing.Shared.DeadLetters;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Testing;
 using Xunit.Abstractions;
 

@@ -4,6 +4,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Parking;

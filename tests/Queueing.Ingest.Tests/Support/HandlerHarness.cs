@@ -6,7 +6,7 @@ using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 using Queueing.Testing;

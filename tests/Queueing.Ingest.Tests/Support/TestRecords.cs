@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Tests.Support;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 
 namespace Queueing.Ingest.Tests.Telemetry;
 

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
-using Queueing.Shared.Devices;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Devices;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Tests.Telemetry;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
 using Queueing.Local.Tests.Support;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Cli;

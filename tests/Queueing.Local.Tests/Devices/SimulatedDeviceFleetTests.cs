@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Local.Devices;
-using Queueing.Local.IoT.Broker;
+using Queueing.Emulators.IoT.Broker;
 using Queueing.Local.Tests.IoT;
 
 namespace Queueing.Local.Tests.Devices;

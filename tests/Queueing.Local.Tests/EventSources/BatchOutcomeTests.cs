@@ -1,6 +1,6 @@
 using Queueing.Local.EventSources;
-using Queueing.Local.Lambda;
-using Queueing.Shared.Events;
+using Queueing.Emulators.Lambda;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Local.Tests.EventSources;
 

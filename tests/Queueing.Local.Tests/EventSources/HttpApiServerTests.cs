@@ -5,11 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Local.EventSources;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 using Queueing.Local.Tests.Support;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Local.Tests.EventSources;
 

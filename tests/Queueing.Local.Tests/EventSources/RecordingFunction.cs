@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Local.Lambda;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Emulators.Lambda;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Local.Tests.EventSources;
 

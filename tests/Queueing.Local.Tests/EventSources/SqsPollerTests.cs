@@ -6,8 +6,8 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Local.EventSources;
 using Queueing.Local.Events;
-using Queueing.Local.Template;
-using Queueing.Shared.Events;
+using Queueing.Emulators.Template;
+using Queueing.Contracts.Events;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.EventSources;
@@ -87,7 +87,7 @@ public sealed class SqsPollerTests(MotoServer moto) : IClassFixture<MotoServer>
         var passed = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>();
         var function = new RecordingFunction(e =>
         {
-            passed[e.Records[0].Body] = Queueing.Local.Lambda.InvocationTrace.Current;
+            passed[e.Records[0].Body] = Queueing.Emulators.Lambda.InvocationTrace.Current;
             return RecordingFunction.Response("""{"batchItemFailures":[]}""");
         });
         await using var poller = Poller(sqs, queue, Source(queue, batchSize: 1, reportBatchItemFailures: true), function);
@@ -101,7 +101,7 @@ public sealed class SqsPollerTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.False(records["m-1"].Attributes.ContainsKey(SqsAttributeNames.AwsTraceHeader));
         Assert.Equal(Trace, passed["m-0"]);
         Assert.Null(passed["m-1"]);
-        Assert.Null(Queueing.Local.Lambda.InvocationTrace.Current);
+        Assert.Null(Queueing.Emulators.Lambda.InvocationTrace.Current);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Local.Events;
 using Queueing.Local.Tests.Support;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Events;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
 namespace Queueing.Local.Tests.Hosting;
 

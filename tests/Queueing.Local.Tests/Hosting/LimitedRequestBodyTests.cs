@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
 namespace Queueing.Local.Tests.Hosting;
 

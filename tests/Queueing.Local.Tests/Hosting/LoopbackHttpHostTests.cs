@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
 namespace Queueing.Local.Tests.Hosting;
 

@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using MQTTnet;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Rules;
-using Queueing.Local.Template;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Rules;
+using Queueing.Emulators.Template;
 using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 

@@ -1,6 +1,6 @@
 using Amazon.SQS;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Rules;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Rules;
 
 namespace Queueing.Local.Tests.IoT;
 

@@ -3,9 +3,9 @@ using Amazon;
 using Amazon.Runtime.Signing;
 using Amazon.SQS;
 using Queueing.Local.Devices;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Data;
-using Queueing.Local.IoT.Rules;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Data;
+using Queueing.Emulators.IoT.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.IoT;

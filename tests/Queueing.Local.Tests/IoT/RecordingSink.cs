@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Queueing.Local.IoT.Broker;
+using Queueing.Emulators.IoT.Broker;
 
 namespace Queueing.Local.Tests.IoT;
 

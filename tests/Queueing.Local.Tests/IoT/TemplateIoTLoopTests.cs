@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using MQTTnet;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Rules;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Rules;
 using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 using Queueing.Local.Tests.Support;
 
 namespace Queueing.Local.Tests.Lambda;

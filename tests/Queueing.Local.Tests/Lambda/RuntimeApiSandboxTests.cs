@@ -1,8 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Queueing.Local.Lambda;
+using Queueing.Emulators.Lambda;
 
 namespace Queueing.Local.Tests.Lambda;
 

@@ -1,5 +1,5 @@
 using Queueing.Local.Cli;
-using Queueing.Shared.Settings;
+using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Support;

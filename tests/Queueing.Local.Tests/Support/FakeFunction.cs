@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Queueing.Local.EventSources;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Local.Tests.Support;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Queueing.Local.Waylay.Contracts;
+using Queueing.Emulators.Waylay.Contracts;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Support;

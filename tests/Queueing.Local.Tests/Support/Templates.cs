@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.Tests.Support;
 

@@ -1,8 +1,8 @@
 using System.Reflection;
 using Queueing.Local.Functions;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
-using Queueing.Shared.Settings;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
+using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Support;

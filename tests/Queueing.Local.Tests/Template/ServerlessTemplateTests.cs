@@ -1,4 +1,4 @@
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Template;

@@ -1,4 +1,4 @@
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 using static Queueing.Local.Tests.Support.Templates;
 
 namespace Queueing.Local.Tests.Template;

@@ -4,7 +4,7 @@ using Queueing.Local.Cli;
 using Queueing.Local.Tests.IoT;
 using Queueing.Local.Tests.Support;
 using Queueing.Local.Up;
-using Queueing.Shared.Settings;
+using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Up;

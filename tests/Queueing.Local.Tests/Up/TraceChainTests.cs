@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Queueing.Local.Cli;
-using Queueing.Local.IoT.Data;
+using Queueing.Emulators.IoT.Data;
 using Queueing.Local.Tests.IoT;
 using Queueing.Local.Tests.Support;
 using Queueing.Local.Up;
-using Queueing.Shared.Settings;
+using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Up;

@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using Queueing.Local.Cli;
 using Queueing.Local.Devices;
 using Queueing.Local.Tests.Support;
 using Queueing.Local.Up;
-using Queueing.Shared.Settings;
+using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Up;

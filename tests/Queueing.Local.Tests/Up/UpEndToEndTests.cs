@@ -4,9 +4,9 @@ using Amazon.SQS.Model;
 using Queueing.Local.Cli;
 using Queueing.Local.Tests.Support;
 using Queueing.Local.Up;
-using Queueing.Local.Waylay.Faults;
-using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Settings;
+using Queueing.Emulators.Waylay.Faults;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Up;

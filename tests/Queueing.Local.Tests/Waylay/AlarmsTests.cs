@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.Waylay.Alarms;
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Alarms;
+using Queueing.Emulators.Waylay.Plugs;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;
@@ -23,8 +23,8 @@ public sealed class AlarmsTests : IAsyncLifetime
     private AlarmsServer _alarms = null!;
     private HttpClient _client = null!;
 
-    private static Queueing.Local.Waylay.Rules.TemplateContext Rules() =>
-        Queueing.Local.Waylay.Rules.TemplateContext.ForWaylayDirectory(RepositoryRoot.File("waylay"));
+    private static Queueing.Emulators.Waylay.Rules.TemplateContext Rules() =>
+        Queueing.Emulators.Waylay.Rules.TemplateContext.ForWaylayDirectory(RepositoryRoot.File("waylay"));
 
     public async Task InitializeAsync()
     {

@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Queueing.Local.Tests.Support;
-using Queueing.Local.Waylay;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay;
+using Queueing.Emulators.Waylay.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;

@@ -1,5 +1,5 @@
 using System.Net;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Waylay.Faults;
 
 namespace Queueing.Local.Tests.Waylay;
 

@@ -1,4 +1,4 @@
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Plugs;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Plugs;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay.Rules;
 
 namespace Queueing.Local.Tests.Waylay;
 
@@ -162,9 +162,9 @@ public sealed class ReactiveTaskTests
         return json;
     }
 
-    private static Queueing.Local.Waylay.Broker.BrokerEvent Event(string json)
+    private static Queueing.Emulators.Waylay.Broker.BrokerEvent Event(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return new Queueing.Local.Waylay.Broker.BrokerEvent("lamp-1", 1, document.RootElement.Clone());
+        return new Queueing.Emulators.Waylay.Broker.BrokerEvent("lamp-1", 1, document.RootElement.Clone());
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay.Rules;
 
 namespace Queueing.Local.Tests.Waylay;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;

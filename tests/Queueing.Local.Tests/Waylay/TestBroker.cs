@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.Waylay.Broker;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Waylay.Broker;
+using Queueing.Emulators.Waylay.Faults;
 
 namespace Queueing.Local.Tests.Waylay;
 

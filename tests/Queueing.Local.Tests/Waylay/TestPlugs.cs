@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Contracts;
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Contracts;
+using Queueing.Emulators.Waylay.Plugs;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Broker;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay.Broker;
+using Queueing.Emulators.Waylay.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;

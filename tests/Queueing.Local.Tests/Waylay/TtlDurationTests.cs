@@ -1,4 +1,4 @@
-using Queueing.Local.Waylay.Broker;
+using Queueing.Emulators.Waylay.Broker;
 
 namespace Queueing.Local.Tests.Waylay;
 

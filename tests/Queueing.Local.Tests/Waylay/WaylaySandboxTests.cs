@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Queueing.Local.Tests.Support;
-using Queueing.Local.Waylay;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay;
+using Queueing.Emulators.Waylay.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;
@@ -200,7 +200,7 @@ public sealed class WaylaySandboxTests
         json["type"] = "webscriptActuator";
         File.WriteAllText(manifest, json.ToJsonString());
 
-        var refused = await Assert.ThrowsAsync<Queueing.Local.Waylay.Plugs.PlugCatalogException>(() =>
+        var refused = await Assert.ThrowsAsync<Queueing.Emulators.Waylay.Plugs.PlugCatalogException>(() =>
             WaylaySandbox.StartAsync(Options(new Uri("http://127.0.0.1:9/commands"), waylay: waylay.Path)));
 
         Assert.Contains("queueingCommand/plug.json: refused by the registry schema IPlugManifest: /type: ", refused.Message);
@@ -213,7 +213,7 @@ public sealed class WaylaySandboxTests
         {
             ApiKey = "",
             Vault = new Dictionary<string, string> { ["SIGNING_SECRET"] = "" },
-            Faults = new Queueing.Local.Waylay.Faults.WaylayFaultOptions { FailRate = 2 },
+            Faults = new Queueing.Emulators.Waylay.Faults.WaylayFaultOptions { FailRate = 2 },
         };
 
         var refused = await Assert.ThrowsAsync<ArgumentException>(() => WaylaySandbox.StartAsync(options));

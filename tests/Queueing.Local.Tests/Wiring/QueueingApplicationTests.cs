@@ -1,8 +1,8 @@
-using Queueing.Local.Hosting;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.Lambda;
-using Queueing.Local.Template;
-using Queueing.Local.Waylay;
+using Queueing.Emulators.Hosting;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
+using Queueing.Emulators.Waylay;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Wiring;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Redrive.Tests.Support;
-using Queueing.Shared.Events;
+using Queueing.Contracts.Events;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

@@ -1,6 +1,5 @@
 using Amazon.Runtime;
 using Amazon.SQS;
-using Amazon.SQS.Model;
 using Queueing.Redrive.Queues;
 using Queueing.Redrive.Sending;
 

@@ -3,8 +3,9 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Support;

@@ -1,6 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Shared.DeadLetters;
+using Queueing.Contracts.DeadLetters;
 
 namespace Queueing.Redrive.Tests.Support;
 

@@ -2,7 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Queueing.Shared.Batches;
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Shared.Tests.Batches;
 

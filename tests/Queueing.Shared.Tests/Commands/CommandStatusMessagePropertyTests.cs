@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
-using Queueing.Shared.Commands;
+using Queueing.Contracts.Commands;
 
 namespace Queueing.Shared.Tests.Commands;
 

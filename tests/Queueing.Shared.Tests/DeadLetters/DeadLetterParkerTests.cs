@@ -4,7 +4,8 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 using Queueing.Shared.Tests.Support;
 using Queueing.Testing;
 

@@ -3,10 +3,10 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsCheck;
-using Queueing.Shared.DeadLetters;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Shared.Tests.Events;
 

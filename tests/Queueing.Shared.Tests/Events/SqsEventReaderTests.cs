@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
-using Queueing.Shared.Runtime;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
+using Queueing.Contracts.Runtime;
 using Queueing.Shared.Tests.Support;
 
 namespace Queueing.Shared.Tests.Events;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Tests.Support;
 
 namespace Queueing.Shared.Tests.Events;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Json;
 
 namespace Queueing.Shared.Tests.Json;
 

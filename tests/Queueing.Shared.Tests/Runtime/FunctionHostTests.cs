@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Tests.Support;
 using Queueing.Testing;

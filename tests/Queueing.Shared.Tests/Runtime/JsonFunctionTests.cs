@@ -1,9 +1,10 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Shared.Events;
-using Queueing.Shared.Json;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
+using Queueing.Contracts.Runtime;
 
 namespace Queueing.Shared.Tests.Runtime;
 

@@ -234,7 +234,7 @@ public sealed class SettingsReaderTests
     [Fact]
     public void ProcessEnvironment_Read_SeesTheProcessVariables()
     {
-        var variables = Queueing.Shared.Settings.ProcessEnvironment.Read();
+        var variables = Queueing.Contracts.Settings.ProcessEnvironment.Read();
 
         Assert.Equal(Environment.GetEnvironmentVariable("PATH"), variables["PATH"]);
     }

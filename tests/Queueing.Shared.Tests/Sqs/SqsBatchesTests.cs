@@ -1,4 +1,4 @@
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Shared.Tests.Sqs;
 

@@ -1,6 +1,5 @@
 using Amazon.SQS.Model;
-using Queueing.Shared.Events;
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Shared.Tests.Sqs;
 

@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Settings;
+using Queueing.Contracts.Settings;
 
 namespace Queueing.TestFunction;
 

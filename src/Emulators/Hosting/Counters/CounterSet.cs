@@ -1,4 +1,4 @@
-namespace Queueing.Local.Hosting;
+namespace Queueing.Emulators.Hosting;
 
 /// <summary>
 /// An emulator's counters, declared once: a record deriving from this whose public <c>long</c> (or <c>int</c>) fields

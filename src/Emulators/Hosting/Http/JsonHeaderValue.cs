@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Queueing.Local.Hosting;
+namespace Queueing.Emulators.Hosting;
 
 /// <summary>
 /// A header-like value given in JSON, as AWS takes it where a map of strings is expected (an HTTP API response's

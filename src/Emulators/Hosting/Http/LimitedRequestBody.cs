@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Queueing.Local.Hosting;
+namespace Queueing.Emulators.Hosting;
 
 /// <summary>
 /// A request body read whole, up to the limit of the service a local server emulates (API Gateway's, IoT Data's):

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Queueing.Local.Hosting;
+namespace Queueing.Emulators.Hosting;
 
 /// <summary>How a <see cref="LoopbackHttpHost"/> listens.</summary>
 public sealed record LoopbackHttpHostOptions

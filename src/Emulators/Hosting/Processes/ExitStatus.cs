@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Queueing.Local.Processes;
+namespace Queueing.Emulators.Processes;
 
 /// <summary>How a child process ended, in words: <c>exit status 1</c>, or <c>signal 9</c> (.NET reports a child
 /// killed by signal N as exit code 128 + N on Unix).</summary>

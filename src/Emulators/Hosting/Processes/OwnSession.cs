@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Queueing.Local.Processes;
+namespace Queueing.Emulators.Processes;
 
 /// <summary>
 /// Starts a child process in a session, and so a process group, of its own. A terminal's Ctrl+C is SIGINT to its

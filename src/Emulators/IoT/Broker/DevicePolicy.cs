@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Queueing.Local.IoT.Broker;
+namespace Queueing.Emulators.IoT.Broker;
 
 /// <summary>
 /// The local form of the template's device policy, built on <c>${iot:Connection.Thing.ThingName}</c>: a device

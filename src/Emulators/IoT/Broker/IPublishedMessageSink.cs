@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Broker;
+namespace Queueing.Emulators.IoT.Broker;
 
 /// <summary>
 /// Sees every message the broker accepts (from MQTT clients and from the IoT Data API), in the broker's receive

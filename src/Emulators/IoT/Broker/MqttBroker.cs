@@ -10,7 +10,7 @@ using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
-namespace Queueing.Local.IoT.Broker;
+namespace Queueing.Emulators.IoT.Broker;
 
 /// <summary>
 /// The local IoT Core message broker: MQTTnet's server on loopback (MQTT 3.1.1 and 5) with AWS IoT Core's

@@ -1,6 +1,6 @@
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
-namespace Queueing.Local.IoT.Broker;
+namespace Queueing.Emulators.IoT.Broker;
 
 /// <summary>A snapshot of the broker's counts since start.</summary>
 public sealed record MqttBrokerCounters : CounterSet<MqttBrokerCounters>

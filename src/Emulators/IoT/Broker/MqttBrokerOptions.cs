@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Queueing.Local.IoT.Broker;
+namespace Queueing.Emulators.IoT.Broker;
 
 public sealed record MqttBrokerOptions
 {

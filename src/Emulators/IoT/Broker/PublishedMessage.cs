@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Broker;
+namespace Queueing.Emulators.IoT.Broker;
 
 /// <summary>
 /// A message the broker accepted, as the rules engine sees it. <see cref="ClientId"/> is null when the message

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Queueing.Local.Template;
+using Queueing.Emulators.Template;
 
-namespace Queueing.Local.IoT.Broker;
+namespace Queueing.Emulators.IoT.Broker;
 
 /// <summary>
 /// The <see cref="DevicePolicy"/> the local broker enforces, read from the template's <c>AWS::IoT::Policy</c>

@@ -1,6 +1,6 @@
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
-namespace Queueing.Local.IoT.Data;
+namespace Queueing.Emulators.IoT.Data;
 
 /// <summary>A snapshot of the IoT Data endpoint's answers since start.</summary>
 public sealed record IotDataCounters : CounterSet<IotDataCounters>

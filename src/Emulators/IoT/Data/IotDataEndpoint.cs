@@ -1,14 +1,13 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Local.Hosting;
-using Queueing.Local.IoT.Broker;
+using Queueing.Emulators.Hosting;
+using Queueing.Emulators.IoT.Broker;
 
-namespace Queueing.Local.IoT.Data;
+namespace Queueing.Emulators.IoT.Data;
 
 /// <summary>
 /// The local IoT Data endpoint (the account's <c>*-ats.iot</c> host): <c>POST /topics/{topic}?qos=N</c> signed with

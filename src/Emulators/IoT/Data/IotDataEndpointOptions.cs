@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Data;
+namespace Queueing.Emulators.IoT.Data;
 
 public sealed record IotDataEndpointOptions(SigV4Credentials Credentials, string Region)
 {

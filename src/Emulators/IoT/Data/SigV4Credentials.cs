@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Data;
+namespace Queueing.Emulators.IoT.Data;
 
 /// <summary>The credentials requests must be signed with, as the local stack hands them to the functions.
 /// A null <see cref="SessionToken"/> does not check <c>X-Amz-Security-Token</c>.</summary>

@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Data;
+namespace Queueing.Emulators.IoT.Data;
 
 /// <summary>The outcome of checking a request's signature: valid, or the error AWS would answer with.</summary>
 internal sealed record SigV4Verification(bool IsValid, string? Error)

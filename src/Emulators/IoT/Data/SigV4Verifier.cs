@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Queueing.Local.IoT.Data;
+namespace Queueing.Emulators.IoT.Data;
 
 /// <summary>
 /// Verifies AWS Signature Version 4 (header form, <c>AWS4-HMAC-SHA256</c>) the way an AWS service does: rebuild

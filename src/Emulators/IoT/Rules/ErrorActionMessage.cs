@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Queueing.Local.IoT.Rules;
+namespace Queueing.Emulators.IoT.Rules;
 
 /// <summary>
 /// What AWS IoT sends to a rule's error action: one message per rule and message, listing every failed action

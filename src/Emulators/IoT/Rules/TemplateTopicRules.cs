@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Queueing.Local.IoT.Sql;
-using Queueing.Local.Template;
+using Queueing.Emulators.IoT.Sql;
+using Queueing.Emulators.Template;
 
-namespace Queueing.Local.IoT.Rules;
+namespace Queueing.Emulators.IoT.Rules;
 
 /// <summary>
 /// The template's <c>AWS::IoT::TopicRule</c> resources as the local rules engine runs them. Everything the engine

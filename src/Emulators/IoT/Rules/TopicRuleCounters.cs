@@ -1,6 +1,6 @@
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
-namespace Queueing.Local.IoT.Rules;
+namespace Queueing.Emulators.IoT.Rules;
 
 /// <summary>
 /// Counts since start, per rule or in total. Every matched message ends as actions that all succeeded, or in

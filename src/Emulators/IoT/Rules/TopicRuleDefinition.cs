@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Rules;
+namespace Queueing.Emulators.IoT.Rules;
 
 /// <summary>
 /// One <c>AWS::IoT::TopicRule</c> as the rules engine needs it: the <c>TopicRulePayload</c>'s name, SQL, SQL

@@ -6,10 +6,10 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Sql;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Sql;
 
-namespace Queueing.Local.IoT.Rules;
+namespace Queueing.Emulators.IoT.Rules;
 
 /// <summary>
 /// The local IoT rules engine. Rules are parsed when it is built (an unsupported rule stops start-up); each

@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Rules;
+namespace Queueing.Emulators.IoT.Rules;
 
 public sealed record TopicRuleEngineOptions
 {

@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Rules;
+namespace Queueing.Emulators.IoT.Rules;
 
 /// <summary>The rules cannot be loaded; <see cref="Problems"/> lists every problem found, each naming its rule.</summary>
 internal sealed class TopicRuleException(IReadOnlyList<string> problems)

@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Sql;
+namespace Queueing.Emulators.IoT.Sql;
 
 /// <summary>
 /// A topic rule's SQL that the local rules engine refuses at start-up: either outside the supported subset

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Queueing.Local.IoT.Sql;
+namespace Queueing.Emulators.IoT.Sql;
 
 /// <summary>
 /// Parses a subset of AWS IoT SQL (version 2016-03-23), once at start-up. Anything

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Queueing.Local.IoT.Sql;
+namespace Queueing.Emulators.IoT.Sql;
 
 /// <summary>A parsed rule statement; <see cref="Evaluate"/> runs it against one message.</summary>
 internal sealed class IotSqlStatement

@@ -1,4 +1,4 @@
-namespace Queueing.Local.IoT.Sql;
+namespace Queueing.Emulators.IoT.Sql;
 
 internal enum SqlEvaluationKind
 {

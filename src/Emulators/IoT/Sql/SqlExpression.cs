@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Queueing.Local.IoT.Sql;
+namespace Queueing.Emulators.IoT.Sql;
 
 /// <summary>What an expression can see while one message is evaluated.</summary>
 internal sealed class SqlContext(string topic, string clientId, long timestampMs, ReadOnlyMemory<byte> payload, JsonElement? payloadObject)

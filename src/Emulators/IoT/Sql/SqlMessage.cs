@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Queueing.Local.IoT.Sql;
+namespace Queueing.Emulators.IoT.Sql;
 
 /// <summary>
 /// One published message as the rules see it. The payload is parsed as JSON at most once, however many rules

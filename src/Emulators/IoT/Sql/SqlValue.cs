@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Queueing.Local.IoT.Sql;
+namespace Queueing.Emulators.IoT.Sql;
 
 internal enum SqlValueKind
 {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Waylay.Alarms;
+namespace Queueing.Emulators.Waylay.Alarms;
 
 /// <summary>
 /// A create call's body, checked as the Alarms OpenAPI 1.11.0 describes <c>CreateAlarm</c>: <c>type</c>, <c>text</c>,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Waylay.Alarms;
+namespace Queueing.Emulators.Waylay.Alarms;
 
 /// <summary>The alarms service's counters at one moment, for the live view and the books.</summary>
 /// <param name="Raised">Create calls accepted: every time a rule raised an alarm, a repeat of an open alarm included

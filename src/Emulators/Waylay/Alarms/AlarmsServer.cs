@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Primitives;
-using Queueing.Local.Hosting;
-using Queueing.Local.Waylay.Broker;
+using Queueing.Emulators.Hosting;
+using Queueing.Emulators.Waylay.Broker;
 
-namespace Queueing.Local.Waylay.Alarms;
+namespace Queueing.Emulators.Waylay.Alarms;
 
 /// <summary>How to run the sandbox's alarms service.</summary>
 internal sealed record AlarmsOptions

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>Checks an <c>Authorization: Basic base64(apiKey:apiSecret)</c> header against the configured pair.</summary>
 internal sealed class BasicCredentials(string apiKey, string apiSecret)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>The last event the broker took for one resource (for the live view).</summary>
 public sealed record ResourceLastEvent(string Resource, long Timestamp, string EventJson, DateTimeOffset ReceivedAt);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>
 /// A TimestampedResourceEvent as the broker keeps and forwards it: the event's JSON with <c>resource</c> set and

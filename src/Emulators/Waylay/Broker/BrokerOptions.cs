@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Waylay.Faults;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>How to run the sandbox's broker API.</summary>
 internal sealed record BrokerOptions

@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>A request the broker refuses; answered as <c>{"error": Message}</c> with <see cref="StatusCode"/>.</summary>
 internal sealed class BrokerRequestException(int statusCode, string message) : Exception(message)

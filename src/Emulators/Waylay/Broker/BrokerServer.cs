@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Queueing.Local.Hosting;
-using Queueing.Local.Waylay.Faults;
+using Queueing.Emulators.Hosting;
+using Queueing.Emulators.Waylay.Faults;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>
 /// The Waylay Broker API for posting and reading data (on a <see cref="LoopbackHttpHost"/>): <c>POST /data/v1/events</c>,

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>The events of one POST, and whether the body was an array (the forwarding rule depends on it).</summary>
 internal sealed record PostedEvents(IReadOnlyList<BrokerEvent> Events, bool IsArray);

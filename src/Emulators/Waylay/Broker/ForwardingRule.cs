@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>
 /// The broker's <c>forward</c> rule, as the spec states it. <c>POST /events</c>: a single event is forwarded to

@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>
 /// Where the broker forwards events for the rule engine. Must not block: the broker answers the poster without

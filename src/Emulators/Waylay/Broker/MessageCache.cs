@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>
 /// The broker's message cache: the last <see cref="Capacity"/> messages per resource, in event-timestamp order

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Queueing.Local.Waylay.Broker;
+namespace Queueing.Emulators.Waylay.Broker;
 
 /// <summary>
 /// The broker's TTLDuration: whole seconds (<c>3600</c>), a number with a unit (<c>52w</c>, <c>7d</c>, <c>1h</c>,

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
-namespace Queueing.Local.Waylay.Contracts;
+namespace Queueing.Emulators.Waylay.Contracts;
 
 /// <summary>
 /// One of Waylay's published OpenAPI documents, as the JSON Schemas of its components that the project validates

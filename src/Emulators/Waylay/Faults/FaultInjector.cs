@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Faults;
+namespace Queueing.Emulators.Waylay.Faults;
 
 /// <summary>What the broker does with one request before handling it.</summary>
 internal enum FaultKind

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Queueing.Local.Waylay.Faults;
+namespace Queueing.Emulators.Waylay.Faults;
 
 /// <summary>
 /// A fixed (<c>200ms</c>, <c>1s</c>) or random (<c>50ms-300ms</c>, <c>50-300ms</c>) delay, as given to

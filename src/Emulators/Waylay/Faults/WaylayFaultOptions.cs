@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Faults;
+namespace Queueing.Emulators.Waylay.Faults;
 
 /// <summary>
 /// What the sandbox's broker does wrong on purpose (the `up` flags <c>--waylay-fail-rate</c>,

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Rules;
+using Queueing.Emulators.Waylay.Rules;
 
-namespace Queueing.Local.Waylay.Plugs;
+namespace Queueing.Emulators.Waylay.Plugs;
 
 /// <summary>
 /// Runs an actuation with the plug the template's actuator names, under Node.js. The answer's status is the HTTP

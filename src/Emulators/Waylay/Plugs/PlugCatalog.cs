@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Queueing.Local.Waylay.Contracts;
+using Queueing.Emulators.Waylay.Contracts;
 
-namespace Queueing.Local.Waylay.Plugs;
+namespace Queueing.Emulators.Waylay.Plugs;
 
 /// <summary>A plug we ship: its manifest (<c>plug.json</c>) and the folder holding its code.</summary>
 public sealed record PlugDefinition(

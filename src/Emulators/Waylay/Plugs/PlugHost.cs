@@ -5,9 +5,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Queueing.Local.Processes;
+using Queueing.Emulators.Processes;
 
-namespace Queueing.Local.Waylay.Plugs;
+namespace Queueing.Emulators.Waylay.Plugs;
 
 /// <summary>
 /// Runs the real plugs of a tenant's <c>plugins/</c> under Node.js, in one long-lived process, as Waylay's rules engine

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Queueing.Local.Waylay.Plugs;
+namespace Queueing.Emulators.Waylay.Plugs;
 
 public sealed record PlugHostOptions
 {

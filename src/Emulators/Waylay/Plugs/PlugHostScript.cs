@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Plugs;
+namespace Queueing.Emulators.Waylay.Plugs;
 
 /// <summary>
 /// The Node.js program of <see cref="PlugHost"/>, run with <c>node -e</c>. It loads every plug of a folder (a

@@ -1,6 +1,6 @@
-using Queueing.Local.Waylay.Broker;
+using Queueing.Emulators.Waylay.Broker;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>
 /// A reactive task: <see cref="Template"/> run for one <see cref="Resource"/>. Holds the sensors' last states and

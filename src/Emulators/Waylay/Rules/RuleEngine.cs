@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Queueing.Local.Waylay.Broker;
+using Queueing.Emulators.Waylay.Broker;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>
 /// The sandbox's rule engine: takes the events the broker forwards and runs every template as a reactive task per

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Queueing.Local.Hosting;
+using Queueing.Emulators.Hosting;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>What the rule engine last did for one resource (for the live view).</summary>
 public sealed record ResourceRuleState(string Resource, string? LastState, string? LastActuator, string? LastAnswer, long? LastEventTimestamp);

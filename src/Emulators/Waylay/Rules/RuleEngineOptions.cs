@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 internal sealed record RuleEngineOptions
 {

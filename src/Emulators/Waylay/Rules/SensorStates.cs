@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>The states of Waylay's streaming data sensor, spelled as the plugin reports them.</summary>
 internal static class SensorStates

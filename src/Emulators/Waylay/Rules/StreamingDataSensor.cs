@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>One execution's result: the state and the raw data the plugin publishes (<c>parameter</c>, <c>threshold</c>).</summary>
 public sealed record SensorObservation(string State, double Value, double Threshold);

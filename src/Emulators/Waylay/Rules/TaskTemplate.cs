@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>
 /// A Waylay rule template the sandbox can run, as loaded from <c>waylay/templates/*.json</c>. The sandbox runs it

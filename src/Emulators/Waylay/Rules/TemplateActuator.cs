@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>
 /// An actuator node: the plug it runs (<see cref="Plugin"/> <see cref="Version"/>, a plug of <c>waylay/plugins/</c>)

@@ -1,7 +1,7 @@
-using Queueing.Local.Waylay.Contracts;
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Contracts;
+using Queueing.Emulators.Waylay.Plugs;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>
 /// What a template is checked against: the rules engine's template schema (<c>TemplateEntity</c> of our

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Queueing.Local.Waylay.Broker;
-using Queueing.Local.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Broker;
+using Queueing.Emulators.Waylay.Plugs;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 public static partial class TemplateLoader
 {

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 public static partial class TemplateLoader
 {

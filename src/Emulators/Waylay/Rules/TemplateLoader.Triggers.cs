@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 public static partial class TemplateLoader
 {

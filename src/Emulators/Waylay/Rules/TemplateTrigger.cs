@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>
 /// A trigger wiring a sensor to an actuator, with Waylay's three kinds: a states trigger fires at every evaluation

@@ -1,4 +1,4 @@
-namespace Queueing.Local.Waylay.Rules;
+namespace Queueing.Emulators.Waylay.Rules;
 
 /// <summary>Templates the sandbox cannot run; the message lists every problem, each naming file and construct.</summary>
 public sealed class WaylayTemplateException(IReadOnlyList<string> problems)

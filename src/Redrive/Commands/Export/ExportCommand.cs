@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Amazon.SQS.Model;
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Redrive.Commands.Export;
 

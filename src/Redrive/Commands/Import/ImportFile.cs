@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Queueing.Redrive.Sending;
-using Queueing.Shared.Events;
-using Queueing.Shared.Sqs;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Sqs;
 
 namespace Queueing.Redrive.Commands.Import;
 

@@ -1,6 +1,6 @@
 using MQTTnet;
 using MQTTnet.Formatter;
-using Queueing.Local.IoT.Broker;
+using Queueing.Emulators.IoT.Broker;
 
 namespace Queueing.Local.Tests.IoT.Broker;
 

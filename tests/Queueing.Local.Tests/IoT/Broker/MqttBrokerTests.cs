@@ -2,7 +2,7 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using Queueing.Local.IoT.Broker;
+using Queueing.Emulators.IoT.Broker;
 
 namespace Queueing.Local.Tests.IoT.Broker;
 

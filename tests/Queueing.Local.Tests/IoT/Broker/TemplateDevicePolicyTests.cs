@@ -1,5 +1,5 @@
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.Template;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.Template;
 using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 

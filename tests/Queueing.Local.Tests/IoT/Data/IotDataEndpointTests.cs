@@ -5,8 +5,8 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Data;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Data;
 
 namespace Queueing.Local.Tests.IoT.Data;
 

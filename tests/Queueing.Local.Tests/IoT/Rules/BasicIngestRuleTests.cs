@@ -1,8 +1,8 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Rules;
+using Queueing.Emulators.IoT.Broker;
+using Queueing.Emulators.IoT.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.IoT.Rules;

@@ -1,5 +1,5 @@
-using Queueing.Local.IoT.Rules;
-using Queueing.Local.Template;
+using Queueing.Emulators.IoT.Rules;
+using Queueing.Emulators.Template;
 using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 

@@ -3,8 +3,7 @@ using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.IoT.Broker;
-using Queueing.Local.IoT.Rules;
+using Queueing.Emulators.IoT.Rules;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.IoT.Rules;

@@ -1,5 +1,5 @@
 using System.Text;
-using Queueing.Local.IoT.Sql;
+using Queueing.Emulators.IoT.Sql;
 
 namespace Queueing.Local.Tests.IoT.Sql;
 
