@@ -82,7 +82,7 @@ public sealed class StackViewTests
     {
         var statuses = new Dictionary<string, long> { ["published"] = 9, ["acknowledged"] = 6, ["failed"] = 2, ["rejected"] = 1, ["surprise"] = 1 };
         var broker = new BrokerSnapshot { Requests = 40, EventsReceived = 39, EventsStored = 39, EventsForwarded = 39, DistinctEvents = 39, UntalliedEvents = 20 };
-        var rules = new RuleEngineSnapshot { EventsEvaluated = 39, TasksCreated = 3, SensorExecutions = 39, SensorFailures = 19, RulesFired = 10, CommandsSent = 10 };
+        var rules = new RuleEngineSnapshot { EventsEvaluated = 39, TasksCreated = 3, SensorExecutions = 39, SensorFailures = 19, RulesFired = 10, PlugRuns = 10 };
         return new StackSnapshot(
             TimeSpan.FromSeconds(42),
             [

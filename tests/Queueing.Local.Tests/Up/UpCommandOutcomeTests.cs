@@ -84,7 +84,7 @@ public sealed class UpCommandOutcomeTests
             // SQS delivered the telemetry in, so the count of commands is not pinned.)
             var rules = stack.Waylay.Snapshot().Rules;
             Assert.True(rules.SensorFailures >= statuses.Values.Sum(), $"sensor failures {rules.SensorFailures}, status events {statuses.Values.Sum()}");
-            Assert.Equal(rules.RulesFired, rules.CommandsSent);
+            Assert.Equal(rules.RulesFired, rules.PlugRuns);
             Assert.Equal(stack.Commands.Accepted, rules.CommandsAccepted);
             Assert.Equal(published, stack.Commands.Accepted);
             await Task.CompletedTask;

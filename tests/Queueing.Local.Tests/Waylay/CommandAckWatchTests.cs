@@ -141,7 +141,7 @@ public sealed class CommandAckWatchTests
         var snapshot = sandbox.Snapshot();
         Assert.Equal((2L, 1L), (snapshot.AlarmsRaised, snapshot.Alarms.Created));
         Assert.Equal(new Dictionary<string, long> { ["lamp-1"] = 2 }, snapshot.AlarmsRaisedByResource);
-        Assert.Equal((2L, 2L), (snapshot.Rules.RulesFired, snapshot.Rules.CommandsSent));
+        Assert.Equal((2L, 2L), (snapshot.Rules.RulesFired, snapshot.Rules.PlugRuns));
         Assert.Equal(new Dictionary<string, long> { ["ok"] = 2 }, snapshot.Rules.AnswersByStatus);
         Assert.Equal(0, snapshot.Rules.CommandsAccepted);
     }

@@ -42,7 +42,7 @@ public sealed class RuleEngineTests
         // Per device: Below, Above, Below, Above, Above (no change), Below: five crossings.
         var counters = engine.Counters.Snapshot();
         Assert.Equal((48L, 8L, 48L, 0L), (counters.EventsEvaluated, counters.TasksCreated, counters.SensorExecutions, counters.SensorFailures));
-        Assert.Equal((40L, 40L, 40L, 40L), (counters.RulesFired, counters.CommandsSent, counters.AnswersByStatus["202"], counters.CommandsAccepted));
+        Assert.Equal((40L, 40L, 40L, 40L), (counters.RulesFired, counters.PlugRuns, counters.AnswersByStatus["202"], counters.CommandsAccepted));
         for (var device = 0; device < 8; device++)
         {
             var calls = actuator.Calls.Where(c => c.Resource == $"lamp-{device}").ToArray();

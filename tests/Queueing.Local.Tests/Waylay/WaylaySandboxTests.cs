@@ -77,7 +77,7 @@ public sealed class WaylaySandboxTests
         var snapshot = sandbox.Snapshot();
         Assert.Equal((18L, 18L, 18L), (snapshot.Broker.EventsReceived, snapshot.Broker.EventsForwarded, snapshot.Rules.EventsEvaluated));
         // A task per template (light-threshold, command-ack-watch) and device; light values fire the light rule only.
-        Assert.Equal((6L, 12L, 12L), (snapshot.Rules.TasksCreated, snapshot.Rules.RulesFired, snapshot.Rules.CommandsSent));
+        Assert.Equal((6L, 12L, 12L), (snapshot.Rules.TasksCreated, snapshot.Rules.RulesFired, snapshot.Rules.PlugRuns));
         Assert.Equal((18L, 18L), (snapshot.Rules.SensorExecutions, snapshot.Rules.SensorFailures));
         Assert.Equal(0, snapshot.AlarmsRaised);
         Assert.Equal(new Dictionary<string, long> { ["202"] = 12 }, snapshot.Rules.AnswersByStatus);

@@ -14,7 +14,8 @@ public sealed record RuleEngineSnapshot : CounterSet<RuleEngineSnapshot>
     public long SensorExecutions;
     public long SensorFailures;
     public long RulesFired;
-    public long CommandsSent;
+    /// <summary>Actuator (plug) runs that firings started, whatever the plug: a command plug's and an alarm plug's alike.</summary>
+    public long PlugRuns;
 
     public IReadOnlyDictionary<string, long> AnswersByStatus { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 
@@ -28,7 +29,7 @@ public sealed record RuleEngineSnapshot : CounterSet<RuleEngineSnapshot>
 /// <summary>
 /// Counts what the rule engine did. "Events evaluated" counts forwarded events (once, whatever the number of
 /// templates); sensor executions and failures count per template's task. "Rules fired" counts actuator firings;
-/// "commands sent" counts the plug executions made for them (every plug's, an alarm plug's too); answers are counted by outcome: the HTTP status the plug reported on success (in
+/// "plug runs" counts the plug executions made for them (every plug's: the sandbox knows no commands); answers are counted by outcome: the HTTP status the plug reported on success (in
 /// <c>rawData.status</c>), "ok" for a success without one, "failed" when the plug sent an error or timed out.
 /// </summary>
 internal sealed class RuleEngineCounters
@@ -60,7 +61,7 @@ internal sealed class RuleEngineCounters
     internal void Fired(Actuation actuation)
     {
         Interlocked.Increment(ref _counts.RulesFired);
-        Interlocked.Increment(ref _counts.CommandsSent);
+        Interlocked.Increment(ref _counts.PlugRuns);
         _resources.AddOrUpdate(
             actuation.Resource,
             _ => new ResourceRuleState(actuation.Resource, actuation.State, actuation.Actuator.Label, null, actuation.EventTimestamp),
