@@ -20,7 +20,14 @@ namespace Queueing.Ingest;
 /// to Waylay in rounds; refused events are parked as rejected; what could not be sent is retried by SQS, or parked
 /// as exhausted on its last allowed receive.
 /// </summary>
-internal sealed partial class IngestFunction : IFunctionHandler
+internal sealed partial class IngestFunction(
+    IngestSettings settings,
+    WaylayClient waylay,
+    IRecordParker parker,
+    RequestChunker chunker,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests) : IFunctionHandler
 {
     // Time kept back from the Waylay work to park records and answer Lambda before the deadline.
     private static readonly TimeSpan MinSafetyMargin = TimeSpan.FromMilliseconds(500);
@@ -28,31 +35,7 @@ internal sealed partial class IngestFunction : IFunctionHandler
     // Parking stops this long before the deadline so the response still reaches the Runtime API.
     private static readonly TimeSpan ResponseMargin = TimeSpan.FromMilliseconds(200);
 
-    private readonly IngestSettings _settings;
-    private readonly WaylayClient _waylay;
-    private readonly IRecordParker _parker;
-    private readonly RequestChunker _chunker;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly int _maxConcurrentRequests;
-
-    public IngestFunction(
-        IngestSettings settings,
-        WaylayClient waylay,
-        IRecordParker parker,
-        RequestChunker chunker,
-        TimeProvider time,
-        ILoggerFactory loggers,
-        int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests)
-    {
-        _maxConcurrentRequests = maxConcurrentRequests;
-        _settings = settings;
-        _waylay = waylay;
-        _parker = parker;
-        _chunker = chunker;
-        _time = time;
-        _logger = loggers.CreateLogger("Queueing.Ingest");
-    }
+    private readonly ILogger _logger = loggers.CreateLogger("Queueing.Ingest");
 
     /// <summary>The SQS event's bytes in, the partial-batch response's bytes out; an unreadable event is an
     /// <see cref="InvalidEventException"/> (a function error: Lambda retries the batch).</summary>
@@ -68,7 +51,7 @@ internal sealed partial class IngestFunction : IFunctionHandler
         metrics.Count(IngestMetricNames.Received, records.Count);
         var ledger = new BatchLedger(records);
         // A parser per batch: it remembers this batch's device ids (one string each) and nothing beyond it.
-        var parser = new TelemetryParser(_settings.MaxTelemetryBytes, _settings.TelemetryFormat);
+        var parser = new TelemetryParser(settings.MaxTelemetryBytes, settings.TelemetryFormat);
         var readings = new List<TelemetryReading>(records.Count);
         var mismatches = 0;
         for (var i = 0; i < records.Count; i++)
@@ -101,7 +84,7 @@ internal sealed partial class IngestFunction : IFunctionHandler
         if (ledger.HasParking)
         {
             using var parking = context.CreateBudget(ResponseMargin, cancellationToken);
-            await ledger.ParkAsync(_parker, parking.Token);
+            await ledger.ParkAsync(parker, parking.Token);
         }
 
         var response = ledger.WriteResponse(out var failed);
@@ -114,7 +97,7 @@ internal sealed partial class IngestFunction : IFunctionHandler
     {
         var margin = SafetyMargin(context.RemainingTime);
         using var budget = context.CreateBudget(margin, cancellationToken);
-        var delivery = new RoundDelivery(_waylay, _chunker, ledger, context.Deadline - margin, metrics, _time, _logger, _maxConcurrentRequests);
+        var delivery = new RoundDelivery(waylay, chunker, ledger, context.Deadline - margin, metrics, time, _logger, maxConcurrentRequests);
         try
         {
             return await delivery.DeliverAsync(RoundPlanner.Plan(readings), budget.Token);
@@ -137,7 +120,7 @@ internal sealed partial class IngestFunction : IFunctionHandler
         {
             // On the last receive the queue's redrive would move the record to the DLQ without a reason: park it
             // ourselves with the error that kept it from being delivered.
-            if (ledger.ParkIfLastReceive(index, _settings.MaxReceiveCount, stop.Reason))
+            if (ledger.ParkIfLastReceive(index, settings.MaxReceiveCount, stop.Reason))
             {
                 exhausted++;
             }

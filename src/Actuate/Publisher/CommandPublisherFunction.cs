@@ -26,7 +26,14 @@ namespace Queueing.Actuate.Publisher;
 /// A malformed command (no usable device or command id) gets none.
 /// </para>
 /// </summary>
-internal sealed partial class CommandPublisherFunction : IFunctionHandler
+internal sealed partial class CommandPublisherFunction(
+    IotDataPublisher publisher,
+    CommandTopicTemplate topics,
+    IRecordParker parker,
+    CommandStatusSender statuses,
+    int maxReceiveCount,
+    TimeProvider time,
+    ILogger logger) : IFunctionHandler
 {
     public const string HandlerName = "command-publisher";
 
@@ -35,32 +42,6 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
     private static readonly TimeSpan ParkSafetyMargin = TimeSpan.FromMilliseconds(300);
     // Status messages are sent last; this much is left to answer Lambda.
     private static readonly TimeSpan StatusSafetyMargin = TimeSpan.FromMilliseconds(200);
-
-    private readonly IotDataPublisher _publisher;
-    private readonly CommandTopicTemplate _topics;
-    private readonly IRecordParker _parker;
-    private readonly CommandStatusSender _statuses;
-    private readonly int _maxReceiveCount;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public CommandPublisherFunction(
-        IotDataPublisher publisher,
-        CommandTopicTemplate topics,
-        IRecordParker parker,
-        CommandStatusSender statuses,
-        int maxReceiveCount,
-        TimeProvider time,
-        ILogger logger)
-    {
-        _publisher = publisher;
-        _topics = topics;
-        _parker = parker;
-        _statuses = statuses;
-        _maxReceiveCount = maxReceiveCount;
-        _time = time;
-        _logger = logger;
-    }
 
     /// <summary>The SQS event's bytes in, the partial-batch response's bytes out; an unreadable event is an
     /// <see cref="InvalidEventException"/> (a function error: Lambda retries the batch).</summary>
@@ -86,7 +67,7 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
 
         using (var budget = context.CreateBudget(StatusSafetyMargin, cancellationToken))
         {
-            await _statuses.SendAsync(fates.Statuses(ledger, _time.GetUtcNow()), metrics, budget.Token);
+            await statuses.SendAsync(fates.Statuses(ledger, time.GetUtcNow()), metrics, budget.Token);
         }
 
         return ledger.WriteResponse(out _);
@@ -106,12 +87,12 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
             if (stoppedBecause is not null)
             {
                 // On its last receive it is parked now; a command read from it has its fate reported like any other.
-                var notAttempted = record.ReceiveCount >= _maxReceiveCount && CommandMessage.TryParse(record.Body, _topics, out var unsent, out _, out _) ? unsent : null;
+                var notAttempted = record.ReceiveCount >= maxReceiveCount && CommandMessage.TryParse(record.Body, topics, out var unsent, out _, out _) ? unsent : null;
                 Defer(ledger, fates, i, record.ReceiveCount, notAttempted, $"Not attempted: an earlier command in the batch could not be published ({stoppedBecause})", record.TraceHeader ?? invocationTrace);
                 continue;
             }
 
-            if (!CommandMessage.TryParse(record.Body, _topics, out var command, out var recordedTopic, out var error))
+            if (!CommandMessage.TryParse(record.Body, topics, out var command, out var recordedTopic, out var error))
             {
                 ledger.MarkForParking(i, DeadLetterKind.Malformed, error);
                 continue;
@@ -123,13 +104,13 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
             {
                 metrics.Count(CommandPublisherMetricNames.TopicMismatch);
                 LogTopicMismatch(command.CommandId, command.DeviceId, record.MessageId, recordedTopic, command.Topic);
-                var mismatch = $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{_topics}', which is '{command.Topic}'; it was not published.";
+                var mismatch = $"The message's topic '{recordedTopic}' is not the topic derived for device {command.DeviceId} from {CommandTopicTemplate.SettingName} '{topics}', which is '{command.Topic}'; it was not published.";
                 ledger.MarkForParking(i, DeadLetterKind.Rejected, mismatch);
                 fates.Parking(i, command, CommandStatusKind.Rejected, mismatch, record.TraceHeader ?? invocationTrace);
                 continue;
             }
 
-            var now = _time.GetUtcNow();
+            var now = time.GetUtcNow();
             if (now >= command.ExpiresAt)
             {
                 var late = now - command.ExpiresAt;
@@ -144,8 +125,8 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
             var trace = record.TraceHeader ?? invocationTrace;
             // Stamped before the call: the device can receive and acknowledge the command before IoT Data answers, and
             // its ack's timestamp (the rule's receive time) must not come before the published event's in Waylay.
-            var publishedAt = _time.GetUtcNow();
-            var outcome = await _publisher.PublishAsync(command, budget, trace);
+            var publishedAt = time.GetUtcNow();
+            var outcome = await publisher.PublishAsync(command, budget, trace);
             switch (outcome.Result)
             {
                 case PublishResult.Published:
@@ -172,13 +153,13 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
     /// holds a readable <paramref name="command"/>) is reported as <c>undelivered</c> once the parking is confirmed.</summary>
     private void Defer(BatchLedger ledger, Fates fates, int index, int receiveCount, Command? command, string reason, string? trace)
     {
-        if (receiveCount < _maxReceiveCount)
+        if (receiveCount < maxReceiveCount)
         {
             return;
         }
 
-        var exhausted = $"Receive {receiveCount} of {_maxReceiveCount}: {reason}";
-        if (ledger.ParkIfLastReceive(index, _maxReceiveCount, exhausted) && command is not null)
+        var exhausted = $"Receive {receiveCount} of {maxReceiveCount}: {reason}";
+        if (ledger.ParkIfLastReceive(index, maxReceiveCount, exhausted) && command is not null)
         {
             fates.Parking(index, command, CommandStatusKind.Undelivered, exhausted, trace);
         }
@@ -193,7 +174,7 @@ internal sealed partial class CommandPublisherFunction : IFunctionHandler
 
         using (var budget = context.CreateBudget(ParkSafetyMargin, cancellationToken))
         {
-            await ledger.ParkAsync(_parker, budget.Token);
+            await ledger.ParkAsync(parker, budget.Token);
         }
 
         foreach (var kind in Enum.GetValues<DeadLetterKind>())

@@ -12,7 +12,15 @@ namespace Queueing.Ingest.Delivery;
 /// Sends one batch's rounds to Waylay, in order, and records each event's fate in the ledger. Created per
 /// invocation (it holds the invocation's "credentials already re-read" flag and deadline).
 /// </summary>
-internal sealed partial class RoundDelivery
+internal sealed partial class RoundDelivery(
+    WaylayClient waylay,
+    RequestChunker chunker,
+    BatchLedger ledger,
+    DateTimeOffset budgetDeadline,
+    EmbeddedMetrics metrics,
+    TimeProvider time,
+    ILogger logger,
+    int maxConcurrentRequests = RoundDelivery.DefaultMaxConcurrentRequests)
 {
     /// <summary>
     /// Requests of one round in flight at once. They hold disjoint resources, so their order does not matter;
@@ -20,37 +28,11 @@ internal sealed partial class RoundDelivery
     /// </summary>
     public const int DefaultMaxConcurrentRequests = 4;
 
-    private readonly WaylayClient _waylay;
-    private readonly RequestChunker _chunker;
-    private readonly BatchLedger _ledger;
-    private readonly DateTimeOffset _budgetDeadline;
-    private readonly EmbeddedMetrics _metrics;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly int _maxConcurrentRequests;
+    private readonly int _maxConcurrentRequests = maxConcurrentRequests >= 1
+        ? maxConcurrentRequests
+        : throw new ArgumentOutOfRangeException(nameof(maxConcurrentRequests), maxConcurrentRequests, "At least one request at a time.");
     private readonly Lock _refreshGate = new();
     private Task<string?>? _credentialsRefresh;
-
-    public RoundDelivery(
-        WaylayClient waylay,
-        RequestChunker chunker,
-        BatchLedger ledger,
-        DateTimeOffset budgetDeadline,
-        EmbeddedMetrics metrics,
-        TimeProvider time,
-        ILogger logger,
-        int maxConcurrentRequests = DefaultMaxConcurrentRequests)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentRequests, 1);
-        _maxConcurrentRequests = maxConcurrentRequests;
-        _waylay = waylay;
-        _chunker = chunker;
-        _ledger = ledger;
-        _budgetDeadline = budgetDeadline;
-        _metrics = metrics;
-        _time = time;
-        _logger = logger;
-    }
 
     /// <summary>
     /// Delivers round after round; null when every event was delivered or rejected. At the first transient or
@@ -61,7 +43,7 @@ internal sealed partial class RoundDelivery
     {
         for (var k = 0; k < rounds.Count; k++)
         {
-            if (await DeliverRoundAsync(_chunker.Chunk(rounds[k]), cancellationToken) is { } stop)
+            if (await DeliverRoundAsync(chunker.Chunk(rounds[k]), cancellationToken) is { } stop)
             {
                 LogStopped(k + 1, rounds.Count, stop.Reason);
                 return stop;
@@ -107,7 +89,7 @@ internal sealed partial class RoundDelivery
 
     private async Task<DeliveryStop?> SendAsync(IReadOnlyList<TelemetryReading> events, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested || _time.GetUtcNow() >= _budgetDeadline)
+        if (cancellationToken.IsCancellationRequested || time.GetUtcNow() >= budgetDeadline)
         {
             return new DeliveryStop("the invocation's time budget ran out before these events were sent", ConfigurationFault: false);
         }
@@ -130,13 +112,13 @@ internal sealed partial class RoundDelivery
                 // deliveries too; at Information the batch's summary line is all, so volume stays per invocation.
                 // Not Debug: it costs 1.3 KB of allocation and ~2 µs of CPU per record (bench/Queueing.AotBench
                 // ingest, which runs at Debug for the per-invocation cost line and so must not pay it).
-                var lineEach = _logger.IsEnabled(LogLevel.Trace);
+                var lineEach = logger.IsEnabled(LogLevel.Trace);
                 foreach (var reading in events)
                 {
-                    _ledger.MarkHandled(reading.Index);
+                    ledger.MarkHandled(reading.Index);
                     if (lineEach)
                     {
-                        LogDelivered(_ledger.MessageIdOf(reading.Index), reading.Resource);
+                        LogDelivered(ledger.MessageIdOf(reading.Index), reading.Resource);
                     }
                 }
 
@@ -150,7 +132,7 @@ internal sealed partial class RoundDelivery
                     ?? await SendAsync(Slice(events, half, events.Count - half), cancellationToken);
 
             case WaylayAnswerKind.Rejected:
-                _ledger.MarkForParking(events[0].Index, DeadLetterKind.Rejected, answer.Error);
+                ledger.MarkForParking(events[0].Index, DeadLetterKind.Rejected, answer.Error);
                 return null;
 
             case WaylayAnswerKind.Unauthorized:
@@ -176,7 +158,7 @@ internal sealed partial class RoundDelivery
             if (_credentialsRefresh is null)
             {
                 LogRefreshingCredentials(error);
-                _credentialsRefresh = _waylay.RefreshCredentialsAsync(cancellationToken);
+                _credentialsRefresh = waylay.RefreshCredentialsAsync(cancellationToken);
             }
 
             return _credentialsRefresh;
@@ -186,11 +168,11 @@ internal sealed partial class RoundDelivery
     private async Task<WaylayAnswer> PostAsync(IReadOnlyList<TelemetryReading> events, CancellationToken cancellationToken)
     {
         var body = WaylayRequestBody.Write(events);
-        var started = _time.GetTimestamp();
-        var answer = await _waylay.PostEventsAsync(body, _budgetDeadline, cancellationToken);
-        _metrics.Milliseconds(IngestMetricNames.WaylayLatency, _time.GetElapsedTime(started));
-        _metrics.Count(IngestMetricNames.WaylayRequests);
-        _metrics.Count(IngestMetricNames.Retried, answer.Retries);
+        var started = time.GetTimestamp();
+        var answer = await waylay.PostEventsAsync(body, budgetDeadline, cancellationToken);
+        metrics.Milliseconds(IngestMetricNames.WaylayLatency, time.GetElapsedTime(started));
+        metrics.Count(IngestMetricNames.WaylayRequests);
+        metrics.Count(IngestMetricNames.Retried, answer.Retries);
         LogAnswer(events.Count, answer.Kind, answer.StatusCode, answer.Retries);
         return answer;
     }

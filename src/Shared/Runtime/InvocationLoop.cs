@@ -5,29 +5,18 @@ namespace Queueing.Shared.Runtime;
 
 /// <summary>The invocation loop: next -> invoke -> response or error, until shutdown. Ours, not aws-lambda-dotnet's
 /// <c>LambdaBootstrap</c> (hence the name): one <see cref="IFunctionHandler"/>, one <see cref="IRuntimeApi"/>.</summary>
-internal sealed partial class InvocationLoop
+internal sealed partial class InvocationLoop(
+    IRuntimeApi client,
+    IFunctionHandler handler,
+    string functionName,
+    TimeProvider time,
+    ILogger logger,
+    JsonLogWriter metricsOutput)
 {
-    private readonly IRuntimeApi _client;
-    private readonly IFunctionHandler _handler;
-    private readonly string _functionName;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly JsonLogWriter _metricsOutput;
-
-    public InvocationLoop(IRuntimeApi client, IFunctionHandler handler, string functionName, TimeProvider time, ILogger logger, JsonLogWriter metricsOutput)
-    {
-        _client = client;
-        _handler = handler;
-        _functionName = functionName;
-        _time = time;
-        _logger = logger;
-        _metricsOutput = metricsOutput;
-    }
-
     public async Task RunAsync(CancellationToken shutdown)
     {
         // Read once: the level is fixed for the life of the process (LOG_LEVEL at init).
-        var accounting = _logger.IsEnabled(LogLevel.Debug);
+        var accounting = logger.IsEnabled(LogLevel.Debug);
         while (!shutdown.IsCancellationRequested)
         {
             // From asking for the event (reading it is part of its cost) to posting its outcome.
@@ -35,7 +24,7 @@ internal sealed partial class InvocationLoop
             Invocation invocation;
             try
             {
-                invocation = await _client.NextAsync(shutdown);
+                invocation = await client.NextAsync(shutdown);
             }
             catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
             {
@@ -56,7 +45,7 @@ internal sealed partial class InvocationLoop
 
     internal async Task InvokeOnceAsync(Invocation invocation, CancellationToken shutdown)
     {
-        var context = new InvocationContext(invocation, _functionName, _time, _metricsOutput);
+        var context = new InvocationContext(invocation, functionName, time, metricsOutput);
         InvocationContext.CurrentHolder.Value = context;
         // The X-Ray SDK and downstream clients read the trace header from this variable, as in the managed runtimes.
         Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
@@ -65,7 +54,7 @@ internal sealed partial class InvocationLoop
             byte[] response;
             try
             {
-                response = await context.InvokeAsync(_handler, invocation.Payload, shutdown);
+                response = await context.InvokeAsync(handler, invocation.Payload, shutdown);
             }
             // Boundary: whatever the handler throws becomes a function error and the loop serves the next event.
             catch (Exception ex)
@@ -90,7 +79,7 @@ internal sealed partial class InvocationLoop
     {
         try
         {
-            await post(_client);
+            await post(client);
         }
         catch (HttpRequestException ex)
         {
