@@ -3,13 +3,13 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging;
 using Queueing.Bench.Commands;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Ingest;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.DeadLetters;
-using Queueing.Contracts.Events;
-using Queueing.Contracts.Json;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Json;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
-using Queueing.Contracts.Events;
-using Queueing.Contracts.Json;
 
 namespace Queueing.Bench;
 

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
+using Queueing.Contracts.Runtime;
 using Queueing.Ingest.Delivery;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
@@ -6,11 +9,8 @@ using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Batches;
 using Queueing.Shared.DeadLetters;
-using Queueing.Contracts.DeadLetters;
-using Queueing.Contracts.Events;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
-using Queueing.Contracts.Runtime;
 
 namespace Queueing.Ingest;
 

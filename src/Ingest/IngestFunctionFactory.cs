@@ -1,5 +1,5 @@
-using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
+using Amazon.SimpleSystemsManagement;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Waylay;

@@ -1,5 +1,5 @@
-using Queueing.Local.Cli;
 using Queueing.Contracts.Settings;
+using Queueing.Local.Cli;
 
 return await LocalCli.RunAsync(
     args,

@@ -1,6 +1,6 @@
+using Queueing.Contracts.Commands;
 using Queueing.Emulators.IoT.Broker;
 using Queueing.Emulators.Template;
-using Queueing.Contracts.Commands;
 
 namespace Queueing.Local;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
-using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
+using Amazon.SimpleSystemsManagement;
 using Xunit;
 
 namespace Queueing.Testing;

@@ -2,11 +2,11 @@ using System.Collections;
 using Queueing.AotBench.Artifacts;
 using Queueing.AotBench.Runs;
 using Queueing.AotBench.Scenarios;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 using Queueing.Local.Aws;
 using Queueing.Local.Cli;
 using Queueing.Local.Functions;
-using Queueing.Emulators.Lambda;
-using Queueing.Emulators.Template;
 
 namespace Queueing.AotBench.Cli;
 

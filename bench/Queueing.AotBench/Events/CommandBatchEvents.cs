@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Queueing.Local.Events;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Time;
+using Queueing.Local.Events;
 
 namespace Queueing.AotBench.Events;
 

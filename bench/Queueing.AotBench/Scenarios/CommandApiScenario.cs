@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Local.Events;
 using Queueing.Contracts.Commands;
 using Queueing.Contracts.Json;
+using Queueing.Local.Events;
 
 namespace Queueing.AotBench.Scenarios;
 

@@ -1,6 +1,6 @@
+using Queueing.Emulators.Template;
 using Queueing.Local.Aws;
 using Queueing.Local.Functions;
-using Queueing.Emulators.Template;
 
 namespace Queueing.AotBench.Scenarios;
 

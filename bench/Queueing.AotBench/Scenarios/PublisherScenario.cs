@@ -1,7 +1,7 @@
 using Queueing.AotBench.Events;
-using Queueing.Local.Functions;
 using Queueing.Emulators.IoT.Broker;
 using Queueing.Emulators.IoT.Data;
+using Queueing.Local.Functions;
 
 namespace Queueing.AotBench.Scenarios;
 

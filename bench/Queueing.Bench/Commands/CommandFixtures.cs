@@ -7,9 +7,9 @@ using Queueing.Actuate.Publisher;
 using Queueing.Contracts.Commands;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Contracts.Time;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
-using Queueing.Contracts.Time;
 
 namespace Queueing.Bench.Commands;
 

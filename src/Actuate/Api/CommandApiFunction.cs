@@ -5,9 +5,9 @@ using Queueing.Actuate.Commands;
 using Queueing.Contracts.Commands;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Contracts.Time;
 using Queueing.Shared.Metrics;
 using Queueing.Shared.Runtime;
-using Queueing.Contracts.Time;
 
 namespace Queueing.Actuate.Api;
 

@@ -1,5 +1,5 @@
-using Amazon.SimpleSystemsManagement;
 using Amazon.SQS;
+using Amazon.SimpleSystemsManagement;
 using Microsoft.Extensions.Logging;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Secrets;

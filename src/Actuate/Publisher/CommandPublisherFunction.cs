@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Queueing.Actuate.Commands;
-using Queueing.Shared.Batches;
 using Queueing.Contracts.Commands;
-using Queueing.Shared.DeadLetters;
 using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
-using Queueing.Shared.Metrics;
-using Queueing.Shared.Runtime;
 using Queueing.Contracts.Runtime;
 using Queueing.Contracts.Time;
+using Queueing.Shared.Batches;
+using Queueing.Shared.DeadLetters;
+using Queueing.Shared.Metrics;
+using Queueing.Shared.Runtime;
 
 namespace Queueing.Actuate.Publisher;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using Queueing.Contracts.Json;
 using System.Text.Unicode;
+using Queueing.Contracts.Json;
 using Queueing.Contracts.Runtime;
 
 namespace Queueing.Contracts.Events;

@@ -1,7 +1,7 @@
 using Queueing.Emulators.Waylay.Alarms;
 using Queueing.Emulators.Waylay.Broker;
-using Queueing.Emulators.Waylay.Rules;
 using Queueing.Emulators.Waylay.Plugs;
+using Queueing.Emulators.Waylay.Rules;
 
 namespace Queueing.Emulators.Waylay;
 

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
-using Queueing.Ingest.Telemetry;
 using Queueing.Contracts.Commands;
 using Queueing.Contracts.Devices;
 using Queueing.Contracts.Events;
+using Queueing.Ingest.Telemetry;
 
 namespace Queueing.Ingest.Commands;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
 using Queueing.Shared.Batches;
-using Queueing.Contracts.DeadLetters;
 using Queueing.Shared.Metrics;
 
 namespace Queueing.Ingest.Delivery;

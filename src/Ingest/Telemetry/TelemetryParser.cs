@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Queueing.Ingest.Commands;
 using Queueing.Contracts.Devices;
 using Queueing.Contracts.Events;
+using Queueing.Ingest.Commands;
 
 namespace Queueing.Ingest.Telemetry;
 

@@ -1,10 +1,10 @@
 using Amazon.Runtime;
-using Amazon.SimpleSystemsManagement;
-using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Local.Functions;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
 using Queueing.Emulators.Template;
+using Queueing.Local.Functions;
 
 namespace Queueing.Local.Aws;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Queueing.Emulators.Waylay.Faults;
 using Queueing.Local.Devices;
 using Queueing.Local.Up;
-using Queueing.Emulators.Waylay.Faults;
 
 namespace Queueing.Local.Cli;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Queueing.Emulators.Lambda;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Emulators.Lambda;
 
 namespace Queueing.Local.EventSources;
 

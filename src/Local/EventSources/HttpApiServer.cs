@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Local.Events;
+using Queueing.Contracts.Json;
 using Queueing.Emulators.Hosting;
 using Queueing.Emulators.Lambda;
-using Queueing.Contracts.Json;
+using Queueing.Local.Events;
 
 namespace Queueing.Local.EventSources;
 

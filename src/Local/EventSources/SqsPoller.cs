@@ -5,10 +5,10 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Emulators.Lambda;
-using Queueing.Emulators.Template;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.EventSources;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Queueing.Emulators.Template;
 using Queueing.Contracts.Commands;
 using Queueing.Contracts.Events;
+using Queueing.Emulators.Template;
 
 namespace Queueing.Local.Events;
 

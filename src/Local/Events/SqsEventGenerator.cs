@@ -4,11 +4,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
-using Queueing.Local.Cli;
-using Queueing.Local.EventSources;
-using Queueing.Emulators.Template;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Sqs;
+using Queueing.Emulators.Template;
+using Queueing.Local.Cli;
+using Queueing.Local.EventSources;
 
 namespace Queueing.Local.Events;
 

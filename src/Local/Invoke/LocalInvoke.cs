@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
 using Queueing.Local.Aws;
 using Queueing.Local.Cli;
 using Queueing.Local.Functions;
-using Queueing.Emulators.Lambda;
-using Queueing.Emulators.Template;
 
 namespace Queueing.Local.Invoke;
 

@@ -1,16 +1,16 @@
 using Amazon.SQS;
 using Microsoft.Extensions.Logging;
-using Queueing.Local.Aws;
-using Queueing.Local.Devices;
-using Queueing.Local.EventSources;
-using Queueing.Local.Functions;
 using Queueing.Emulators.IoT.Broker;
 using Queueing.Emulators.IoT.Data;
 using Queueing.Emulators.IoT.Rules;
 using Queueing.Emulators.Lambda;
-using Queueing.Local.Processes;
 using Queueing.Emulators.Template;
 using Queueing.Emulators.Waylay;
+using Queueing.Local.Aws;
+using Queueing.Local.Devices;
+using Queueing.Local.EventSources;
+using Queueing.Local.Functions;
+using Queueing.Local.Processes;
 
 namespace Queueing.Local.Up;
 

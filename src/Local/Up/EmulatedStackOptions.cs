@@ -1,6 +1,6 @@
+using Queueing.Emulators.Waylay.Faults;
 using Queueing.Local.Aws;
 using Queueing.Local.Devices;
-using Queueing.Emulators.Waylay.Faults;
 
 namespace Queueing.Local.Up;
 

@@ -1,12 +1,12 @@
 using System.Globalization;
 using Amazon.SQS;
-using Queueing.Local.Aws;
-using Queueing.Local.Devices;
-using Queueing.Local.EventSources;
 using Queueing.Emulators.IoT.Data;
 using Queueing.Emulators.IoT.Rules;
 using Queueing.Emulators.Template;
 using Queueing.Emulators.Waylay;
+using Queueing.Local.Aws;
+using Queueing.Local.Devices;
+using Queueing.Local.EventSources;
 
 namespace Queueing.Local.Up;
 

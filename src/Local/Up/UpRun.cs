@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using Queueing.Emulators.Template;
 using Queueing.Local.Aws;
 using Queueing.Local.Cli;
 using Queueing.Local.Functions;
 using Queueing.Local.Processes;
-using Queueing.Emulators.Template;
 using Spectre.Console;
 
 namespace Queueing.Local.Up;

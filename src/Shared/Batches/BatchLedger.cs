@@ -1,6 +1,6 @@
-using Queueing.Shared.DeadLetters;
 using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
+using Queueing.Shared.DeadLetters;
 
 namespace Queueing.Shared.Batches;
 

@@ -1,5 +1,5 @@
-using Queueing.Contracts.Events;
 using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 
 namespace Queueing.Shared.DeadLetters;
 

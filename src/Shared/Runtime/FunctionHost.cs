@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Queueing.Contracts.Settings;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Settings;
-using Queueing.Contracts.Settings;
 
 namespace Queueing.Shared.Runtime;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Queueing.Shared.Settings;
 using Queueing.Contracts.Runtime;
+using Queueing.Shared.Settings;
 
 namespace Queueing.Shared.Runtime;
 

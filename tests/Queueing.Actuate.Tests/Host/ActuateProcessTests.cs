@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Amazon.SQS;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
-using Amazon.SQS;
 using Queueing.Actuate.Commands;
 using Queueing.Actuate.Tests.Support;
 using Queueing.Contracts.Events;

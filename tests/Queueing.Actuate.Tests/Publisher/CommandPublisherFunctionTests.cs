@@ -7,8 +7,8 @@ using Queueing.Actuate.Commands;
 using Queueing.Actuate.Publisher;
 using Queueing.Actuate.Tests.Support;
 using Queueing.Contracts.Events;
-using Queueing.Shared.Logging;
 using Queueing.Contracts.Time;
+using Queueing.Shared.Logging;
 using Queueing.Testing;
 
 namespace Queueing.Actuate.Tests.Publisher;

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Queueing.Ingest.Tests.Support;
 using Queueing.Contracts.Commands;
 using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
+using Queueing.Ingest.Tests.Support;
 
 namespace Queueing.Ingest.Tests.Delivery;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Events;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
-using Queueing.Contracts.DeadLetters;
-using Queueing.Contracts.Events;
 using Queueing.Shared.Secrets;
 using Queueing.Testing;
 

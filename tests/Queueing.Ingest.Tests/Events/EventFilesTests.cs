@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Queueing.Ingest.Settings;
-using Queueing.Ingest.Tests.Support;
 using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Ingest.Settings;
+using Queueing.Ingest.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Events;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Queueing.Ingest.Tests.Support;
 using Queueing.Contracts.DeadLetters;
+using Queueing.Ingest.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Integration;

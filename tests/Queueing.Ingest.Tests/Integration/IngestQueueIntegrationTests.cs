@@ -1,7 +1,7 @@
 using System.Globalization;
 using Amazon.SQS.Model;
-using Queueing.Ingest.Tests.Support;
 using Queueing.Contracts.DeadLetters;
+using Queueing.Ingest.Tests.Support;
 using Queueing.Testing;
 using Xunit.Abstractions;
 

@@ -2,9 +2,9 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Shared.DeadLetters;
-using Queueing.Contracts.DeadLetters;
 using Queueing.Testing;
 
 namespace Queueing.Ingest.Tests.Parking;

@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Queueing.Shared.DeadLetters;
+using Queueing.Contracts.Events;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Waylay;
-using Queueing.Contracts.Events;
+using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
 using Queueing.Testing;

@@ -1,8 +1,8 @@
 using System.Globalization;
-using Amazon.SimpleSystemsManagement;
-using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
 using Microsoft.Extensions.Logging;
 using Queueing.Ingest.Rounds;
 using Queueing.Ingest.Settings;

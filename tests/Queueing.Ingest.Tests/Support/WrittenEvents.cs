@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Queueing.Ingest.Telemetry;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Ingest.Telemetry;
 using Queueing.Shared.Runtime;
 
 namespace Queueing.Ingest.Tests.Support;

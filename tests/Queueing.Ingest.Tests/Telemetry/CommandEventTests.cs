@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Queueing.Contracts.Commands;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
-using Queueing.Contracts.Commands;
 
 namespace Queueing.Ingest.Tests.Telemetry;
 

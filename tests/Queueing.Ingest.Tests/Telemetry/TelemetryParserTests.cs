@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using Queueing.Contracts.Devices;
+using Queueing.Contracts.Events;
 using Queueing.Ingest.Telemetry;
 using Queueing.Ingest.Tests.Support;
 using Queueing.Ingest.Waylay;
-using Queueing.Contracts.Devices;
-using Queueing.Contracts.Events;
 
 namespace Queueing.Ingest.Tests.Telemetry;
 

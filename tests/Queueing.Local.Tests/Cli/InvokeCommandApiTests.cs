@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
-using Queueing.Local.Tests.Support;
 using Queueing.Contracts.Json;
+using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Cli;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Amazon.SimpleSystemsManagement.Model;
 using Amazon.SQS.Model;
+using Amazon.SimpleSystemsManagement.Model;
 using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 

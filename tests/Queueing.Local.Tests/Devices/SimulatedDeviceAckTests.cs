@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.Devices;
 using Queueing.Emulators.IoT.Broker;
+using Queueing.Local.Devices;
 using Queueing.Local.Tests.IoT;
 
 namespace Queueing.Local.Tests.Devices;

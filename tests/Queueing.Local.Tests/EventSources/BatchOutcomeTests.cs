@@ -1,6 +1,6 @@
-using Queueing.Local.EventSources;
-using Queueing.Emulators.Lambda;
 using Queueing.Contracts.Events;
+using Queueing.Emulators.Lambda;
+using Queueing.Local.EventSources;
 
 namespace Queueing.Local.Tests.EventSources;
 

@@ -4,11 +4,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.EventSources;
+using Queueing.Contracts.Json;
 using Queueing.Emulators.Lambda;
 using Queueing.Emulators.Template;
+using Queueing.Local.EventSources;
 using Queueing.Local.Tests.Support;
-using Queueing.Contracts.Json;
 
 namespace Queueing.Local.Tests.EventSources;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Amazon.SQS.Model;
-using Queueing.Local.EventSources;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Local.EventSources;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.EventSources;

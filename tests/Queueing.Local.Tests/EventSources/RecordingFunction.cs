@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Emulators.Lambda;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Emulators.Lambda;
 
 namespace Queueing.Local.Tests.EventSources;
 

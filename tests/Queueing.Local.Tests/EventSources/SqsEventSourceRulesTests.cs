@@ -1,6 +1,6 @@
+using Queueing.Emulators.Template;
 using Queueing.Local.Cli;
 using Queueing.Local.EventSources;
-using Queueing.Emulators.Template;
 using Queueing.Local.Tests.Support;
 
 namespace Queueing.Local.Tests.EventSources;

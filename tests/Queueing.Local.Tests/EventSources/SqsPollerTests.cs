@@ -4,10 +4,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Queueing.Contracts.Events;
+using Queueing.Emulators.Template;
 using Queueing.Local.EventSources;
 using Queueing.Local.Events;
-using Queueing.Emulators.Template;
-using Queueing.Contracts.Events;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.EventSources;

@@ -4,10 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Time.Testing;
-using Queueing.Local.Events;
-using Queueing.Local.Tests.Support;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Local.Events;
+using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Events;

@@ -2,10 +2,10 @@ using System.Text;
 using Amazon;
 using Amazon.Runtime.Signing;
 using Amazon.SQS;
-using Queueing.Local.Devices;
 using Queueing.Emulators.IoT.Broker;
 using Queueing.Emulators.IoT.Data;
 using Queueing.Emulators.IoT.Rules;
+using Queueing.Local.Devices;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.IoT;

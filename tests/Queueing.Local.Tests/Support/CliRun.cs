@@ -1,5 +1,5 @@
-using Queueing.Local.Cli;
 using Queueing.Contracts.Settings;
+using Queueing.Local.Cli;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Support;

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Queueing.Local.EventSources;
-using Queueing.Emulators.Lambda;
-using Queueing.Emulators.Template;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Emulators.Lambda;
+using Queueing.Emulators.Template;
+using Queueing.Local.EventSources;
 
 namespace Queueing.Local.Tests.Support;
 

@@ -1,7 +1,7 @@
 using Amazon.SQS;
+using Queueing.Emulators.Template;
 using Queueing.Local.Aws;
 using Queueing.Local.Functions;
-using Queueing.Emulators.Template;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Support;

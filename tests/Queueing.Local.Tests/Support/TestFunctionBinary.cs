@@ -1,8 +1,8 @@
 using System.Reflection;
-using Queueing.Local.Functions;
+using Queueing.Contracts.Settings;
 using Queueing.Emulators.Lambda;
 using Queueing.Emulators.Template;
-using Queueing.Contracts.Settings;
+using Queueing.Local.Functions;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Support;

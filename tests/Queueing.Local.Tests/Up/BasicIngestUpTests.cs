@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Queueing.Contracts.Settings;
 using Queueing.Local.Cli;
 using Queueing.Local.Tests.IoT;
 using Queueing.Local.Tests.Support;
 using Queueing.Local.Up;
-using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Up;

@@ -1,12 +1,12 @@
 using System.Text.Json;
-using Queueing.Local.Devices;
 using Queueing.Emulators.IoT.Data;
 using Queueing.Emulators.IoT.Rules;
-using Queueing.Local.Up;
 using Queueing.Emulators.Waylay;
-using Queueing.Emulators.Waylay.Broker;
 using Queueing.Emulators.Waylay.Alarms;
+using Queueing.Emulators.Waylay.Broker;
 using Queueing.Emulators.Waylay.Rules;
+using Queueing.Local.Devices;
+using Queueing.Local.Up;
 using Spectre.Console;
 
 namespace Queueing.Local.Tests.Up;

@@ -1,9 +1,9 @@
 using System.Globalization;
+using Queueing.Contracts.Settings;
 using Queueing.Local.Cli;
 using Queueing.Local.Devices;
 using Queueing.Local.Tests.Support;
 using Queueing.Local.Up;
-using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Up;

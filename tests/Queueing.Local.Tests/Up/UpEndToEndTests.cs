@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.SQS.Model;
+using Queueing.Contracts.DeadLetters;
+using Queueing.Contracts.Settings;
+using Queueing.Emulators.Waylay.Faults;
 using Queueing.Local.Cli;
 using Queueing.Local.Tests.Support;
 using Queueing.Local.Up;
-using Queueing.Emulators.Waylay.Faults;
-using Queueing.Contracts.DeadLetters;
-using Queueing.Contracts.Settings;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Up;

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Queueing.Local.Tests.Support;
 using Queueing.Emulators.Waylay;
 using Queueing.Emulators.Waylay.Rules;
+using Queueing.Local.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Local.Tests.Waylay;

@@ -1,7 +1,7 @@
 using System.Text;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Redrive.Messages;
 using Queueing.Redrive.Tests.Support;
-using Queueing.Contracts.DeadLetters;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

@@ -1,6 +1,6 @@
 using Amazon.SQS.Model;
-using Queueing.Redrive.Tests.Support;
 using Queueing.Contracts.DeadLetters;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

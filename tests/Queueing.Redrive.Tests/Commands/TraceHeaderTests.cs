@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Tests.Support;
 using Queueing.Contracts.Events;
+using Queueing.Redrive.Tests.Support;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Commands;

@@ -2,10 +2,10 @@ using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Shared.DeadLetters;
 using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Shared.DeadLetters;
 using Queueing.Testing;
 
 namespace Queueing.Redrive.Tests.Support;

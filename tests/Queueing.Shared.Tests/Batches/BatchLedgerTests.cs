@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Queueing.Shared.Batches;
-using Queueing.Shared.DeadLetters;
 using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
+using Queueing.Shared.Batches;
+using Queueing.Shared.DeadLetters;
 
 namespace Queueing.Shared.Tests.Batches;
 

@@ -3,9 +3,9 @@ using System.Text;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging.Abstractions;
-using Queueing.Shared.DeadLetters;
 using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
+using Queueing.Shared.DeadLetters;
 using Queueing.Shared.Tests.Support;
 using Queueing.Testing;
 

@@ -2,9 +2,9 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Json;
+using Queueing.Contracts.Runtime;
 using Queueing.Shared.Logging;
 using Queueing.Shared.Runtime;
-using Queueing.Contracts.Runtime;
 
 namespace Queueing.Shared.Tests.Runtime;
 

@@ -2,9 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Queueing.Contracts.Settings;
 using Queueing.Shared.Runtime;
 using Queueing.Shared.Settings;
-using Queueing.Contracts.Settings;
 
 namespace Queueing.TestFunction;
 

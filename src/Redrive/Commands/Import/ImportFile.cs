@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Queueing.Redrive.Sending;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Sqs;
+using Queueing.Redrive.Sending;
 
 namespace Queueing.Redrive.Commands.Import;
 

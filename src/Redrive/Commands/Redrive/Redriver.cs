@@ -1,7 +1,7 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Queueing.Redrive.Sending;
 using Queueing.Contracts.Events;
+using Queueing.Redrive.Sending;
 
 namespace Queueing.Redrive.Commands.Redrive;
 
