@@ -1,4 +1,5 @@
 using Queueing.AotBench.Events;
+using Queueing.AotBench.Runs;
 using Queueing.Contracts.Commands;
 using Queueing.Local.Functions;
 using Queueing.Emulators.IoT.Broker;
@@ -61,7 +62,7 @@ internal sealed class PublisherScenario(int devices) : IBenchScenario
         var stray = StatusQueue.Drain();
         return stray.Count == 0
             ? Events.Next(DateTimeOffset.UtcNow)
-            : throw new InvalidOperationException($"IngestQueue took {stray.Count} status messages between invocations.");
+            : throw new BenchFailure($"IngestQueue took {stray.Count} status messages between invocations.");
     }
 
     public StandInCount Count()
