@@ -54,7 +54,8 @@ internal sealed class PublisherScenario(int devices) : IBenchScenario
 
     public string Describe() =>
         $"publisher: 10-record FIFO batches over {devices} devices (message group = device) per invocation; IoT Data stand-in on loopback (SigV4 checked) " +
-        "and IngestQueue stand-in (SQS JSON SendMessageBatch, status bodies read with the contract's reader) answering at once";
+        "and IngestQueue stand-in (SQS JSON SendMessageBatch, status bodies read with the contract's reader) answering at once" +
+        (_statusQueue is { } queue ? $"; IngestQueue took {queue.Taken:N0} status messages in {queue.Requests:N0} calls (all runs, warm-ups included)" : "");
 
     public byte[] NextEvent()
     {
