@@ -22,7 +22,8 @@ internal sealed record BenchOptions
         CPU (/proc/<pid>/stat), peak RSS (VmHWM), and allocations and GCs from its Debug cost line.
 
           ingest     one SQS event of --records records from --devices devices per invocation; Waylay broker stand-in
-          publisher  10-record FIFO batches of commands; IoT Data stand-in (SigV4 checked)
+          publisher  10-record FIFO batches of commands; IoT Data stand-in (SigV4 checked), IngestQueue stand-in
+                     (SendMessageBatch of the status messages, two per command)
           api        one signed POST /commands per invocation; SQS is moto
 
         Options:

@@ -19,13 +19,18 @@ internal sealed class CommandBatchEvents(int devices, string queueArn, string re
     private decimal _sequence = 18_849_496_460_467_696_128m;
     private int _next;
 
+    /// <summary>The command ids of the last batch <see cref="Next"/> wrote, in order.</summary>
+    public IReadOnlyList<string> LastCommandIds { get; private set; } = [];
+
     public byte[] Next(DateTimeOffset now)
     {
         var records = new List<SqsRecord>(BatchSize);
+        var ids = new List<string>(BatchSize);
         for (var i = 0; i < BatchSize; i++)
         {
             var device = "lamp-" + (_next++ % devices).ToString("D4", CultureInfo.InvariantCulture);
             var commandId = Guid.NewGuid().ToString();
+            ids.Add(commandId);
             var acceptedAt = IsoTime.Format(now);
             var expiresAt = IsoTime.Format(now.AddHours(1));
             var body = new JsonObject
@@ -60,6 +65,7 @@ internal sealed class CommandBatchEvents(int devices, string queueArn, string re
                 SqsMessageAttributesMd5.Compute(messageAttributes.ToDictionary(a => a.Key, a => new SqsMessageAttribute { DataType = "String", StringValue = a.Value }))));
         }
 
+        LastCommandIds = ids;
         return SqsEventWriter.Write(records, queueArn, region);
     }
 }
