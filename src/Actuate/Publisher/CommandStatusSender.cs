@@ -1,5 +1,4 @@
 using System.Globalization;
-using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
@@ -103,9 +102,11 @@ public sealed partial class CommandStatusSender(IAmazonSQS sqs, string queueUrl,
         {
             response = await _sqs.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = _queueUrl, Entries = entries }, cancellationToken);
         }
-        // Boundary: whatever stopped the call (network, throttling, credentials, the deadline), these statuses are not
-        // sent; the command they describe was handled all the same.
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
+        // Boundary: whatever stopped the call (network, throttling, credentials, the deadline, or the SDK refusing its
+        // own configuration, e.g. an empty AWS_ENDPOINT_URL_SQS), these statuses are not sent; the command they describe
+        // was handled all the same. Every exception: one escaping here would fail the invocation and publish the
+        // batch's commands again.
+        catch (Exception ex)
         {
             foreach (var status in chunk)
             {

@@ -347,6 +347,43 @@ public sealed class CommandStatusMessageTests : IClassFixture<MotoServer>, IAsyn
         Assert.Equal(1, emf.GetProperty("CommandStatusNotSent").GetInt32());
     }
 
+    [Fact]
+    public async Task HandleAsync_StatusSendThrowsAnUnexpectedException_CommandStillPublishedOnceAndTheLossCounted()
+    {
+        // What the SDK throws from its endpoint resolution when AWS_ENDPOINT_URL_SQS is set but empty: not a service,
+        // client or network error, and the sender's contract is to never throw whatever stopped the call.
+        var broken = new ThrowingStatusSqs(_moto, _queues.StatusQueueUrl, new ArgumentNullException("ServiceURL"));
+        var command = Command("lamp-1");
+        using var stdout = new MemoryStream();
+
+        var response = await HandleAsync(Function(broken), new JsonLogWriter(stdout), TestCommands.Record(command));
+
+        Assert.Empty(response.BatchItemFailures);
+        Assert.Single(_iot.Delivered);
+        Assert.Equal(2, broken.Calls);
+        var emf = JsonDocument.Parse(Encoding.UTF8.GetString(stdout.ToArray())).RootElement;
+        Assert.Equal(2, emf.GetProperty("CommandStatusNotSent").GetInt32());
+        Assert.Equal(0, emf.GetProperty("CommandStatusSent").GetInt32());
+    }
+
+    /// <summary>Real moto, except that every SendMessageBatch to the status queue throws <paramref name="failure"/>.</summary>
+    private sealed class ThrowingStatusSqs(MotoServer moto, string statusQueueUrl, Exception failure)
+        : AmazonSQSClient(moto.Credentials, new AmazonSQSConfig { ServiceURL = moto.Endpoint.ToString(), AuthenticationRegion = MotoServer.Region })
+    {
+        public int Calls { get; private set; }
+
+        public override Task<SendMessageBatchResponse> SendMessageBatchAsync(SendMessageBatchRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request.QueueUrl != statusQueueUrl)
+            {
+                return base.SendMessageBatchAsync(request, cancellationToken);
+            }
+
+            Calls++;
+            throw failure;
+        }
+    }
+
     /// <summary>
     /// Real moto, except that for the status queue the first entry of each of the first <c>refusals</c> calls is
     /// answered as failed (as SQS does for one bad entry) instead of being sent. Other queues pass straight through.
