@@ -100,6 +100,13 @@ internal sealed class IotDataPublisher : IDisposable
         {
             return PublishOutcome.Transient($"No AWS credentials to sign IoT Data Publish: {ex.Message}");
         }
+        // Boundary: anything else (a handler, the signer or a credential source failing in a way nobody listed) is this
+        // command's failure, retried and in the end parked with this reason. Thrown, it would fail the invocation, and
+        // Lambda would retry the whole batch: the commands already published would be published again.
+        catch (Exception ex)
+        {
+            return PublishOutcome.Transient($"IoT Data Publish failed: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     /// <summary>

@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Net;
-using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
+using Queueing.Contracts.DeadLetters;
 using Queueing.Contracts.Events;
 using Queueing.Contracts.Sqs;
 using Queueing.Contracts.Time;
 using static Queueing.Contracts.Sqs.SqsMessageAttributes;
-using Queueing.Contracts.DeadLetters;
 
 namespace Queueing.Shared.DeadLetters;
 
@@ -73,9 +72,11 @@ public sealed partial class DeadLetterParker(IAmazonSQS sqs, string deadLetterQu
 
             return;
         }
-        // Boundary: whatever stopped the call (network, throttling, credentials, deadline), these records are not
-        // parked; they stay batch item failures and SQS delivers them again.
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
+        // Boundary: whatever stopped the call (network, throttling, credentials, deadline, or the SDK refusing its own
+        // configuration), these records are not parked; they stay batch item failures and SQS delivers them again.
+        // Every exception: one escaping would fail the invocation, and Lambda would retry the whole batch, records
+        // already delivered and commands already published included.
+        catch (Exception ex)
         {
             foreach (var request in chunk)
             {

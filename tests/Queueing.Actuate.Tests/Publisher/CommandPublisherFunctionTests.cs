@@ -85,6 +85,32 @@ public sealed class CommandPublisherFunctionTests : IClassFixture<MotoServer>, I
     }
 
     [Fact]
+    public async Task HandleAsync_UnexpectedExceptionMidBatch_StopsLikeATransientFailureInsteadOfFailingTheInvocation()
+    {
+        // An exception no branch expects (here from the HTTP pipeline, as a handler or a credential source might throw)
+        // must not fail the invocation: Lambda would then retry the whole batch and publish the first command again.
+        var records = Enumerable.Range(0, 3).Select(i => TestCommands.Record(Command("lamp-" + i))).ToArray();
+        var transport = new ThrowingOnRequest(2, new InvalidOperationException("the pipeline broke"));
+        var publisher = new IotDataPublisher(_iot.Endpoint, new Amazon.Runtime.BasicAWSCredentials(MotoServer.AccessKey, MotoServer.SecretKey), Amazon.RegionEndpoint.USEast1, TimeSpan.FromSeconds(5), _time, transport);
+        var function = Harness.PublisherFunction(publisher, _sqs, _dlqUrl, _queues.StatusQueueUrl, MaxReceiveCount, _time);
+
+        var response = await HandleAsync(function, records);
+
+        Assert.Equal(records.Skip(1).Select(r => r.MessageId), Failures(response));
+        Assert.Single(_iot.Delivered);
+        Assert.Equal(2, transport.Requests);
+    }
+
+    /// <summary>A real socket handler, except that request number <c>failAt</c> throws <c>failure</c> instead of being sent.</summary>
+    private sealed class ThrowingOnRequest(int failAt, Exception failure) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public int Requests { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            ++Requests == failAt ? throw failure : base.SendAsync(request, cancellationToken);
+    }
+
+    [Fact]
     public async Task HandleAsync_ExpiredCommand_ParkedAsExpiredAndNeverPublished()
     {
         var expired = Command("lamp-1", "{\"lightStatus\":\"off\"}", ttlSeconds: 60);

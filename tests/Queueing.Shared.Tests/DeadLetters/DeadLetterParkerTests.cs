@@ -333,6 +333,36 @@ public sealed class DeadLetterParkerTests : IClassFixture<MotoServer>, IDisposab
     }
 
     [Fact]
+    public async Task ParkAsync_SdkThrowsAnUnexpectedException_ReportsEveryRecordFailedWithoutThrowing()
+    {
+        // The SDK throws ArgumentNullException from its endpoint resolution when AWS_ENDPOINT_URL_SQS is set but empty:
+        // not a service, client or network error. Thrown out of the parker it would fail the invocation, and Lambda
+        // would retry the whole batch: records already delivered or commands already published would go again.
+        using var broken = new ThrowingSqs(new ArgumentNullException("ServiceURL"));
+        var parker = new DeadLetterParker(broken, "http://127.0.0.1:1/123456789012/dlq", "queueing-ingest", NullLogger.Instance);
+        var requests = Enumerable.Range(0, 3).Select(i => new ParkRequest(Record($"m{i}", "{}"), DeadLetterKind.Malformed, "x")).ToList();
+
+        var result = await parker.ParkAsync(requests, CancellationToken.None);
+
+        Assert.Empty(result.Parked);
+        Assert.Equal(["m0", "m1", "m2"], result.Failed.Keys.Order());
+        Assert.Equal(1, broken.Calls);
+    }
+
+    /// <summary>An SQS client whose SendMessageBatch throws <paramref name="failure"/> without a request.</summary>
+    private sealed class ThrowingSqs(Exception failure)
+        : AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials("testing", "testing"), new AmazonSQSConfig { ServiceURL = "http://127.0.0.1:1/", AuthenticationRegion = "us-east-1" })
+    {
+        public int Calls { get; private set; }
+
+        public override Task<SendMessageBatchResponse> SendMessageBatchAsync(SendMessageBatchRequest request, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            throw failure;
+        }
+    }
+
+    [Fact]
     public async Task ParkAsync_Cancelled_ReportsEveryRecordFailedWithoutThrowing()
     {
         var dlq = await CreateQueueAsync();
