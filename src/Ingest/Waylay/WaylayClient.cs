@@ -275,9 +275,12 @@ internal sealed partial class WaylayClient
         {
             return (null, $"Waylay credentials unavailable: reading SSM parameter '{_parameterName}' failed: {ex.ErrorCode} {ex.Message}");
         }
-        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException)
+        // Boundary: any other failure of the read (network, the SDK refusing its own configuration, e.g. an empty
+        // AWS_ENDPOINT_URL_SSM) is a credentials problem of this invocation. Thrown, it would fail the invocation and
+        // the retried batch would send Waylay the rounds already delivered.
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (null, $"Waylay credentials unavailable: reading SSM parameter '{_parameterName}' failed: {ex.Message}");
+            return (null, $"Waylay credentials unavailable: reading SSM parameter '{_parameterName}' failed: {ex.GetType().Name}: {ex.Message}");
         }
         catch (OperationCanceledException)
         {

@@ -375,6 +375,21 @@ public sealed class WaylayClientTests : IDisposable
     }
 
     [Fact]
+    public async Task PostEventsAsync_CredentialReadThrowsAnUnexpectedException_IsAConfigurationFaultNotAThrow()
+    {
+        // What the SDK throws from endpoint resolution when AWS_ENDPOINT_URL_SSM is set but empty. Thrown out of the
+        // client it would fail the invocation, and the retried batch would send Waylay the rounds already delivered.
+        _secret.Failure = new ArgumentNullException("ServiceURL");
+
+        var answer = await Client().PostEventsAsync(Body, Far, CancellationToken.None);
+
+        Assert.Equal(WaylayAnswerKind.Misconfigured, answer.Kind);
+        Assert.StartsWith("Waylay credentials unavailable: reading SSM parameter '", answer.Error, StringComparison.Ordinal);
+        Assert.Contains("ServiceURL", answer.Error, StringComparison.Ordinal);
+        Assert.Empty(_broker.Requests);
+    }
+
+    [Fact]
     public async Task RefreshCredentialsAsync_RotatedParameter_NextRequestUsesTheNewKey()
     {
         var client = Client();
